@@ -1,0 +1,32 @@
+using ReferralNetwork.Contracts;
+
+namespace ReferralNetwork.Referrals.Referrals.Read;
+
+/// <summary>The referral view of partner-api.md §3.</summary>
+public sealed record ReferralView(
+    Guid Id,
+    ReferralStatus Status,
+    Pathway Pathway,
+    IReadOnlyList<string> Needs,
+    Urgency Urgency,
+    string? Reason,
+    Party Referrer,
+    Party? LinkWorkerService,
+    Party? LinkWorker,
+    IReadOnlyList<OnwardReferralView> OnwardReferrals,
+    PersonDetails Person,
+    Consent Consent,
+    string Area,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Version)
+{
+    public static ReferralView From(Referral r) => new(
+        r.Id, r.Status, r.Pathway, r.Needs, r.Urgency, r.Reason, r.Referrer, r.LinkWorkerService, r.LinkWorker,
+        r.OnwardReferrals.Select(o => new OnwardReferralView(o.Id, o.ServiceId, o.ServiceName, o.Provider, o.Status, o.StatusReason)).ToList(),
+        r.Person, r.Consent, r.Area, r.CreatedAt, r.UpdatedAt, r.Version);
+}
+
+public sealed record OnwardReferralView(Guid Id, Guid ServiceId, string ServiceName, Party Provider, OnwardReferralStatus Status, string? StatusReason);
+
+public sealed record ReferralPage(IReadOnlyList<ReferralView> Items, int Page, int PageSize, int TotalItems);

@@ -1,0 +1,16 @@
+using JasperFx.Events;
+using ReferralNetwork.ServiceDefaults.EventStore;
+using Published = ReferralNetwork.Contracts.Referrals;
+
+namespace ReferralNetwork.Referrals.Referrals;
+
+/// <summary>What the referral service tells the rest of the network.</summary>
+public sealed class ReferralEvents : IIntegrationEventMap
+{
+    public object? ToIntegrationEvent(IEvent @event) => @event.Data switch
+    {
+        ReferralRequested r => new Published.ReferralRequested(
+            r.ReferralId, r.Pathway, r.Area, r.By.OrganisationId, r.ReferrerName, r.By.Kind, r.Needs, r.Urgency, r.Reason, r.Person, r.At),
+        _ => null,
+    };
+}
