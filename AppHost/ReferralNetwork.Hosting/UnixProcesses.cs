@@ -25,6 +25,16 @@ public static class UnixProcesses
     /// <summary>PostgreSQL refuses to run as root, so as root we switch to its own OS user.</summary>
     public static bool IsRoot { get; } = OperatingSystem.IsLinux() && GetEffectiveUserId() == 0;
 
+    /// <summary>Sets a file's permission bits (the local network only runs on Linux).</summary>
+    public static void SetFileMode(string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The local referral network runs on Linux only.");
+        }
+        File.SetUnixFileMode(path, mode);
+    }
+
     /// <summary>Sends a signal; false when the process no longer exists.</summary>
     public static bool SendSignal(int pid, int signal) => Kill(pid, signal) == 0;
 

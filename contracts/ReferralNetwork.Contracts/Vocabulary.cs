@@ -100,3 +100,9 @@ public sealed record PersonDetails(
     string? PreferredContact,
     string? Language,
     string? AccessibilityNeeds);
+
+public static class WireNames
+{
+    /// <summary>The kebab-case name an enum value has on the wire ("in-progress").</summary>
+    public static string ToWire(this Enum value) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+}

@@ -34,7 +34,7 @@ public static class ReferralDecider
 
         if (referral.Status != ReferralStatus.Requested)
         {
-            throw new RuleViolation($"A {Wire(referral.Status)} referral cannot be accepted.");
+            throw new RuleViolation($"A {referral.Status.ToWire()} referral cannot be accepted.");
         }
 
         return [new LinkWorkerAssigned(referral.Id, by, linkWorkerId, linkWorkerName, at)];
@@ -47,7 +47,7 @@ public static class ReferralDecider
         {
             throw referral.Status == ReferralStatus.Requested
                 ? new ReportedOutOfOrder("contact before acceptance")
-                : new RuleViolation($"Contacts cannot be recorded on a {Wire(referral.Status)} referral.");
+                : new RuleViolation($"Contacts cannot be recorded on a {referral.Status.ToWire()} referral.");
         }
 
         return [new ContactAttemptRecorded(referral.Id, by, outcome, contactedAt, at)];
@@ -66,7 +66,7 @@ public static class ReferralDecider
         {
             throw referral.Status == ReferralStatus.Requested
                 ? new ReportedOutOfOrder("onward referral before acceptance")
-                : new RuleViolation($"A {Wire(referral.Status)} referral cannot be referred on.");
+                : new RuleViolation($"A {referral.Status.ToWire()} referral cannot be referred on.");
         }
 
         return [new OnwardReferralAdded(referral.Id, by, onwardReferralId, serviceId, serviceName, providerId, providerName, at)];
@@ -85,7 +85,7 @@ public static class ReferralDecider
         {
             OnwardReferralStatus.Requested => [new OnwardReferralReceived(referral.Id, by, onwardReferralId, at)],
             OnwardReferralStatus.Received => [],
-            _ => throw new RuleViolation($"A {Wire(onward.Status)} onward referral cannot be acknowledged."),
+            _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be acknowledged."),
         };
     }
 
@@ -102,7 +102,6 @@ public static class ReferralDecider
         }
     }
 
-    private static string Wire<T>(T value) where T : Enum =>
         System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 }
 

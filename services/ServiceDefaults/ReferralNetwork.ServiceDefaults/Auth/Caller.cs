@@ -29,7 +29,7 @@ public sealed record Caller(Guid OrganisationId, OrganisationKind Kind, string A
 
 public static class OrganisationKinds
 {
-    public static string ToWire(OrganisationKind kind) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
+    public static string ToWire(OrganisationKind kind) => kind.ToWire();
 
     public static bool TryParse(string wire, out OrganisationKind kind)
     {

@@ -22,7 +22,7 @@ public static class Timeline
             var entry = e.Data switch
             {
                 ReferralRequested r => Entry(e, "referral.requested", r.By, r.At,
-                    $"Referral requested by {r.ReferrerName} ({Wire(r.Pathway)} pathway, {Wire(r.Urgency)}) for {string.Join(", ", r.Needs)}."),
+                    $"Referral requested by {r.ReferrerName} ({r.Pathway.ToWire()} pathway, {r.Urgency.ToWire()}) for {string.Join(", ", r.Needs)}."),
                 LinkWorkerServiceAssigned r => Remember(r.LinkWorkerServiceName),
                 LinkWorkerAssigned r => Entry(e, "referral.accepted", r.By, r.At,
                     $"Accepted by {linkWorkerServiceName ?? "the link-worker service"}; link worker {r.LinkWorkerName}."),
@@ -52,5 +52,4 @@ public static class Timeline
     private static TimelineEntry Entry(IEvent e, string type, Actor by, DateTimeOffset at, string summary) =>
         new(e.Version, type, at, new TimelineActor(by.OrganisationId, by.Kind), summary);
 
-    private static string Wire<T>(T value) where T : Enum => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 }

@@ -1,0 +1,365 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ReferralNetwork.Hosting;
+
+/// <summary>
+/// A RabbitMQ node run as our own child process from the OS's binaries, with its state in a folder
+/// of ours, its own ports and its own epmd, so it never touches a system-wide broker
+/// (Aspire's <c>AddRabbitMQ</c>, without containers).
+/// </summary>
+public sealed class RabbitMqBroker : IResourceWithConnectionString, IAsyncDisposable
+{
+    private const string ScriptsDirectory = "/usr/lib/rabbitmq/bin";
+    private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly Action<string> log;
+    private readonly RecentLines output = new();
+    private readonly SemaphoreSlim lifecycle = new(1, 1);
+    private Process? process;
+    private bool stopping;
+    private int epmdPort;
+    private int distributionPort;
+
+    private RabbitMqBroker(string dataDirectory, int port, Action<string>? log)
+    {
+        DataDirectory = dataDirectory;
+        Port = port;
+        this.log = log ?? (_ => { });
+        // The node name must be unique per machine; deriving it from the folder keeps it stable
+        // across runs, which is what lets us find a node a crashed run left behind.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..8];
+        NodeName = $"rn-{hash}@localhost";
+    }
+
+    /// <summary>The resource name services reference: <c>ConnectionStrings__rabbitmq</c>.</summary>
+    public string Name => "rabbitmq";
+
+    public string DataDirectory { get; }
+
+    /// <summary>The AMQP port on 127.0.0.1; it stays the same across <see cref="RestartAsync"/>.</summary>
+    public int Port { get; }
+
+    public string NodeName { get; }
+
+    public string ConnectionString => $"amqp://guest:guest@127.0.0.1:{Port}/";
+
+    public int? ProcessId => process is { HasExited: false } p ? p.Id : null;
+
+    public bool IsRunning => process is { HasExited: false } && !stopping;
+
+    public IReadOnlyList<string> RecentLogLines => output.Snapshot();
+
+    /// <summary>The broker's own log file (its console output carries little).</summary>
+    public string LogFile => Path.Combine(DataDirectory, "log", NodeName + ".log");
+
+    private string StateFile => Path.Combine(DataDirectory, "ports");
+
+    private string PidFile => Path.Combine(DataDirectory, "rabbitmq.pid");
+
+    /// <summary>
+    /// Stops a node a crashed run left on this folder, starts RabbitMQ with AMQP on
+    /// 127.0.0.1:<paramref name="amqpPort"/> and waits until <c>rabbitmqctl await_startup</c> returns.
+    /// </summary>
+    public static async Task<RabbitMqBroker> StartAsync(
+        string dataDirectory,
+        int amqpPort,
+        Action<string>? log = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(Path.Combine(ScriptsDirectory, "rabbitmq-server")))
+        {
+            throw new InvalidOperationException(
+                $"RabbitMQ is not installed ({ScriptsDirectory}/rabbitmq-server is missing). Run scripts/install-prerequisites.sh.");
+        }
+        var broker = new RabbitMqBroker(Path.GetFullPath(dataDirectory), amqpPort, log);
+        try
+        {
+            await broker.StopNodeLeftRunningAsync(cancellationToken);
+            await broker.LaunchAsync(cancellationToken);
+            return broker;
+        }
+        catch
+        {
+            await broker.StopAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the node (a broker restart as clients see it) and starts it again on the same AMQP port.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync();
+        await LaunchAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the node, waits for its process to exit and kills the epmd it started.</summary>
+    public async Task StopAsync()
+    {
+        await lifecycle.WaitAsync();
+        try
+        {
+            if (process is null)
+            {
+                return;
+            }
+            stopping = true;
+            if (!process.HasExited)
+            {
+                var result = await ControlAsync(["stop"], TimeSpan.FromSeconds(60), CancellationToken.None);
+                if (!result.Succeeded)
+                {
+                    log($"[rabbitmq] rabbitmqctl stop failed ({result.ExitCode}): {result.Output}");
+                }
+                using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                try
+                {
+                    await process.WaitForExitAsync(exit.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    log("[rabbitmq] did not exit after rabbitmqctl stop; killing it");
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync(CancellationToken.None);
+                }
+            }
+            process.Dispose();
+            process = null;
+            await KillEpmdAsync(epmdPort);
+            File.Delete(StateFile);
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        await lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (!LoopbackPorts.IsFree(Port))
+            {
+                throw new InvalidOperationException(
+                    $"Port {Port} on 127.0.0.1 is already in use, so RabbitMQ cannot listen there; choose another RabbitMQ port.");
+            }
+            // Fresh epmd and distribution ports each launch: free now, and never a system epmd's 4369.
+            epmdPort = LoopbackPorts.FindFree([Port]);
+            distributionPort = LoopbackPorts.FindFree([Port, epmdPort]);
+            WriteConfiguration();
+            // Recorded before launch so a later run can clean up after us if we crash.
+            File.WriteAllText(StateFile, $"epmd={epmdPort}\ndist={distributionPort}\n");
+
+            var info = UnixProcesses.CreateStartInfo(Path.Combine(ScriptsDirectory, "rabbitmq-server"), [], NodeEnvironment(), workingDirectory: DataDirectory);
+            var started = new Process { StartInfo = info, EnableRaisingEvents = true };
+            started.OutputDataReceived += (_, e) => Record(e.Data);
+            started.ErrorDataReceived += (_, e) => Record(e.Data);
+            started.Exited += (_, _) =>
+            {
+                if (!stopping)
+                {
+                    log($"[rabbitmq] exited unexpectedly (exit code {started.ExitCode})");
+                }
+            };
+            stopping = false;
+            started.Start();
+            started.StandardInput.Close();
+            started.BeginOutputReadLine();
+            started.BeginErrorReadLine();
+            process = started;
+            log($"[rabbitmq] node {NodeName} starting on 127.0.0.1:{Port} (pid {started.Id}, epmd {epmdPort}), data in {DataDirectory}");
+
+            await WaitForStartupAsync(started, cancellationToken);
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
+    }
+
+    private async Task WaitForStartupAsync(Process started, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = new CommandResult(-1, "");
+        while (clock.Elapsed < ReadinessTimeout)
+        {
+            if (started.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"RabbitMQ exited during start-up (exit code {started.ExitCode}). Last output:{Environment.NewLine}{output.Tail()}" +
+                    $"{Environment.NewLine}Last lines of {LogFile}:{Environment.NewLine}{NodeLogTail()}");
+            }
+            var remaining = ReadinessTimeout - clock.Elapsed;
+            var seconds = Math.Max(1, (int)remaining.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            // await_startup gives up at once while the node is not yet registered with epmd, hence the loop.
+            last = await ControlAsync(["await_startup", "--timeout", seconds], remaining + TimeSpan.FromSeconds(10), cancellationToken);
+            if (last.Succeeded)
+            {
+                log($"[rabbitmq] ready after {clock.Elapsed.TotalSeconds:0.0} s");
+                return;
+            }
+            await Task.Delay(500, cancellationToken);
+        }
+        throw new TimeoutException(
+            $"RabbitMQ did not finish starting within {ReadinessTimeout.TotalSeconds:0} s ({last.Output}). " +
+            $"Last lines of {LogFile}:{Environment.NewLine}{NodeLogTail()}");
+    }
+
+    /// <summary>An earlier run that crashed may have left its node (and epmd) running on this folder: stop them.</summary>
+    private async Task StopNodeLeftRunningAsync(CancellationToken cancellationToken)
+    {
+        if (File.Exists(PidFile)
+            && int.TryParse(File.ReadAllText(PidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            && UnixProcesses.IsAlive(pid)
+            && UnixProcesses.NameOf(pid) == "beam.smp"
+            && RunsThisNode(pid))
+        {
+            log($"[rabbitmq] stopping the node (pid {pid}) an earlier run left running on {DataDirectory}");
+            // SIGTERM makes the Erlang VM shut down cleanly (init:stop), no epmd needed.
+            await UnixProcesses.TerminateAsync(pid, TimeSpan.FromSeconds(30));
+        }
+        if (File.Exists(StateFile))
+        {
+            var oldEpmd = File.ReadLines(StateFile)
+                .Where(l => l.StartsWith("epmd=", StringComparison.Ordinal))
+                .Select(l => int.TryParse(l[5..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0)
+                .FirstOrDefault();
+            if (oldEpmd > 0)
+            {
+                await KillEpmdAsync(oldEpmd);
+            }
+            File.Delete(StateFile);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>The node's environment names it, which tells a reused pid from ours.</summary>
+    private bool RunsThisNode(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0').Contains("RABBITMQ_NODENAME=" + NodeName);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private void WriteConfiguration()
+    {
+        foreach (var folder in new[] { "mnesia", "log", "home" })
+        {
+            Directory.CreateDirectory(Path.Combine(DataDirectory, folder));
+        }
+        File.WriteAllText(
+            Path.Combine(DataDirectory, "rabbitmq.conf"),
+            $"""
+            # Written by ReferralNetwork.Hosting on every start; edits are overwritten.
+            listeners.tcp.default = 127.0.0.1:{Port}
+            # guest may connect over TCP: safe because we listen on loopback only.
+            loopback_users = none
+            """ + "\n");
+        // No plugins yet (the management UI would need its own port).
+        File.WriteAllText(Path.Combine(DataDirectory, "enabled_plugins"), "[].\n");
+        // Our own empty env file, so /etc/rabbitmq/rabbitmq-env.conf cannot change our node.
+        File.WriteAllText(Path.Combine(DataDirectory, "rabbitmq-env.conf"), "");
+
+        var cookie = Path.Combine(DataDirectory, "home", ".erlang.cookie");
+        if (!File.Exists(cookie))
+        {
+            // Written before the node starts so rabbitmqctl never races the node to create a different one.
+            File.WriteAllText(cookie, RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 32));
+            // Erlang refuses a cookie others can read.
+            UnixProcesses.SetFileMode(cookie, UnixFileMode.UserRead);
+        }
+    }
+
+    /// <summary>Environment for the node and for rabbitmqctl, which must share HOME (cookie) and epmd port.</summary>
+    private Dictionary<string, string> NodeEnvironment() => new()
+    {
+        ["HOME"] = Path.Combine(DataDirectory, "home"),
+        ["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture),
+        ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
+        ["RABBITMQ_NODENAME"] = NodeName,
+        ["RABBITMQ_MNESIA_BASE"] = Path.Combine(DataDirectory, "mnesia"),
+        ["RABBITMQ_LOG_BASE"] = Path.Combine(DataDirectory, "log"),
+        // Without ".conf": RabbitMQ appends it.
+        ["RABBITMQ_CONFIG_FILE"] = Path.Combine(DataDirectory, "rabbitmq"),
+        ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(DataDirectory, "advanced.config"),
+        ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(DataDirectory, "enabled_plugins"),
+        ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(DataDirectory, "rabbitmq-env.conf"),
+        ["RABBITMQ_PID_FILE"] = PidFile,
+        // Set explicitly: the default (AMQP port + 20000) overflows for high ports.
+        ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(CultureInfo.InvariantCulture),
+        ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+        // The CLI tools warn and mangle non-ASCII paths under a latin1 locale.
+        ["LANG"] = "C.UTF-8",
+        ["LC_ALL"] = "C.UTF-8",
+    };
+
+    private Task<CommandResult> ControlAsync(IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken) =>
+        UnixProcesses.RunAsync(
+            Path.Combine(ScriptsDirectory, "rabbitmqctl"),
+            ["-n", NodeName, .. arguments],
+            NodeEnvironment(),
+            timeout: timeout,
+            cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Kills the epmd on our port. epmd refuses while any node is registered, so a port another
+    /// broker has since taken is never disturbed; we retry briefly because a node that has just
+    /// stopped takes a moment to unregister.
+    /// </summary>
+    private async Task KillEpmdAsync(int port)
+    {
+        if (port <= 0)
+        {
+            return;
+        }
+        var epmd = File.Exists("/usr/lib/erlang/bin/epmd") ? "/usr/lib/erlang/bin/epmd" : "epmd";
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var result = await UnixProcesses.RunAsync(epmd, ["-port", port.ToString(CultureInfo.InvariantCulture), "-kill"], timeout: TimeSpan.FromSeconds(10));
+            // "Killed" on success; "Cannot connect" when none is running there (already gone).
+            if (result.Output.Contains("Killed", StringComparison.Ordinal) || result.Output.Contains("onnect", StringComparison.Ordinal))
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+        log($"[rabbitmq] could not stop epmd on port {port}: nodes are still registered with it");
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        output.Add(line);
+        log("[rabbitmq] " + line);
+    }
+
+    private string NodeLogTail()
+    {
+        try
+        {
+            var lines = File.ReadAllLines(LogFile);
+            return string.Join(Environment.NewLine, lines.Skip(Math.Max(0, lines.Length - 30)).Select(l => "    " + l));
+        }
+        catch (IOException)
+        {
+            return "    (no log file)";
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using JasperFx.Events.Projections;
+using ReferralNetwork.Gateway.Clients;
+using ReferralNetwork.Gateway.Organisations;
+using ReferralNetwork.Gateway.Proxy;
+using ReferralNetwork.Gateway.RateLimiting;
+using ReferralNetwork.Gateway.Tokens;
+using ReferralNetwork.ServiceDefaults.EventStore;
+using ReferralNetwork.ServiceDefaults.Messaging;
+
+namespace ReferralNetwork.Gateway.Extensions;
+
+public static class GatewayExtensions
+{
+    private const string ProxySection = "ReverseProxy";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        // The bus first, so it is up before the relay publishes the registry's events.
+        builder.AddMessaging("gateway", _ => { });
+        builder.AddEventStore("gatewaydb", new OrganisationEvents(), opts =>
+        {
+            opts.Projections.Snapshot<Organisation>(SnapshotLifecycle.Inline);
+            opts.Schema.For<ClientCredential>();
+        });
+
+        builder.Services.AddSingleton<OperatorClient>();
+        builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddScoped<ClientAuthentication>();
+
+        builder.AddRateLimits();
+        builder.AddProxy();
+        return builder;
+    }
+
+    private static void AddProxy(this IHostApplicationBuilder builder)
+    {
+        var proxy = builder.Configuration.GetSection(ProxySection);
+        builder.Services.AddReverseProxy().LoadFromConfig(proxy);
+
+        builder.Services.AddHttpClient(ServiceHealthCheck.HttpClientName, c => c.Timeout = ServiceHealthCheck.Timeout);
+        var health = builder.Services.AddHealthChecks();
+        foreach (var cluster in proxy.GetSection("Clusters").GetChildren())
+        {
+            // Named after the service, so /health says which one is failing.
+            health.Add(new(cluster.Key,
+                sp => ActivatorUtilities.CreateInstance<ServiceHealthCheck>(sp, cluster.Key),
+                failureStatus: null, tags: ["ready", "services"], timeout: ServiceHealthCheck.Timeout + TimeSpan.FromSeconds(1)));
+        }
+    }
+
+    /// <summary>The proxy, with failed forwards answered as problem details.</summary>
+    public static IEndpointRouteBuilder MapServices(this IEndpointRouteBuilder app)
+    {
+        app.MapReverseProxy(pipeline => pipeline.UseMiddleware<ProxyErrorProblems>());
+        return app;
+    }
+}

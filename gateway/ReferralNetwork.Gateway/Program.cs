@@ -1,0 +1,25 @@
+using ReferralNetwork.Gateway.Extensions;
+using ReferralNetwork.Gateway.Organisations;
+using ReferralNetwork.Gateway.Proxy;
+using ReferralNetwork.Gateway.Tokens;
+using ReferralNetwork.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+// Correlation id, problem details, authentication, authorization; then the per-partner limits,
+// so a limited call is refused before it reaches the proxy.
+app.UseServiceDefaults();
+app.UseRateLimiter();
+
+app.MapDefaultEndpoints();
+app.MapTokenApi();
+app.MapOrganisationsApi();
+app.MapServices();
+app.MapUnknownRoutes();
+
+app.Run();

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using ReferralNetwork.ServiceDefaults.Auth;
+
+namespace ReferralNetwork.Gateway.RateLimiting;
+
+/// <summary>Requests per minute (configuration section RateLimits).</summary>
+public sealed class RateLimitOptions
+{
+    public int PerPartnerPerMinute { get; set; } = 600;
+    public int AnonymousPerMinute { get; set; } = 60;
+    public int TokenPerMinute { get; set; } = 30;
+}
+
+/// <summary>
+/// Per-partner limits: an authenticated call counts against its organisation (so one partner cannot
+/// starve the others), an anonymous one against its client address. Runs after authorization, so
+/// the organisation is known, and before the proxy, so a refused call costs the services nothing.
+/// </summary>
+public static class RateLimits
+{
+    public const string PartnerPolicy = "partner";
+    public const string TokenPolicy = "token";
+
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
+    {
+        var limits = builder.Configuration.GetSection("RateLimits").Get<RateLimitOptions>() ?? new RateLimitOptions();
+
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = WriteRejectionAsync;
+
+            o.AddPolicy(PartnerPolicy, http =>
+                http.User.FindFirst(NetworkTokens.OrganisationClaim)?.Value is { Length: > 0 } organisation
+                    ? PerMinute($"org:{organisation}", limits.PerPartnerPerMinute)
+                    : PerMinute($"ip:{ClientAddress(http)}", limits.AnonymousPerMinute));
+
+            // Slows down secret guessing: counted per address whatever client id is tried.
+            o.AddPolicy(TokenPolicy, http => PerMinute($"ip:{ClientAddress(http)}", limits.TokenPerMinute));
+        });
+        return builder;
+    }
+
+    private static RateLimitPartition<string> PerMinute(string key, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, permits),
+            Window = Window,
+            QueueLimit = 0,
+        });
+
+    // The direct peer only: X-Forwarded-For is not trusted, since any caller could set it to dodge the limit.
+    private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static async ValueTask WriteRejectionAsync(OnRejectedContext context, CancellationToken ct)
+    {
+        var http = context.HttpContext;
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = $"Rate limit reached; retry after {seconds} s.",
+            },
+        });
+    }
+}

@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using ReferralNetwork.Gateway.Clients;
+using ReferralNetwork.ServiceDefaults.Auth;
+
+namespace ReferralNetwork.Gateway.Tokens;
+
+/// <summary>Signs the network's access tokens (RS256) with Auth:PrivateKey; services check them with the public key.</summary>
+public sealed class TokenIssuer
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(3600);
+
+    private readonly SigningCredentials signing;
+    private readonly TimeProvider clock;
+    private readonly JsonWebTokenHandler handler = new();
+
+    public TokenIssuer(IConfiguration configuration, TimeProvider clock)
+    {
+        this.clock = clock;
+        var encoded = configuration["Auth:PrivateKey"];
+        if (string.IsNullOrWhiteSpace(encoded))
+        {
+            throw new InvalidOperationException("Auth:PrivateKey is not set: the gateway needs the token signing key (base64 PKCS#8 DER, RSA).");
+        }
+
+        var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(encoded), out _);
+
+        // Tokens signed with a key the services don't hold would all be refused; fail at start instead.
+        var published = NetworkTokens.PublicKey(configuration).Rsa.ExportSubjectPublicKeyInfo();
+        if (!rsa.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(published))
+        {
+            throw new InvalidOperationException("Auth:PrivateKey does not belong to Auth:PublicKey.");
+        }
+
+        signing = new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = NetworkTokens.KeyId(rsa) }, SecurityAlgorithms.RsaSha256);
+    }
+
+    public string Issue(TokenSubject subject)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = NetworkTokens.Issuer,
+            Audience = NetworkTokens.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + Lifetime,
+            SigningCredentials = signing,
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(JwtRegisteredClaimNames.Sub, subject.ClientId),
+                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+                new Claim("client_id", subject.ClientId),
+                new Claim(NetworkTokens.OrganisationClaim, subject.OrganisationId.ToString()),
+                new Claim(NetworkTokens.KindClaim, OrganisationKinds.ToWire(subject.Kind)),
+                new Claim(NetworkTokens.AreaClaim, subject.Area),
+                new Claim(NetworkTokens.NameClaim, subject.Name),
+            ]),
+        });
+    }
+}

@@ -1,0 +1,19 @@
+using JasperFx.Events;
+using ReferralNetwork.ServiceDefaults.EventStore;
+using Published = ReferralNetwork.Contracts.LinkWorkers;
+
+namespace ReferralNetwork.LinkWorkers.Cases;
+
+/// <summary>What the link-worker service tells the rest of the network about its cases.</summary>
+public sealed class CaseEvents : IIntegrationEventMap
+{
+    public object? ToIntegrationEvent(IEvent @event) => @event.Data switch
+    {
+        CaseOpened e => new Published.ReferralRouted(e.ReferralId, e.LinkWorkerServiceId, e.LinkWorkerServiceName, e.At),
+        CaseAccepted e => new Published.ReferralAccepted(e.ReferralId, e.LinkWorkerServiceId, e.LinkWorkerId, e.LinkWorkerName, e.At),
+        ContactRecorded e => new Published.ContactAttempted(e.ReferralId, e.LinkWorkerServiceId, e.Outcome, e.ContactedAt, e.At),
+        OnwardReferralMade e => new Published.OnwardReferralRequested(
+            e.OnwardReferralId, e.ReferralId, e.LinkWorkerServiceId, e.ServiceId, e.ServiceName, e.ProviderId, e.ProviderName, e.Needs, e.Note, e.Person, e.At),
+        _ => null,
+    };
+}

@@ -1,0 +1,179 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.LinkWorkers.LinkWorkers;
+using ReferralNetwork.ServiceDefaults.Auth;
+using ReferralNetwork.ServiceDefaults.Http;
+
+namespace ReferralNetwork.LinkWorkers.Cases;
+
+public sealed record AcceptCaseRequest(Guid? LinkWorkerId);
+
+public sealed record RecordContactRequest(string? Outcome, DateTimeOffset? At);
+
+public sealed record MakeOnwardReferralRequest(Guid? ServiceId, string? Note);
+
+public sealed record OnwardReferralCreated(Guid Id, OnwardReferralStatus Status);
+
+public static class CasesApi
+{
+    public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
+    {
+        var cases = app.MapGroup("/api/cases").RequireKinds(false, OrganisationKind.LinkWorkerService);
+        cases.MapGet("/", ListAsync);
+        cases.MapGet("/{id:guid}", GetAsync);
+        cases.MapPost("/{id:guid}/accept", AcceptAsync);
+        cases.MapPost("/{id:guid}/contacts", RecordContactAsync);
+        cases.MapPost("/{id:guid}/onward-referrals", ReferOnAsync).WithIdempotencyKey();
+        return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<Case>>> ListAsync(Caller caller, IQuerySession session, CancellationToken ct, ReferralStatus? status = null)
+    {
+        var query = session.Query<Case>().Where(c => c.LinkWorkerServiceId == caller.OrganisationId);
+        if (status is { } wanted)
+        {
+            query = query.Where(c => c.Status == wanted);
+        }
+
+        IReadOnlyList<Case> cases = await query.OrderBy(c => c.OpenedAt).ToListAsync(ct);
+        return TypedResults.Ok(cases);
+    }
+
+    public static async Task<Results<Ok<Case>, ProblemHttpResult>> GetAsync(Guid id, Caller caller, IQuerySession session, HttpResponse response, CancellationToken ct)
+    {
+        var found = await session.LoadAsync<Case>(id, ct);
+        if (found is null || found.LinkWorkerServiceId != caller.OrganisationId)
+        {
+            return Problems.NotFound("case");
+        }
+
+        ETags.Set(response, found.Version);
+        return TypedResults.Ok(found);
+    }
+
+    public static async Task<Results<Ok<Case>, ProblemHttpResult>> AcceptAsync(
+        Guid id, AcceptCaseRequest? request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        return await ChangeAsync(id, caller, session, http, async current =>
+        {
+            var linkWorker = request?.LinkWorkerId is { } chosen
+                ? await session.LoadAsync<LinkWorker>(chosen, ct) is { } w && w.LinkWorkerServiceId == caller.OrganisationId
+                    ? w
+                    : throw new InvalidCommand("linkWorkerId", "No link worker with that id in your service.")
+                : await LeastLoadedWithRoomAsync(session, caller.OrganisationId, ct)
+                    ?? throw new RuleViolation("No link worker has room for another case; add a link worker or choose one explicitly.");
+            return CaseDecider.Accept(current, linkWorker, clock.GetUtcNow());
+        }, ct);
+    }
+
+    public static async Task<Results<Ok<Case>, ProblemHttpResult>> RecordContactAsync(
+        Guid id, RecordContactRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (request.Outcome is null || !ContactOutcomes.All.Contains(request.Outcome))
+        {
+            return Problems.Invalid("outcome", $"Required: one of {string.Join(", ", ContactOutcomes.All)}.");
+        }
+
+        if (request.At > now.AddMinutes(5))
+        {
+            return Problems.Invalid("at", "Must not be in the future.");
+        }
+
+        return await ChangeAsync(id, caller, session, http,
+            current => Task.FromResult<object>(CaseDecider.RecordContact(current, request.Outcome, request.At ?? now, now)), ct);
+    }
+
+    public static async Task<Results<Created<OnwardReferralCreated>, ProblemHttpResult>> ReferOnAsync(
+        Guid id, MakeOnwardReferralRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency,
+        HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.ServiceId is not { } serviceId)
+        {
+            return Problems.Invalid("serviceId", "Required.");
+        }
+
+        if (request.Note is { Length: > 2000 })
+        {
+            return Problems.Invalid("note", "At most 2000 characters.");
+        }
+
+        var service = await session.LoadAsync<DirectoryListing>(serviceId, ct);
+        if (service is null)
+        {
+            return Problems.Invalid("serviceId", "No service with that id in the community directory.");
+        }
+
+        if (service.ReferralMode != "direct")
+        {
+            return Problems.Invalid("serviceId", "This service is signpost-only: it does not take referrals; give the person its details instead.");
+        }
+
+        var onwardReferralId = Guid.CreateVersion7();
+        var result = await ChangeAsync(id, caller, session, http,
+            current => Task.FromResult<object>(CaseDecider.ReferOn(current, onwardReferralId, service, request.Note, clock.GetUtcNow())), ct,
+            beforeSave: () => idempotency.Remember(session, StatusCodes.Status201Created, $"/api/cases/{id}/onward-referrals/{onwardReferralId}",
+                new OnwardReferralCreated(onwardReferralId, OnwardReferralStatus.Requested)));
+        return result.Result switch
+        {
+            ProblemHttpResult problem => problem,
+            _ => TypedResults.Created($"/api/cases/{id}/onward-referrals/{onwardReferralId}", new OnwardReferralCreated(onwardReferralId, OnwardReferralStatus.Requested)),
+        };
+    }
+
+    /// <summary>
+    /// One command on one case: load it for writing (at the If-Match version when given), decide, append.
+    /// A concurrent change makes SaveChanges throw, which becomes 409.
+    /// </summary>
+    private static async Task<Results<Ok<Case>, ProblemHttpResult>> ChangeAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<Case, Task<object>> decide, CancellationToken ct, Action? beforeSave = null)
+    {
+        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
+        }
+
+        var stream = expected is { } version
+            ? await session.Events.FetchForWriting<Case>(id, version, ct)
+            : await session.Events.FetchForWriting<Case>(id, ct);
+        if (stream.Aggregate is not { } current || current.LinkWorkerServiceId != caller.OrganisationId)
+        {
+            return Problems.NotFound("case");
+        }
+
+        object decided;
+        try
+        {
+            decided = await decide(current);
+        }
+        catch (InvalidCommand invalid)
+        {
+            return Problems.Invalid(invalid.Field, invalid.Message);
+        }
+
+        stream.AppendOne(decided);
+        beforeSave?.Invoke();
+        await session.SaveChangesAsync(ct);
+
+        var next = current.After(decided);
+        ETags.Set(http.Response, next.Version);
+        return TypedResults.Ok(next);
+    }
+
+    private static async Task<LinkWorker?> LeastLoadedWithRoomAsync(IDocumentSession session, Guid linkWorkerServiceId, CancellationToken ct)
+    {
+        var caseloads = await LinkWorkersApi.CaseloadsAsync(session, linkWorkerServiceId, ct);
+        var choice = caseloads.Where(w => w.ActiveCases < w.MaxActiveCases)
+            .OrderBy(w => (double)w.ActiveCases / w.MaxActiveCases)
+            .ThenBy(w => w.ActiveCases)
+            .FirstOrDefault();
+        return choice is null ? null : await session.LoadAsync<LinkWorker>(choice.Id, ct);
+    }
+}
+
+/// <summary>A command field that refers to something that does not exist (422).</summary>
+public sealed class InvalidCommand(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}

@@ -1,0 +1,45 @@
+using JasperFx.Events.Projections;
+using Marten;
+using MassTransit;
+using ReferralNetwork.Contracts.LinkWorkers;
+using ReferralNetwork.LinkWorkers.Cases;
+using ReferralNetwork.LinkWorkers.LinkWorkers;
+using ReferralNetwork.LinkWorkers.Network;
+using ReferralNetwork.ServiceDefaults.EventStore;
+using ReferralNetwork.ServiceDefaults.Messaging;
+
+namespace ReferralNetwork.LinkWorkers;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<CaseRouting>();
+        builder.AddMessaging("linkworkers", x =>
+        {
+            x.AddConsumer<ReferralRequestedConsumer>();
+            x.AddConsumer<OrganisationRegisteredConsumer>();
+            x.AddConsumer<CommunityServiceListedConsumer>();
+        });
+
+        builder.AddEventStore("linkworkersdb", new CaseEvents(), opts =>
+        {
+            opts.DatabaseSchemaName = "linkworkers";
+            opts.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
+            opts.Schema.For<Case>().Duplicate(c => c.LinkWorkerServiceId).Duplicate(c => c.LinkWorkerId);
+            opts.Schema.For<LinkWorker>().Duplicate(w => w.LinkWorkerServiceId);
+            opts.Schema.For<AreaOrganisation>();
+            opts.Schema.For<DirectoryListing>();
+            opts.Schema.For<WaitingReferral>();
+            opts.Events.AddMaskingRuleForProtectedInformation<CaseOpened>(e => e with { Person = Erased });
+            opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralMade>(e => e with
+            {
+                Person = new OnwardReferralPerson("(erased)", "(erased)", null, null, null, null, null),
+            });
+        });
+        return builder;
+    }
+
+    private static readonly Contracts.PersonDetails Erased =
+        new("(erased)", "(erased)", DateOnly.MinValue, null, null, null, null, null, null, null);
+}
