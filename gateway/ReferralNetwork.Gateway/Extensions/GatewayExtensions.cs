@@ -24,7 +24,8 @@ public static class GatewayExtensions
         });
 
         builder.Services.AddSingleton<OperatorClient>();
-        builder.Services.AddSingleton<TokenIssuer>();
+        // Built now, so a missing or mismatched signing key stops the gateway at start, not at the first token.
+        builder.Services.AddSingleton(new TokenIssuer(builder.Configuration, TimeProvider.System));
         builder.Services.AddScoped<ClientAuthentication>();
 
         builder.AddRateLimits();

@@ -25,8 +25,7 @@ public sealed class TokenIssuer
             throw new InvalidOperationException("Auth:PrivateKey is not set: the gateway needs the token signing key (base64 PKCS#8 DER, RSA).");
         }
 
-        var rsa = RSA.Create();
-        rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(encoded), out _);
+        var rsa = ReadPrivateKey(encoded);
 
         // Tokens signed with a key the services don't hold would all be refused; fail at start instead.
         var published = NetworkTokens.PublicKey(configuration).Rsa.ExportSubjectPublicKeyInfo();
@@ -36,6 +35,31 @@ public sealed class TokenIssuer
         }
 
         signing = new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = NetworkTokens.KeyId(rsa) }, SecurityAlgorithms.RsaSha256);
+    }
+
+    /// <summary>PKCS#8 as configured; a PKCS#1 RSA key (what some openssl commands write) is accepted too.</summary>
+    private static RSA ReadPrivateKey(string encoded)
+    {
+        var rsa = RSA.Create();
+        try
+        {
+            var der = Convert.FromBase64String(encoded);
+            try
+            {
+                rsa.ImportPkcs8PrivateKey(der, out _);
+            }
+            catch (CryptographicException)
+            {
+                rsa.ImportRSAPrivateKey(der, out _);
+            }
+
+            return rsa;
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException)
+        {
+            rsa.Dispose();
+            throw new InvalidOperationException("Auth:PrivateKey is not a base64 PKCS#8 (or PKCS#1) DER RSA private key.", ex);
+        }
     }
 
     public string Issue(TokenSubject subject)
