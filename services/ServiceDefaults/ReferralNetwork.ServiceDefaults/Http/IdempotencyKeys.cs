@@ -20,8 +20,25 @@ public static class IdempotencyKeys
 {
     public const string HeaderName = "Idempotency-Key";
 
-    public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder endpoint) =>
-        endpoint.AddEndpointFilter(async (context, next) =>
+    public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder endpoint)
+    {
+        // Filters run after the body is bound (and consumed), so buffer it before binding: wrap the
+        // finished request delegate, or the filter would hash an empty stream and never spot a changed body.
+        endpoint.Finally(b =>
+        {
+            var handler = b.RequestDelegate ?? throw new InvalidOperationException("WithIdempotencyKey needs a route handler.");
+            b.RequestDelegate = context =>
+            {
+                if (context.Request.Headers.ContainsKey(HeaderName))
+                {
+                    context.Request.EnableBuffering();
+                }
+
+                return handler(context);
+            };
+        });
+
+        return endpoint.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var key = http.Request.Headers[HeaderName].ToString();
@@ -58,6 +75,7 @@ public static class IdempotencyKeys
                 return winner is null ? throw new InvalidOperationException("Idempotency record vanished.") : Replay(winner, hash);
             }
         });
+    }
 
     private static IResult Replay(IdempotentResponse earlier, string hash)
     {
@@ -72,6 +90,7 @@ public static class IdempotencyKeys
     private static async Task<string> HashBodyAsync(HttpRequest request)
     {
         request.EnableBuffering();
+        request.Body.Position = 0;
         var hash = await SHA256.HashDataAsync(request.Body, request.HttpContext.RequestAborted);
         request.Body.Position = 0;
         return Convert.ToHexStringLower(hash);

@@ -1,0 +1,19 @@
+using JasperFx.Events;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Feedback.Outcomes;
+using ReferralNetwork.ServiceDefaults.EventStore;
+using Published = ReferralNetwork.Contracts.Feedback;
+
+namespace ReferralNetwork.Feedback;
+
+/// <summary>What the feedback service tells the rest of the network: scores only, never the person.</summary>
+public sealed class FeedbackEvents : IIntegrationEventMap
+{
+    public object? ToIntegrationEvent(IEvent @event) => @event.Data switch
+    {
+        MeasureRecorded e => new Published.OutcomeRecorded(
+            e.OutcomeId, e.ReferralId, e.Instrument.ToWire(), e.Timepoint.ToWire(),
+            OutcomeChange.Values(new Measure(e.OutcomeId, e.Instrument, e.Timepoint, e.Responses, e.Goals, e.At)), e.At),
+        _ => null,
+    };
+}

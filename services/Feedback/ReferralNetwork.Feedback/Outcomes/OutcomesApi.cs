@@ -1,0 +1,100 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Feedback.Referrals;
+using ReferralNetwork.ServiceDefaults.Auth;
+using ReferralNetwork.ServiceDefaults.Http;
+
+namespace ReferralNetwork.Feedback.Outcomes;
+
+public sealed record RecordOutcomeRequest(Guid? ReferralId, Instrument? Instrument, Timepoint? Timepoint, IReadOnlyList<int>? Responses, IReadOnlyList<GoalScore>? Goals);
+
+public sealed record OutcomeView(Guid Id, Guid ReferralId, Instrument Instrument, Timepoint Timepoint, object Score, DateTimeOffset RecordedAt);
+
+public sealed record ReferralOutcomesView(Guid ReferralId, IReadOnlyList<OutcomeView> Measures, IReadOnlyList<MeasureChange> Changes);
+
+public static class OutcomesApi
+{
+    public static IEndpointRouteBuilder MapOutcomesApi(this IEndpointRouteBuilder app)
+    {
+        var outcomes = app.MapGroup("/api/outcomes");
+        outcomes.MapPost("/", RecordAsync).RequireKinds(false, OrganisationKind.LinkWorkerService).WithIdempotencyKey();
+        outcomes.MapGet("/", ListAsync);
+        return app;
+    }
+
+    public static async Task<Results<Created<OutcomeView>, ProblemHttpResult>> RecordAsync(
+        RecordOutcomeRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (request.ReferralId is null)
+        {
+            errors.Add("referralId", "Required.");
+        }
+
+        if (request.Instrument is null)
+        {
+            errors.Add("instrument", "Required: swemwbs, wemwbs, ons4 or goals.");
+        }
+
+        if (request.Timepoint is null)
+        {
+            errors.Add("timepoint", "Required: baseline or follow-up.");
+        }
+
+        if (request.Instrument is { } instrument)
+        {
+            foreach (var (field, message) in Scoring.Check(instrument, request.Responses, request.Goals))
+            {
+                errors.Add(field, message);
+            }
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var referralId = request.ReferralId!.Value;
+        var parties = await session.LoadAsync<ReferralParties>(referralId, ct);
+        if (parties is null || parties.LinkWorkerServiceId != caller.OrganisationId)
+        {
+            return Problems.NotFound("referral");
+        }
+
+        var recorded = new MeasureRecorded(
+            Guid.CreateVersion7(), referralId, request.Instrument!.Value, request.Timepoint!.Value, request.Responses?.ToList(),
+            request.Goals?.Select(g => g with { Goal = g.Goal.Trim() }).ToList(), caller.AsActor, clock.GetUtcNow());
+        var stream = await session.Events.FetchForWriting<ReferralOutcomes>(referralId, ct);
+        stream.AppendOne(recorded);
+
+        var view = new OutcomeView(recorded.OutcomeId, referralId, recorded.Instrument, recorded.Timepoint,
+            Scoring.Score(recorded.Instrument, recorded.Responses, recorded.Goals), recorded.At);
+        var location = $"/api/outcomes?referralId={referralId}";
+        idempotency.Remember(session, StatusCodes.Status201Created, location, view);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.Created(location, view);
+    }
+
+    public static async Task<Results<Ok<ReferralOutcomesView>, ProblemHttpResult>> ListAsync(
+        Guid? referralId, Caller caller, IQuerySession session, CancellationToken ct)
+    {
+        if (referralId is not { } id)
+        {
+            return Problems.Invalid("referralId", "Required.");
+        }
+
+        var parties = await session.LoadAsync<ReferralParties>(id, ct);
+        if (parties is null || !(caller.IsOperator || parties.LinkWorkerServiceId == caller.OrganisationId || parties.ReferrerId == caller.OrganisationId))
+        {
+            return Problems.NotFound("referral");
+        }
+
+        var outcomes = await session.LoadAsync<ReferralOutcomes>(id, ct);
+        var measures = outcomes?.Measures ?? [];
+        return TypedResults.Ok(new ReferralOutcomesView(
+            id,
+            measures.Select(m => new OutcomeView(m.Id, id, m.Instrument, m.Timepoint, Scoring.Score(m.Instrument, m.Responses, m.Goals), m.RecordedAt)).ToList(),
+            OutcomeChange.For(measures)));
+    }
+}
