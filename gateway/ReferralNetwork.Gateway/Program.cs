@@ -11,6 +11,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseUnknownRoutes();
 // Correlation id, problem details, authentication, authorization; then the per-partner limits,
 // so a limited call is refused before it reaches the proxy.
 app.UseServiceDefaults();
@@ -20,6 +21,5 @@ app.MapDefaultEndpoints();
 app.MapTokenApi();
 app.MapOrganisationsApi();
 app.MapServices();
-app.MapUnknownRoutes();
 
 app.Run();

@@ -1,17 +1,43 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
 namespace ReferralNetwork.Gateway.Proxy;
 
 public static class UnknownRoutes
 {
     /// <summary>
-    /// Anything no route claims is a 404 problem, with or without a token: without this the fallback
-    /// authorization policy would answer 401 for paths that do not exist.
+    /// A request no route matched gets a 404 problem, with or without a token. Left alone, the
+    /// fallback authorization policy would answer 401 for addresses that do not exist. A catch-all
+    /// route would do the same but would also swallow routing's own 405 and 415 answers, so instead
+    /// the unmatched request is given an anonymous endpoint. Must come before authorization.
     /// </summary>
-    public static IEndpointRouteBuilder MapUnknownRoutes(this IEndpointRouteBuilder app)
+    public static WebApplication UseUnknownRoutes(this WebApplication app)
     {
-        app.MapFallback("{**path}", () => TypedResults.Problem(
-                statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "No resource at this address. See the partner API."))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
+        var notFound = new Endpoint(WriteNotFoundAsync, new EndpointMetadataCollection(new AllowAnonymousAttribute()), "Unknown route");
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint() is null)
+            {
+                context.SetEndpoint(notFound);
+            }
+
+            return next(context);
+        });
         return app;
+    }
+
+    private static Task WriteNotFoundAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "Not found",
+                Detail = "Nothing is served at this address; see the partner API.",
+            },
+        }).AsTask();
     }
 }

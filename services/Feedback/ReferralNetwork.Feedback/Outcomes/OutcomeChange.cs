@@ -19,7 +19,7 @@ public static class OutcomeChange
 
             var before = Values(baseline);
             var after = Values(followUp);
-            var change = after.Keys.Intersect(before.Keys).ToDictionary(k => k, k => after[k] - before[k]);
+            var change = before.Keys.Where(after.ContainsKey).ToDictionary(k => k, k => after[k] - before[k]);
             changes.Add(new MeasureChange(instrument, baseline.Id, followUp.Id, change));
         }
 

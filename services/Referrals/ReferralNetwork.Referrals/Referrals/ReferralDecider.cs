@@ -102,7 +102,6 @@ public static class ReferralDecider
         }
     }
 
-        System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 }
 
 /// <summary>

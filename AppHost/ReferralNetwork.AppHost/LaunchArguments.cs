@@ -1,0 +1,114 @@
+using System.Globalization;
+
+namespace ReferralNetwork.AppHost;
+
+/// <summary>The AppHost's command line.</summary>
+internal sealed record LaunchArguments
+{
+    public const string Usage = """
+        Runs the whole referral network locally: PostgreSQL, RabbitMQ, the four services and the gateway.
+
+        Usage: dotnet run --project AppHost/ReferralNetwork.AppHost -c Release -- [options]
+
+        Options:
+          --demo                    register demo organisations, services and link workers (area liverpool-north)
+                                    through the gateway and write their credentials to <data>/demo-credentials.json
+          --data <dir>              data folder (default: <repo>/.data, or /var/tmp/referral-network/<hash>
+                                    when running as root and the postgres OS user cannot reach the repository)
+          --gateway-port <port>     default 8080
+          --service-port <port>     first service port (referrals; then linkworkers, communityproviders, feedback), default 5101
+          --postgres-port <port>    default 55432
+          --rabbitmq-port <port>    default 55672
+          --configuration <name>    Release or Debug: which build of the services to run (default: the AppHost's own)
+          --otlp-endpoint <url>     export telemetry over OTLP (sets OTEL_EXPORTER_OTLP_ENDPOINT for every service)
+          --postgres <connstring>   use this PostgreSQL server instead of starting one (databases are created on it)
+          --rabbitmq <uri>          use this RabbitMQ instead of starting one
+          -h, --help                show this help
+
+        Environment:
+          OPERATOR_CLIENT_SECRET    the operator client's secret; generated and kept in the data folder when unset
+        """;
+
+    public bool Demo { get; init; }
+
+    public bool Help { get; init; }
+
+    public string? DataDirectory { get; init; }
+
+    public int? GatewayPort { get; init; }
+
+    public int? FirstServicePort { get; init; }
+
+    public int? PostgresPort { get; init; }
+
+    public int? RabbitMqPort { get; init; }
+
+    public string? Configuration { get; init; }
+
+    public string? OtlpEndpoint { get; init; }
+
+    public string? ExternalPostgres { get; init; }
+
+    public string? ExternalRabbitMq { get; init; }
+
+    /// <summary>Parses <c>--name value</c> and <c>--name=value</c>; throws <see cref="FormatException"/> with a user-facing message.</summary>
+    public static LaunchArguments Parse(IReadOnlyList<string> args)
+    {
+        var parsed = new LaunchArguments();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, inlineValue) = Split(args[i]);
+            string Value()
+            {
+                if (inlineValue is not null)
+                {
+                    return inlineValue;
+                }
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new FormatException($"{name} needs a value.");
+                }
+                return args[++i];
+            }
+            int Port()
+            {
+                var text = Value();
+                return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+                    ? port
+                    : throw new FormatException($"{name}: '{text}' is not a TCP port.");
+            }
+            parsed = name switch
+            {
+                "--demo" => parsed with { Demo = true },
+                "-h" or "--help" or "-?" => parsed with { Help = true },
+                "--data" => parsed with { DataDirectory = Value() },
+                "--gateway-port" => parsed with { GatewayPort = Port() },
+                "--service-port" => parsed with { FirstServicePort = Port() },
+                "--postgres-port" => parsed with { PostgresPort = Port() },
+                "--rabbitmq-port" => parsed with { RabbitMqPort = Port() },
+                "--configuration" or "-c" => parsed with { Configuration = BuildConfiguration(Value()) },
+                "--otlp-endpoint" => parsed with { OtlpEndpoint = Value() },
+                "--postgres" => parsed with { ExternalPostgres = Value() },
+                "--rabbitmq" => parsed with { ExternalRabbitMq = Value() },
+                _ => throw new FormatException($"Unknown option '{args[i]}'."),
+            };
+        }
+        return parsed;
+    }
+
+    private static (string Name, string? Value) Split(string argument)
+    {
+        var equals = argument.IndexOf('=', StringComparison.Ordinal);
+        return argument.StartsWith("--", StringComparison.Ordinal) && equals > 0
+            ? (argument[..equals], argument[(equals + 1)..])
+            : (argument, null);
+    }
+
+    private static string BuildConfiguration(string value) =>
+        value.ToLowerInvariant() switch
+        {
+            "release" => "Release",
+            "debug" => "Debug",
+            _ => throw new FormatException($"--configuration: '{value}' is neither Release nor Debug."),
+        };
+}

@@ -1,0 +1,33 @@
+using ReferralNetwork.CommunityProviders.Inbox;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.LinkWorkers;
+using ReferralNetwork.ServiceDefaults.Http;
+
+namespace ReferralNetwork.UnitTests.Providers;
+
+public class ProviderReferralDeciderTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
+
+    private static ProviderReferral Arrived() => ProviderReferral.Create(new OnwardReferralArrived(
+        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "Walking group", Guid.NewGuid(), ["physical-activity"], null,
+        new OnwardReferralPerson("Ada", "Lovelace", null, null, null, null, null), At));
+
+    [Fact]
+    public void Acknowledging_a_requested_onward_referral_makes_it_received()
+    {
+        var arrived = Arrived();
+        var received = arrived.Apply(ProviderReferralDecider.Acknowledge(arrived, At.AddHours(2)));
+        Assert.Equal(OnwardReferralStatus.Received, received.Status);
+        Assert.Equal(At.AddHours(2), received.AcknowledgedAt);
+        Assert.Equal(2, received.Version);
+    }
+
+    [Fact]
+    public void Acknowledging_twice_is_a_conflict()
+    {
+        var arrived = Arrived();
+        var received = arrived.Apply(ProviderReferralDecider.Acknowledge(arrived, At));
+        Assert.Throws<RuleViolation>(() => ProviderReferralDecider.Acknowledge(received, At));
+    }
+}

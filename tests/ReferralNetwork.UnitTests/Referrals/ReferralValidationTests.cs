@@ -1,0 +1,106 @@
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Referrals.Referrals;
+using ReferralNetwork.Referrals.Referrals.Submit;
+
+namespace ReferralNetwork.UnitTests.Referrals;
+
+public class ReferralValidationTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Today = DateOnly.FromDateTime(Now.UtcDateTime);
+
+    internal static SubmitReferralRequest Valid() => new(
+        new PersonRequest("Ada", "Lovelace", new DateOnly(1950, 12, 10), "9434765919", "l1 8jq", "07700900123", null, "phone", "en", "uses a wheelchair"),
+        ["loneliness", "physical-activity"],
+        "Recently bereaved.",
+        Urgency.Routine,
+        new ConsentRequest(true, Now.AddDays(-3), ShareWithReferrer.Full));
+
+    [Fact]
+    public void A_complete_referral_is_valid_and_normalised()
+    {
+        var (referral, errors) = ReferralValidation.Validate(Valid() with { Needs = ["loneliness", "loneliness"] }, Today, Now);
+
+        Assert.False(errors.Any);
+        Assert.NotNull(referral);
+        Assert.Equal(["loneliness"], referral.Needs);
+        Assert.Equal("L1 8JQ", referral.Person.Postcode);
+        Assert.Equal(ShareWithReferrer.Full, referral.Consent.ShareWithReferrer);
+    }
+
+    [Fact]
+    public void Urgency_defaults_to_routine()
+    {
+        var (referral, _) = ReferralValidation.Validate(Valid() with { Urgency = null }, Today, Now);
+        Assert.Equal(Urgency.Routine, referral!.Urgency);
+    }
+
+    [Fact]
+    public void Consent_not_given_is_refused() =>
+        AssertRefused(Valid() with { Consent = new ConsentRequest(false, Now, ShareWithReferrer.Full) }, "consent.given");
+
+    [Fact]
+    public void Missing_consent_is_refused() => AssertRefused(Valid() with { Consent = null }, "consent");
+
+    [Fact]
+    public void A_failing_nhs_number_is_refused() =>
+        AssertRefused(Valid() with { Person = Valid().Person! with { NhsNumber = "9434765918" } }, "person.nhsNumber");
+
+    [Fact]
+    public void No_nhs_number_is_fine()
+    {
+        var (referral, errors) = ReferralValidation.Validate(Valid() with { Person = Valid().Person! with { NhsNumber = null } }, Today, Now);
+        Assert.False(errors.Any);
+        Assert.Null(referral!.Person.NhsNumber);
+    }
+
+    [Fact]
+    public void A_date_of_birth_in_the_future_is_refused() =>
+        AssertRefused(Valid() with { Person = Valid().Person! with { DateOfBirth = Today.AddDays(1) } }, "person.dateOfBirth");
+
+    [Fact]
+    public void Born_today_is_allowed()
+    {
+        var (_, errors) = ReferralValidation.Validate(Valid() with { Person = Valid().Person! with { DateOfBirth = Today } }, Today, Now);
+        Assert.False(errors.Any);
+    }
+
+    [Fact]
+    public void Needs_outside_the_vocabulary_are_refused() =>
+        AssertRefused(Valid() with { Needs = ["loneliness", "money"] }, "needs[1]");
+
+    [Fact]
+    public void At_least_one_need_is_required() => AssertRefused(Valid() with { Needs = [] }, "needs");
+
+    [Fact]
+    public void Names_longer_than_100_characters_are_refused() =>
+        AssertRefused(Valid() with { Person = Valid().Person! with { GivenName = new string('a', 101) } }, "person.givenName");
+
+    [Fact]
+    public void A_name_of_exactly_100_characters_is_allowed()
+    {
+        var (_, errors) = ReferralValidation.Validate(Valid() with { Person = Valid().Person! with { FamilyName = new string('a', 100) } }, Today, Now);
+        Assert.False(errors.Any);
+    }
+
+    [Fact]
+    public void A_reason_longer_than_4000_characters_is_refused() =>
+        AssertRefused(Valid() with { Reason = new string('r', 4001) }, "reason");
+
+    [Fact]
+    public void Every_failing_field_is_reported_at_once()
+    {
+        var (_, errors) = ReferralValidation.Validate(new SubmitReferralRequest(null, null, null, null, null), Today, Now);
+        var fields = errors.ToDictionary().Keys;
+        Assert.Contains("person", fields);
+        Assert.Contains("needs", fields);
+        Assert.Contains("consent", fields);
+    }
+
+    private static void AssertRefused(SubmitReferralRequest request, string field)
+    {
+        var (referral, errors) = ReferralValidation.Validate(request, Today, Now);
+        Assert.Null(referral);
+        Assert.Contains(field, errors.ToDictionary().Keys);
+    }
+}
