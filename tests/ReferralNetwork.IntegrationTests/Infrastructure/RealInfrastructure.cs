@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using MassTransit;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Hosting;
+using ReferralNetwork.ServiceDefaults.Auth;
+
+namespace ReferralNetwork.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real PostgreSQL and RabbitMQ of the tests' own (the AppHost's resource code), the four services
+/// hosted in-process against them, and an observer bus that records every integration event published.
+/// </summary>
+public sealed class RealInfrastructure : IAsyncLifetime
+{
+    private readonly string dataDirectory = Path.Combine("/var/tmp/referral-network-tests", "integration-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly RSA signingKey = RSA.Create(2048);
+    private IBusControl? observerBus;
+
+    public PostgresServer Postgres { get; private set; } = null!;
+
+    public RabbitMqBroker Broker { get; private set; } = null!;
+
+    public IBus Bus => observerBus!;
+
+    /// <summary>Every integration event seen on the broker, with its MessageId.</summary>
+    public ConcurrentQueue<ObservedMessage> Published { get; } = new();
+
+    public WebApplicationFactory<ReferralNetwork.Referrals.Referrals.ReferralEvents> Referrals { get; private set; } = null!;
+
+    public WebApplicationFactory<ReferralNetwork.LinkWorkers.Cases.CaseEvents> LinkWorkers { get; private set; } = null!;
+
+    public WebApplicationFactory<ReferralNetwork.CommunityProviders.ProviderEvents> CommunityProviders { get; private set; } = null!;
+
+    public WebApplicationFactory<ReferralNetwork.Feedback.FeedbackEvents> Feedback { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var postgres = PostgresServer.StartAsync(Path.Combine(dataDirectory, "postgres"), LoopbackPorts.FindFree());
+        var broker = RabbitMqBroker.StartAsync(Path.Combine(dataDirectory, "rabbitmq"), LoopbackPorts.FindFree());
+        Postgres = await postgres;
+        Broker = await broker;
+
+        foreach (var database in new[] { "referralsdb", "linkworkersdb", "providersdb", "feedbackdb" })
+        {
+            await Postgres.EnsureDatabaseAsync(database);
+            Environment.SetEnvironmentVariable($"ConnectionStrings__{database}", Postgres.ConnectionString(database));
+        }
+
+        Environment.SetEnvironmentVariable("ConnectionStrings__rabbitmq", Broker.ConnectionString);
+        Environment.SetEnvironmentVariable("Auth__PublicKey", Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo()));
+        Environment.SetEnvironmentVariable("MASSTRANSIT_USAGE_TELEMETRY", "false");
+
+        // The observer's queue must be bound before anything publishes, or those messages are lost to it.
+        observerBus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(new Uri(Broker.ConnectionString));
+            cfg.ReceiveEndpoint("integration-tests-observer", e =>
+            {
+                Observe<Contracts.Referrals.ReferralRequested>(e);
+                Observe<Contracts.LinkWorkers.ReferralRouted>(e);
+                Observe<Contracts.LinkWorkers.ReferralAccepted>(e);
+                Observe<Contracts.LinkWorkers.ContactAttempted>(e);
+                Observe<Contracts.LinkWorkers.OnwardReferralRequested>(e);
+                Observe<Contracts.CommunityProviders.CommunityServiceListed>(e);
+                Observe<Contracts.CommunityProviders.OnwardReferralAcknowledged>(e);
+                Observe<Contracts.Feedback.OutcomeRecorded>(e);
+            });
+        });
+        await observerBus.StartAsync();
+
+        // Consumers before producers, as in the AppHost; touching Server starts each host.
+        LinkWorkers = Started(new WebApplicationFactory<ReferralNetwork.LinkWorkers.Cases.CaseEvents>());
+        CommunityProviders = Started(new WebApplicationFactory<ReferralNetwork.CommunityProviders.ProviderEvents>());
+        Feedback = Started(new WebApplicationFactory<ReferralNetwork.Feedback.FeedbackEvents>());
+        Referrals = Started(new WebApplicationFactory<ReferralNetwork.Referrals.Referrals.ReferralEvents>());
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in new IAsyncDisposable?[] { Referrals, Feedback, CommunityProviders, LinkWorkers })
+        {
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
+        }
+
+        if (observerBus is not null)
+        {
+            await observerBus.StopAsync();
+        }
+
+        await Broker.DisposeAsync();
+        await Postgres.DisposeAsync();
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover folder under /var/tmp is harmless.
+        }
+    }
+
+    /// <summary>A token as the gateway would issue it to an organisation.</summary>
+    public string TokenFor(Guid organisationId, OrganisationKind kind, string area = "liverpool-north", string name = "Test organisation")
+    {
+        var handler = new JsonWebTokenHandler();
+        return handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = NetworkTokens.Issuer,
+            Audience = NetworkTokens.Audience,
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(signingKey), SecurityAlgorithms.RsaSha256),
+            Subject = new ClaimsIdentity(
+            [
+                new Claim("sub", organisationId.ToString()),
+                new Claim(NetworkTokens.OrganisationClaim, organisationId.ToString()),
+                new Claim(NetworkTokens.KindClaim, OrganisationKinds.ToWire(kind)),
+                new Claim(NetworkTokens.AreaClaim, area),
+                new Claim(NetworkTokens.NameClaim, name),
+            ]),
+        });
+    }
+
+    public IEnumerable<(Guid? MessageId, T Message)> PublishedOf<T>() =>
+        Published.Where(p => p.Message is T).Select(p => (p.MessageId, (T)p.Message));
+
+    /// <summary>Waits for an integration event of type <typeparamref name="T"/> matching <paramref name="match"/> to cross the broker.</summary>
+    public async Task<(Guid? MessageId, T Message)> WaitForPublishedAsync<T>(Func<T, bool> match, int seconds = 30)
+    {
+        var found = await Eventually.GetAsync(
+            () => Published.FirstOrDefault(p => p.Message is T message && match(message)),
+            $"{typeof(T).Name} on the broker", seconds);
+        return (found.MessageId, (T)found.Message);
+    }
+
+    /// <summary>Publishes as another service's relay would: the same MessageId marks a redelivery.</summary>
+    public Task PublishAsync<T>(T message, Guid messageId) where T : class =>
+        Bus.Publish(message, ctx => ctx.MessageId = messageId);
+
+    private static WebApplicationFactory<T> Started<T>(WebApplicationFactory<T> host) where T : class
+    {
+        _ = host.Server;
+        return host;
+    }
+
+    private void Observe<T>(IReceiveEndpointConfigurator endpoint) where T : class =>
+        endpoint.Handler<T>(ctx =>
+        {
+            Published.Enqueue(new ObservedMessage(ctx.MessageId, ctx.Message));
+            return Task.CompletedTask;
+        });
+}
+
+public sealed record ObservedMessage(Guid? MessageId, object Message);
+
+[CollectionDefinition(Name)]
+public sealed class RealInfrastructureCollection : ICollectionFixture<RealInfrastructure>
+{
+    public const string Name = "real infrastructure";
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until <paramref name="condition"/> holds; messages cross the broker asynchronously.</summary>
+    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {seconds} s waiting for {what}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public static Task<T> GetAsync<T>(Func<T?> probe, string what, int seconds = 30) => GetAsync(() => Task.FromResult(probe()), what, seconds);
+}

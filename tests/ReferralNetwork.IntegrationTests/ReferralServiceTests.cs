@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.IntegrationTests.Infrastructure;
+using ReferralNetwork.Referrals.Referrals;
+using ReferralNetwork.ServiceDefaults.Messaging;
+using LinkWorkerEvents = ReferralNetwork.Contracts.LinkWorkers;
+using Published = ReferralNetwork.Contracts.Referrals;
+
+namespace ReferralNetwork.IntegrationTests;
+
+[Collection(RealInfrastructureCollection.Name)]
+public class ReferralServiceTests(RealInfrastructure infrastructure)
+{
+    internal static object ReferralBody(string nhsNumber = "9434765919") => new
+    {
+        person = new
+        {
+            givenName = "Ada", familyName = "Lovelace", dateOfBirth = "1950-12-10", nhsNumber, postcode = "L1 8JQ",
+            phone = "07700900123", preferredContact = "phone", language = "en",
+        },
+        needs = new[] { "loneliness", "physical-activity" },
+        reason = "Recently bereaved.",
+        urgency = "routine",
+        consent = new { given = true, recordedAt = "2026-11-20T10:00:00Z", shareWithReferrer = "full" },
+    };
+
+    private HttpClient ClientFor(Guid organisation, OrganisationKind kind)
+    {
+        var client = infrastructure.Referrals.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", infrastructure.TokenFor(organisation, kind, name: "Riverside Surgery"));
+        return client;
+    }
+
+    [Fact]
+    public async Task A_submitted_referral_is_appended_to_its_stream_and_read_back()
+    {
+        var gp = Guid.NewGuid();
+        var response = await ClientFor(gp, OrganisationKind.GpPractice).PostAsJsonAsync("/api/referrals", ReferralBody());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<IdOnly>())!.Id;
+
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(id);
+        var requested = Assert.IsType<ReferralRequested>(Assert.Single(events).Data);
+        Assert.Equal(gp, requested.By.OrganisationId);
+        Assert.Equal(Pathway.Gp, requested.Pathway);
+        Assert.Equal("9434765919", requested.Person.NhsNumber);
+
+        var read = await ClientFor(gp, OrganisationKind.GpPractice).GetAsync($"/api/referrals/{id}");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+    }
+
+    [Fact]
+    public async Task The_relay_publishes_the_integration_event_with_the_event_id_as_message_id()
+    {
+        var response = await ClientFor(Guid.NewGuid(), OrganisationKind.SocialCare).PostAsJsonAsync("/api/referrals", ReferralBody());
+        var id = (await response.Content.ReadFromJsonAsync<IdOnly>())!.Id;
+
+        var (messageId, message) = await infrastructure.WaitForPublishedAsync<Published.ReferralRequested>(m => m.ReferralId == id);
+        Assert.Equal(Pathway.SocialCare, message.Pathway);
+
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        var stored = Assert.Single(await session.Events.FetchStreamAsync(id));
+        Assert.Equal(stored.Id, messageId);
+    }
+
+    [Fact]
+    public async Task A_redelivered_update_is_recorded_once()
+    {
+        var gp = Guid.NewGuid();
+        var response = await ClientFor(gp, OrganisationKind.GpPractice).PostAsJsonAsync("/api/referrals", ReferralBody());
+        var id = (await response.Content.ReadFromJsonAsync<IdOnly>())!.Id;
+        var linkWorkerService = Guid.NewGuid();
+        var routed = new LinkWorkerEvents.ReferralRouted(id, linkWorkerService, "North Link Workers", DateTimeOffset.UtcNow);
+        var messageId = Guid.NewGuid();
+
+        await infrastructure.PublishAsync(routed, messageId);
+        await infrastructure.PublishAsync(routed, messageId);
+        // The updates queue is consumed in order, so once this later message shows, both copies were handled.
+        var acceptedAt = DateTimeOffset.UtcNow;
+        await infrastructure.PublishAsync(new LinkWorkerEvents.ReferralAccepted(id, linkWorkerService, Guid.NewGuid(), "Sam", acceptedAt), Guid.NewGuid());
+
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        var events = await Eventually.GetAsync(async () =>
+        {
+            await using var session = store.QuerySession();
+            var stream = await session.Events.FetchStreamAsync(id);
+            return stream.Any(e => e.Data is LinkWorkerAssigned) ? stream : null;
+        }, "the acceptance after the duplicates");
+
+        Assert.Single(events, e => e.Data is LinkWorkerServiceAssigned);
+        await using (var session = store.QuerySession())
+        {
+            Assert.NotNull(await session.LoadAsync<HandledMessage>($"ReferralRoutedConsumer:{messageId:N}"));
+            var referral = await session.LoadAsync<Referral>(id);
+            Assert.Equal(ReferralStatus.Accepted, referral!.Status);
+            Assert.Equal(linkWorkerService, referral.LinkWorkerServiceId);
+        }
+
+        // The link-worker service is now a party and sees the referral; another GP does not.
+        var asService = await ClientFor(linkWorkerService, OrganisationKind.LinkWorkerService).GetAsync($"/api/referrals/{id}");
+        Assert.Equal(HttpStatusCode.OK, asService.StatusCode);
+        var asOtherGp = await ClientFor(Guid.NewGuid(), OrganisationKind.GpPractice).GetAsync($"/api/referrals/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, asOtherGp.StatusCode);
+    }
+
+    [Fact]
+    public async Task Invalid_referrals_are_refused_and_nothing_is_stored()
+    {
+        var gp = Guid.NewGuid();
+        var client = ClientFor(gp, OrganisationKind.GpPractice);
+        var response = await client.PostAsJsonAsync("/api/referrals", ReferralBody(nhsNumber: "9434765918"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        Assert.Equal(0, await session.Query<Referral>().CountAsync(r => r.ReferrerId == gp));
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_returns_the_first_result_and_creates_nothing_new()
+    {
+        var gp = Guid.NewGuid();
+        var client = ClientFor(gp, OrganisationKind.GpPractice);
+        client.DefaultRequestHeaders.Add("Idempotency-Key", "ref-42");
+
+        var first = await client.PostAsJsonAsync("/api/referrals", ReferralBody());
+        var second = await client.PostAsJsonAsync("/api/referrals", ReferralBody());
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal((await first.Content.ReadFromJsonAsync<IdOnly>())!.Id, (await second.Content.ReadFromJsonAsync<IdOnly>())!.Id);
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+
+        var different = await client.PostAsJsonAsync("/api/referrals", ReferralBody(nhsNumber: "4010232137"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, different.StatusCode);
+
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        Assert.Equal(1, await session.Query<Referral>().CountAsync(r => r.ReferrerId == gp));
+    }
+
+    internal sealed record IdOnly(Guid Id);
+}
