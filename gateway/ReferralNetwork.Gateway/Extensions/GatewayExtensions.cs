@@ -36,6 +36,14 @@ public static class GatewayExtensions
     private static void AddProxy(this IHostApplicationBuilder builder)
     {
         var proxy = builder.Configuration.GetSection(ProxySection);
+        if (!proxy.GetSection("Routes").GetChildren().Any())
+        {
+            // Without routes every partner call would be a quiet 404; usually appsettings.json was not
+            // found because the process started outside its content root.
+            throw new InvalidOperationException(
+                $"{ProxySection}:Routes is empty. Start the gateway from its project or output folder (content root {builder.Environment.ContentRootPath}).");
+        }
+
         builder.Services.AddReverseProxy().LoadFromConfig(proxy);
 
         builder.Services.AddHttpClient(ServiceHealthCheck.HttpClientName, c => c.Timeout = ServiceHealthCheck.Timeout);

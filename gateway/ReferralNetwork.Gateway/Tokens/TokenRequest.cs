@@ -19,7 +19,23 @@ public sealed record TokenRequest(string ClientId, string ClientSecret, bool Via
             return (null, TokenErrors.InvalidRequest);
         }
 
-        var form = await http.ReadFormAsync(ct);
+        IFormCollection form;
+        try
+        {
+            form = await http.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException)
+        {
+            // Past the form reader's limits (too many or too long values): not a token request.
+            return (null, TokenErrors.InvalidRequest);
+        }
+
+        // RFC 6749 §3.2: parameters must not be repeated.
+        if (form.Any(field => field.Value.Count > 1))
+        {
+            return (null, TokenErrors.InvalidRequest);
+        }
+
         var grantType = form["grant_type"].ToString();
         if (string.IsNullOrEmpty(grantType))
         {

@@ -15,7 +15,12 @@ public static class HealthReportWriter
             status = report.Status.ToString().ToLowerInvariant(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
+                e => new
+                {
+                    status = e.Value.Status.ToString().ToLowerInvariant(),
+                    // An exception's message can name hosts and ports: report only that the check failed.
+                    description = e.Value.Exception is null ? e.Value.Description : "check failed",
+                }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.Organisations;
+using ReferralNetwork.IntegrationTests.Infrastructure;
+using ReferralNetwork.LinkWorkers.Cases;
+using Published = ReferralNetwork.Contracts.LinkWorkers;
+using ReferralRequested = ReferralNetwork.Contracts.Referrals.ReferralRequested;
+
+namespace ReferralNetwork.IntegrationTests;
+
+[Collection(RealInfrastructureCollection.Name)]
+public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
+{
+    private static ReferralRequested Referral(string area) => new(
+        Guid.CreateVersion7(), Pathway.Gp, area, Guid.NewGuid(), "Riverside Surgery", OrganisationKind.GpPractice, ["loneliness"], Urgency.Routine,
+        null, new PersonDetails("Ada", "Lovelace", new DateOnly(1950, 12, 10), "9434765919", "L1 8JQ", "07700900123", null, "phone", "en", null),
+        DateTimeOffset.UtcNow);
+
+    private HttpClient ClientFor(Guid organisation)
+    {
+        var client = infrastructure.LinkWorkers.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", infrastructure.TokenFor(organisation, OrganisationKind.LinkWorkerService));
+        return client;
+    }
+
+    [Fact]
+    public async Task A_referral_delivered_twice_opens_one_case_at_the_areas_link_worker_service_and_is_announced()
+    {
+        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
+        var service = Guid.NewGuid();
+        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
+        await Eventually.GetAsync(async () =>
+        {
+            await using var s = store.QuerySession();
+            return await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service);
+        }, "the organisation copy");
+
+        var referral = Referral(area);
+        var messageId = Guid.NewGuid();
+        await infrastructure.PublishAsync(referral, messageId);
+        await infrastructure.PublishAsync(referral, messageId);
+
+        var (routedId, routed) = await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == referral.ReferralId);
+        Assert.Equal(service, routed.LinkWorkerServiceId);
+        await Task.Delay(1000);
+
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(referral.ReferralId);
+        var opened = Assert.IsType<CaseOpened>(Assert.Single(events).Data);
+        Assert.Equal(service, opened.LinkWorkerServiceId);
+        Assert.Equal(events[0].Id, routedId);
+        Assert.Single(infrastructure.PublishedOf<Published.ReferralRouted>(), p => p.Message.ReferralId == referral.ReferralId);
+    }
+
+    [Fact]
+    public async Task A_referral_in_an_area_without_a_service_waits_and_is_routed_when_one_registers()
+    {
+        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
+        var referral = Referral(area);
+        await infrastructure.PublishAsync(referral, Guid.NewGuid());
+        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
+        await Eventually.GetAsync(async () =>
+        {
+            await using var s = store.QuerySession();
+            return await s.LoadAsync<WaitingReferral>(referral.ReferralId);
+        }, "the waiting referral");
+
+        var service = Guid.NewGuid();
+        await infrastructure.PublishAsync(new OrganisationRegistered(service, "Late Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var (_, routed) = await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == referral.ReferralId);
+        Assert.Equal(service, routed.LinkWorkerServiceId);
+    }
+
+    [Fact]
+    public async Task Accepting_assigns_the_least_loaded_link_worker_and_a_second_accept_conflicts()
+    {
+        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
+        var service = Guid.NewGuid();
+        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var client = ClientFor(service);
+        var busy = await (await client.PostAsJsonAsync("/api/link-workers", new { name = "Busy Bea", maxActiveCases = 1 })).Content.ReadFromJsonAsync<Worker>();
+        var free = await (await client.PostAsJsonAsync("/api/link-workers", new { name = "Sam", maxActiveCases = 20 })).Content.ReadFromJsonAsync<Worker>();
+
+        var first = Referral(area);
+        var second = Referral(area);
+        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
+        await Eventually.GetAsync(async () =>
+        {
+            await using var s = store.QuerySession();
+            return await s.LoadAsync<WaitingReferral>(Guid.Empty) is null && await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service) is not null ? "ready" : null;
+        }, "the organisation copy");
+        await infrastructure.PublishAsync(first, Guid.NewGuid());
+        await infrastructure.PublishAsync(second, Guid.NewGuid());
+        await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == second.ReferralId);
+        await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == first.ReferralId);
+
+        var chosen = await client.PostAsJsonAsync($"/api/cases/{first.ReferralId}/accept", new { linkWorkerId = busy!.Id });
+        Assert.Equal(HttpStatusCode.OK, chosen.StatusCode);
+        var leastLoaded = await client.PostAsJsonAsync($"/api/cases/{second.ReferralId}/accept", new { });
+        Assert.Equal(HttpStatusCode.OK, leastLoaded.StatusCode);
+        Assert.Equal(free!.Id, (await leastLoaded.Content.ReadFromJsonAsync<AcceptedCase>())!.LinkWorkerId);
+
+        var again = await client.PostAsJsonAsync($"/api/cases/{first.ReferralId}/accept", new { });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        var (_, accepted) = await infrastructure.WaitForPublishedAsync<Published.ReferralAccepted>(m => m.ReferralId == first.ReferralId);
+        Assert.Equal("Busy Bea", accepted.LinkWorkerName);
+
+        var workers = await client.GetFromJsonAsync<List<Worker>>("/api/link-workers");
+        Assert.Equal(1, workers!.Single(w => w.Id == busy.Id).ActiveCases);
+
+        var otherService = ClientFor(Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.NotFound, (await otherService.PostAsJsonAsync($"/api/cases/{first.ReferralId}/contacts", new { outcome = "reached" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stale_if_match_is_refused_and_changes_nothing()
+    {
+        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
+        var service = Guid.NewGuid();
+        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var client = ClientFor(service);
+        await client.PostAsJsonAsync("/api/link-workers", new { name = "Sam", maxActiveCases = 20 });
+        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
+        await Eventually.GetAsync(async () =>
+        {
+            await using var s = store.QuerySession();
+            return await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service);
+        }, "the organisation copy");
+        var referral = Referral(area);
+        await infrastructure.PublishAsync(referral, Guid.NewGuid());
+        await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == referral.ReferralId);
+
+        var accept = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{referral.ReferralId}/accept") { Content = JsonContent.Create(new { }) };
+        accept.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\""));
+        var accepted = await client.SendAsync(accept);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("\"2\"", accepted.Headers.ETag?.Tag);
+
+        var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{referral.ReferralId}/contacts") { Content = JsonContent.Create(new { outcome = "reached" }) };
+        stale.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\""));
+        Assert.Equal(HttpStatusCode.Conflict, (await client.SendAsync(stale)).StatusCode);
+
+        await using var session = store.QuerySession();
+        Assert.Equal(2, (await session.Events.FetchStreamAsync(referral.ReferralId)).Count);
+    }
+
+    private sealed record AcceptedCase(Guid Id, Guid? LinkWorkerId, string Status);
+
+    private sealed record Worker(Guid Id, string Name, int MaxActiveCases, int ActiveCases);
+}
