@@ -147,7 +147,9 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
         }
         catch (Exception e)
         {
-            Log($"[apphost] start-up failed: {e.Message}");
+            Log(e is OperationCanceledException && cancellationToken.IsCancellationRequested
+                ? "[apphost] start-up cancelled; stopping what was started"
+                : $"[apphost] start-up failed: {e.Message}");
             await StopAsync();
             throw;
         }
@@ -187,7 +189,7 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
                 infrastructure.Add(PostgresServer.StopAsync());
             }
             await Task.WhenAll(infrastructure);
-            if (started)
+            if (logFile is not null)
             {
                 Log("[apphost] network stopped");
             }
@@ -271,7 +273,9 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
             .WithEnvironment("Auth__PublicKey", SigningKey!.PublicKeyBase64)
             .WithEnvironment("OTEL_SERVICE_NAME", definition.Name)
             .WithEnvironment("MASSTRANSIT_USAGE_TELEMETRY", "false")
-            // One line per log entry reads far better once interleaved with other services' output.
+            // One line per log entry reads far better once interleaved with other services' output
+            // (the option only applies to the simple formatter, so that is named too).
+            .WithEnvironment("Logging__Console__FormatterName", "simple")
             .WithEnvironment("Logging__Console__FormatterOptions__SingleLine", "true");
         if (Options.OtlpEndpoint is not null)
         {

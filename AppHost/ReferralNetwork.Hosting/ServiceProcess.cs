@@ -33,11 +33,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly RecentLines output = new();
     private readonly Lock gate = new();
     private readonly SemaphoreSlim lifecycle = new(1, 1);
+    private readonly List<int> exitCodes = [];
     private CancellationTokenSource supervision = new();
     private Process? process;
     private DateTimeOffset launchedAt;
     private int consecutiveCrashes;
-    private readonly List<int> exitCodes = [];
 
     public ServiceProcess(
         string name,

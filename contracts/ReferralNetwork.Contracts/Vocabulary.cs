@@ -105,4 +105,20 @@ public static class WireNames
 {
     /// <summary>The kebab-case name an enum value has on the wire ("in-progress").</summary>
     public static string ToWire(this Enum value) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    /// <summary>The enum value with this wire name; query strings carry the same names as JSON bodies.</summary>
+    public static bool TryParse<TEnum>(string? wire, out TEnum value) where TEnum : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<TEnum>())
+        {
+            if (candidate.ToWire() == wire)
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
 }

@@ -21,11 +21,16 @@ public static class ProviderReferralsApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<ProviderReferral>>> ListAsync(
-        Caller caller, IQuerySession session, CancellationToken ct, OnwardReferralStatus? status = null)
+    public static async Task<Results<Ok<IReadOnlyList<ProviderReferral>>, ProblemHttpResult>> ListAsync(
+        Caller caller, IQuerySession session, CancellationToken ct, string? status = null)
     {
+        if (!Problems.TryReadFilter<OnwardReferralStatus>(status, out var wantedStatus))
+        {
+            return Problems.UnknownValue<OnwardReferralStatus>("status");
+        }
+
         var query = session.Query<ProviderReferral>().Where(r => r.ProviderId == caller.OrganisationId);
-        if (status is { } wanted)
+        if (wantedStatus is { } wanted)
         {
             query = query.Where(r => r.Status == wanted);
         }

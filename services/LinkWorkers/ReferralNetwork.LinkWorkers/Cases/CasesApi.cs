@@ -28,10 +28,16 @@ public static class CasesApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<Case>>> ListAsync(Caller caller, IQuerySession session, CancellationToken ct, ReferralStatus? status = null)
+    public static async Task<Results<Ok<IReadOnlyList<Case>>, ProblemHttpResult>> ListAsync(
+        Caller caller, IQuerySession session, CancellationToken ct, string? status = null)
     {
+        if (!Problems.TryReadFilter<ReferralStatus>(status, out var wantedStatus))
+        {
+            return Problems.UnknownValue<ReferralStatus>("status");
+        }
+
         var query = session.Query<Case>().Where(c => c.LinkWorkerServiceId == caller.OrganisationId);
-        if (status is { } wanted)
+        if (wantedStatus is { } wanted)
         {
             query = query.Where(c => c.Status == wanted);
         }

@@ -68,8 +68,13 @@ public static class ReferralsApi
 
     public static async Task<Results<Ok<ReferralPage>, ProblemHttpResult>> ListAsync(
         Caller caller, IQuerySession session, CancellationToken ct,
-        ReferralStatus? status = null, DateTimeOffset? updatedSince = null, int page = 1, int pageSize = 50)
+        string? status = null, DateTimeOffset? updatedSince = null, int page = 1, int pageSize = 50)
     {
+        if (!Problems.TryReadFilter<ReferralStatus>(status, out var wantedStatus))
+        {
+            return Problems.UnknownValue<ReferralStatus>("status");
+        }
+
         if (page < 1 || pageSize is < 1 or > 500)
         {
             return Problems.Invalid("pageSize", "page starts at 1; pageSize is 1 to 500.");
@@ -82,7 +87,7 @@ public static class ReferralsApi
             query = query.Where(r => r.ReferrerId == organisation || r.LinkWorkerServiceId == organisation);
         }
 
-        if (status is { } wanted)
+        if (wantedStatus is { } wanted)
         {
             query = query.Where(r => r.Status == wanted);
         }

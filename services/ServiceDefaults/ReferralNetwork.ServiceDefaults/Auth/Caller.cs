@@ -31,18 +31,5 @@ public static class OrganisationKinds
 {
     public static string ToWire(OrganisationKind kind) => kind.ToWire();
 
-    public static bool TryParse(string wire, out OrganisationKind kind)
-    {
-        foreach (var candidate in Enum.GetValues<OrganisationKind>())
-        {
-            if (ToWire(candidate) == wire)
-            {
-                kind = candidate;
-                return true;
-            }
-        }
-
-        kind = default;
-        return false;
-    }
+    public static bool TryParse(string wire, out OrganisationKind kind) => WireNames.TryParse(wire, out kind);
 }

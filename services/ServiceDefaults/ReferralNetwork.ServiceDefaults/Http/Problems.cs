@@ -27,6 +27,27 @@ public static class Problems
     public static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
 
+    /// <summary>Reads an optional enum filter from the query string (kebab-case); false means a 400 was warranted.</summary>
+    public static bool TryReadFilter<TEnum>(string? wire, out TEnum? value) where TEnum : struct, Enum
+    {
+        value = null;
+        if (string.IsNullOrEmpty(wire))
+        {
+            return true;
+        }
+
+        if (Contracts.WireNames.TryParse<TEnum>(wire, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    public static ProblemHttpResult UnknownValue<TEnum>(string parameter) where TEnum : struct, Enum =>
+        BadRequest($"{parameter} must be one of: {string.Join(", ", Enum.GetValues<TEnum>().Select(v => Contracts.WireNames.ToWire(v)))}.");
+
     public static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed request", detail: detail);
 }

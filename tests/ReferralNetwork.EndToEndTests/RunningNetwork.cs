@@ -1,0 +1,129 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using ReferralNetwork.Hosting;
+
+namespace ReferralNetwork.EndToEndTests;
+
+/// <summary>
+/// The whole network started by the AppHost's own code (PostgreSQL, RabbitMQ, four services and the
+/// gateway as child processes on free ports), called only through the gateway, as a partner would.
+/// </summary>
+public sealed class RunningNetwork : IAsyncLifetime
+{
+    private readonly string dataDirectory = Path.Combine("/var/tmp/referral-network-tests", "e2e-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public ReferralNetworkHost Host { get; private set; } = null!;
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configuration = typeof(RunningNetwork).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        Host = await ReferralNetworkHost.StartAsync(new NetworkOptions
+        {
+            DataDirectory = dataDirectory,
+            RepositoryRoot = NetworkOptions.FindRepositoryRoot(AppContext.BaseDirectory),
+            Configuration = configuration,
+            GatewayPort = LoopbackPorts.FindFree(),
+            PostgresPort = LoopbackPorts.FindFree(),
+            RabbitMqPort = LoopbackPorts.FindFree(),
+            FirstServicePort = FreeRunOfPorts(4),
+            OperatorClientSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)),
+        });
+        Gateway = new HttpClient { BaseAddress = new Uri(Host.GatewayUrl) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway.Dispose();
+        await Host.DisposeAsync();
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A leftover folder under /var/tmp is harmless.
+        }
+    }
+
+    public async Task<string> TokenAsync(string clientId, string clientSecret)
+    {
+        var response = await Gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
+        }));
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>Registers an organisation through the operator API and returns a client signed in as it.</summary>
+    public async Task<Partner> RegisterAsync(string name, string kind, string area)
+    {
+        var operatorClient = await ClientAsync(await TokenAsync(ReferralNetworkHost.OperatorClientId, Host.OperatorClientSecret));
+        var response = await operatorClient.PostAsJsonAsync("/api/admin/organisations", new { name, kind, area });
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var id = body.RootElement.GetProperty("id").GetGuid();
+        var token = await TokenAsync(body.RootElement.GetProperty("clientId").GetString()!, body.RootElement.GetProperty("clientSecret").GetString()!);
+        return new Partner(id, name, await ClientAsync(token));
+    }
+
+    public Task<HttpClient> ClientAsync(string token)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Host.GatewayUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return Task.FromResult(client);
+    }
+
+    private static int FreeRunOfPorts(int count)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 40_000);
+            if (Enumerable.Range(first, count).All(LoopbackPorts.IsFree))
+            {
+                return first;
+            }
+        }
+
+        throw new InvalidOperationException($"No run of {count} free loopback ports found.");
+    }
+}
+
+public sealed record Partner(Guid Id, string Name, HttpClient Client);
+
+[CollectionDefinition(Name)]
+public sealed class RunningNetworkCollection : ICollectionFixture<RunningNetwork>
+{
+    public const string Name = "running network";
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until <paramref name="probe"/> yields a value; the network settles asynchronously.</summary>
+    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, string what, int seconds = 45)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {seconds} s waiting for {what}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
