@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using MassTransit;
 using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.Feedback.Referrals;
 using ReferralNetwork.ServiceDefaults.EventStore;
@@ -13,8 +14,8 @@ public static class Extensions
     {
         builder.AddMessaging("feedback", x =>
         {
-            x.AddConsumer<ReferralRequestedConsumer>();
-            x.AddConsumer<ReferralRoutedConsumer>();
+            x.AddConsumer<ReferralRequestedConsumer, ReferralPartiesDefinition<ReferralRequestedConsumer>>();
+            x.AddConsumer<ReferralRoutedConsumer, ReferralPartiesDefinition<ReferralRoutedConsumer>>();
         });
 
         builder.AddEventStore("feedbackdb", new FeedbackEvents(), opts =>

@@ -17,8 +17,8 @@ public static class Extensions
         builder.Services.AddSingleton<CaseRouting>();
         builder.AddMessaging("linkworkers", x =>
         {
-            x.AddConsumer<ReferralRequestedConsumer>();
-            x.AddConsumer<OrganisationRegisteredConsumer>();
+            x.AddConsumer<ReferralRequestedConsumer, RoutingDefinition<ReferralRequestedConsumer>>();
+            x.AddConsumer<OrganisationRegisteredConsumer, RoutingDefinition<OrganisationRegisteredConsumer>>();
             x.AddConsumer<CommunityServiceListedConsumer>();
         });
 

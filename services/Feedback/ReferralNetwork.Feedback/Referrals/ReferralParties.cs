@@ -1,4 +1,5 @@
 using Marten;
+using MassTransit;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.Contracts.Referrals;
 using ReferralNetwork.ServiceDefaults.Messaging;
@@ -7,6 +8,10 @@ namespace ReferralNetwork.Feedback.Referrals;
 
 /// <summary>Who may record and read a referral's measures: its referrer and the link-worker service handling it.</summary>
 public sealed record ReferralParties(Guid Id, Guid ReferrerId, Guid? LinkWorkerServiceId, string Area);
+
+/// <summary>Both reports update the same document, so they share one queue taken one at a time (no lost update).</summary>
+public sealed class ReferralPartiesDefinition<TConsumer>() : OneAtATimeDefinition<TConsumer>("feedback-referral-parties")
+    where TConsumer : class, IConsumer;
 
 public sealed class ReferralRequestedConsumer(IDocumentSession session, TimeProvider clock) : IdempotentConsumer<ReferralRequested>(session, clock)
 {

@@ -1,4 +1,5 @@
 using Marten;
+using MassTransit;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Referrals;
 using ReferralNetwork.LinkWorkers.Network;
@@ -41,6 +42,13 @@ public sealed class CaseRouting
         session.Events.StartStream<Case>(r.ReferralId, new CaseOpened(
             r.ReferralId, service.Id, service.Name, r.Pathway, r.Area, r.ReferrerId, r.ReferrerName, r.Needs, r.Urgency, r.Reason, r.Person, r.At));
 }
+
+/// <summary>
+/// Referrals and link-worker service registrations share one queue, one at a time: otherwise a
+/// referral and its area's new service could each miss the other and the referral would wait forever.
+/// </summary>
+public sealed class RoutingDefinition<TConsumer>() : OneAtATimeDefinition<TConsumer>("linkworkers-routing")
+    where TConsumer : class, IConsumer;
 
 public sealed class ReferralRequestedConsumer(IDocumentSession session, TimeProvider clock, CaseRouting routing)
     : IdempotentConsumer<ReferralRequested>(session, clock)

@@ -78,16 +78,6 @@ public sealed class OnwardReferralAcknowledgedConsumer(IDocumentSession session,
         ReferralDecider.MarkOnwardReferralReceived(r, new Actor(m.ProviderId, OrganisationKind.CommunityProvider), m.OnwardReferralId, m.At);
 }
 
-/// <summary>
-/// All referral updates share one queue consumed one at a time, so reports from one service are
-/// recorded in the order that service published them.
-/// </summary>
-public sealed class ReferralUpdateDefinition<TConsumer> : ConsumerDefinition<TConsumer>
-    where TConsumer : class, IConsumer
-{
-    public ReferralUpdateDefinition()
-    {
-        EndpointName = "referrals-referral-updates";
-        ConcurrentMessageLimit = 1;
-    }
-}
+/// <summary>All referral updates share one queue, so reports from one service are recorded in the order it published them.</summary>
+public sealed class ReferralUpdateDefinition<TConsumer>() : OneAtATimeDefinition<TConsumer>("referrals-referral-updates")
+    where TConsumer : class, IConsumer;
