@@ -17,6 +17,11 @@ public static class Telemetry
 
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
+        // Request-by-request framework logs (every health probe among them) drown what matters;
+        // traces carry that detail. Configuration (Logging:LogLevel) can still turn them back on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing.EndpointMiddleware", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(o =>
         {
             o.IncludeFormattedMessage = true;
