@@ -35,6 +35,12 @@ public sealed record NetworkOptions
     /// <summary>Receives every line of output, already prefixed with the resource name.</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>
+    /// Further settings for every service and the gateway, as environment variables (for example
+    /// <c>Acknowledgement__RemindAfter</c> to shorten the providers' deadlines in a test or a demo).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ExtraEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>How long each service may take to answer /health with 200 after launch.</summary>
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(90);
 

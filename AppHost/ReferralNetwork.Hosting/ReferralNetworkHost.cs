@@ -281,6 +281,10 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
         {
             service.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Options.OtlpEndpoint);
         }
+        foreach (var (key, value) in Options.ExtraEnvironment)
+        {
+            service.WithEnvironment(key, value);
+        }
         if (definition.Name == "gateway")
         {
             service

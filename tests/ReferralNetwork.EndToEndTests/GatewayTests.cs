@@ -31,7 +31,7 @@ public class GatewayTests(RunningNetwork network)
     [Fact]
     public async Task A_registered_organisation_signs_in_with_the_secret_shown_once_and_the_list_holds_no_secrets()
     {
-        var operatorClient = await network.ClientAsync(await network.TokenAsync(ReferralNetworkHost.OperatorClientId, network.Host.OperatorClientSecret));
+        var operatorClient = await network.OperatorAsync();
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/organisations")
         {
             Content = JsonContent.Create(new { name = "Dockside Social Care", kind = "social-care", area = "liverpool-south", odsCode = "A12345" }),
@@ -74,7 +74,7 @@ public class GatewayTests(RunningNetwork network)
     [Fact]
     public async Task Registrations_with_bad_fields_are_refused()
     {
-        var operatorClient = await network.ClientAsync(await network.TokenAsync(ReferralNetworkHost.OperatorClientId, network.Host.OperatorClientSecret));
+        var operatorClient = await network.OperatorAsync();
         var unknownKind = await operatorClient.PostAsJsonAsync("/api/admin/organisations", new { name = "X", kind = "pharmacy", area = "liverpool-north" });
         Assert.Equal(HttpStatusCode.BadRequest, unknownKind.StatusCode);
         var noName = await operatorClient.PostAsJsonAsync("/api/admin/organisations", new { name = "", kind = "gp-practice", area = "liverpool-north" });

@@ -15,6 +15,8 @@ public sealed class RunningNetwork : IAsyncLifetime
 {
     private readonly string dataDirectory = Path.Combine("/var/tmp/referral-network-tests", "e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
+    private HttpClient? operatorClient;
+
     public ReferralNetworkHost Host { get; private set; } = null!;
 
     public HttpClient Gateway { get; private set; } = null!;
@@ -32,6 +34,19 @@ public sealed class RunningNetwork : IAsyncLifetime
             RabbitMqPort = LoopbackPorts.FindFree(),
             FirstServicePort = FreeRunOfPorts(4),
             OperatorClientSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)),
+            // Deadlines short enough to watch an unacknowledged onward referral expire, long enough
+            // that the other journeys acknowledge theirs first; webhook retries within seconds.
+            ExtraEnvironment = new Dictionary<string, string>
+            {
+                ["Acknowledgement__RemindAfter"] = "00:00:20",
+                ["Acknowledgement__EscalateAfter"] = "00:00:25",
+                ["Acknowledgement__ExpireAfter"] = "00:00:30",
+                ["Acknowledgement__CheckEvery"] = "00:00:01",
+                ["Webhooks__FirstRetryAfter"] = "00:00:01",
+                ["Webhooks__PollEvery"] = "00:00:01",
+                // Every test signs in several partners from one address.
+                ["RateLimits__TokenPerMinute"] = "1000",
+            },
         });
         Gateway = new HttpClient { BaseAddress = new Uri(Host.GatewayUrl) };
     }
@@ -63,10 +78,14 @@ public sealed class RunningNetwork : IAsyncLifetime
         return body.RootElement.GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>The operator, signed in once.</summary>
+    public async Task<HttpClient> OperatorAsync() =>
+        operatorClient ??= await ClientAsync(await TokenAsync(ReferralNetworkHost.OperatorClientId, Host.OperatorClientSecret));
+
     /// <summary>Registers an organisation through the operator API and returns a client signed in as it.</summary>
     public async Task<Partner> RegisterAsync(string name, string kind, string area)
     {
-        var operatorClient = await ClientAsync(await TokenAsync(ReferralNetworkHost.OperatorClientId, Host.OperatorClientSecret));
+        var operatorClient = await OperatorAsync();
         var response = await operatorClient.PostAsJsonAsync("/api/admin/organisations", new { name, kind, area });
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using MassTransit;
 using ReferralNetwork.CommunityProviders.Directory;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts.LinkWorkers;
@@ -12,19 +13,31 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddMessaging("communityproviders", x => x.AddConsumer<OnwardReferralRequestedConsumer>());
+        builder.AddMessaging("communityproviders", x =>
+        {
+            x.AddConsumer<OnwardReferralRequestedConsumer, InboxDefinition<OnwardReferralRequestedConsumer>>();
+            x.AddConsumer<OnwardReferralWithdrawnConsumer, InboxDefinition<OnwardReferralWithdrawnConsumer>>();
+        });
 
         builder.AddEventStore("providersdb", new ProviderEvents(), opts =>
         {
             opts.DatabaseSchemaName = "providers";
             opts.Projections.Snapshot<CommunityService>(SnapshotLifecycle.Inline);
             opts.Projections.Snapshot<ProviderReferral>(SnapshotLifecycle.Inline);
-            opts.Schema.For<ProviderReferral>().Duplicate(r => r.ProviderId);
+            // Indexed for the inbox (by provider) and the acknowledgement deadlines (requested, by arrival).
+            opts.Schema.For<ProviderReferral>().Duplicate(r => r.ProviderId).Duplicate(r => r.Status).Duplicate(r => r.ReceivedAt);
             opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralArrived>(e => e with
             {
                 Person = new OnwardReferralPerson("(erased)", "(erased)", null, null, null, null, null),
             });
         });
+
+        builder.Services.AddOptions<AcknowledgementPolicy>()
+            .Bind(builder.Configuration.GetSection(AcknowledgementPolicy.Section))
+            .Validate(p => p.IsValid, "Acknowledgement: RemindAfter, EscalateAfter and ExpireAfter must be positive and in that order (remind < escalate < expire), and CheckEvery positive.")
+            .ValidateOnStart();
+        // After the event store, so the schema is in place before the first check.
+        builder.Services.AddHostedService<AcknowledgementDeadlineWorker>();
         return builder;
     }
 }

@@ -16,6 +16,40 @@ public sealed class ProviderEvents : IIntegrationEventMap
             e.ServiceId, e.ProviderId, e.ProviderName, e.Details.Name, e.Details.Categories, e.Details.Area, e.Details.ReferralMode.ToWire(),
             e.Details.Capacity.Maximum, e.Details.Capacity.Available, e.At),
         OnwardReferralAcknowledged e => new Published.OnwardReferralAcknowledged(e.OnwardReferralId, e.ReferralId, e.ProviderId, e.At),
+        OnwardReferralAccepted e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Accepted, OnwardReferralStatus.Accepted, e.At),
+        OnwardReferralRejected e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Rejected, OnwardReferralStatus.Rejected, e.At) with
+        {
+            Reason = e.Reason.ToWire(),
+            Note = e.Note,
+        },
+        AttendanceRecorded e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.AttendanceRecorded, e.Status, e.At) with
+        {
+            AttendanceDate = e.Date,
+            Attended = e.Attended,
+        },
+        OnwardReferralCompleted e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Completed, OnwardReferralStatus.Completed, e.At) with
+        {
+            Note = e.Summary,
+        },
+        OnwardReferralFailed e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Failed, OnwardReferralStatus.Failed, e.At) with
+        {
+            Reason = e.Reason,
+        },
+        // Reminders and escalations only happen while it is still requested, and change nothing.
+        OnwardReferralReminded e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Reminded, OnwardReferralStatus.Requested, e.At),
+        OnwardReferralEscalated e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Escalated, OnwardReferralStatus.Requested, e.At),
+        OnwardReferralExpired e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Failed, OnwardReferralStatus.Failed, e.At) with
+        {
+            Reason = ProviderReferral.NoResponse,
+        },
+        OnwardReferralCancelled e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Cancelled, OnwardReferralStatus.Cancelled, e.At) with
+        {
+            Reason = e.Reason,
+        },
         _ => null,
     };
+
+    private static Published.OnwardReferralProgressed Progressed(
+        Guid onwardReferralId, Guid referralId, Guid providerId, Published.OnwardReferralStep step, OnwardReferralStatus status, DateTimeOffset at) =>
+        new(onwardReferralId, referralId, providerId, step, status, null, null, null, null, at);
 }

@@ -19,7 +19,10 @@ public static class Extensions
         {
             x.AddConsumer<ReferralRequestedConsumer, RoutingDefinition<ReferralRequestedConsumer>>();
             x.AddConsumer<OrganisationRegisteredConsumer, RoutingDefinition<OrganisationRegisteredConsumer>>();
+            x.AddConsumer<ReferralCancelledConsumer, RoutingDefinition<ReferralCancelledConsumer>>();
             x.AddConsumer<CommunityServiceListedConsumer>();
+            x.AddConsumer<OnwardReferralAcknowledgedConsumer>();
+            x.AddConsumer<OnwardReferralProgressedConsumer>();
         });
 
         builder.AddEventStore("linkworkersdb", new CaseEvents(), opts =>
@@ -31,6 +34,7 @@ public static class Extensions
             opts.Schema.For<AreaOrganisation>();
             opts.Schema.For<DirectoryListing>();
             opts.Schema.For<WaitingReferral>();
+            opts.Schema.For<CancelledReferral>();
             opts.Events.AddMaskingRuleForProtectedInformation<CaseOpened>(e => e with { Person = Erased });
             opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralMade>(e => e with
             {

@@ -19,6 +19,13 @@ public static class Extensions
             x.AddConsumer<ContactAttemptedConsumer, ReferralUpdateDefinition<ContactAttemptedConsumer>>();
             x.AddConsumer<OnwardReferralRequestedConsumer, ReferralUpdateDefinition<OnwardReferralRequestedConsumer>>();
             x.AddConsumer<OnwardReferralAcknowledgedConsumer, ReferralUpdateDefinition<OnwardReferralAcknowledgedConsumer>>();
+            x.AddConsumer<ReferralRejectedConsumer, ReferralUpdateDefinition<ReferralRejectedConsumer>>();
+            x.AddConsumer<ReferralPutOnHoldConsumer, ReferralUpdateDefinition<ReferralPutOnHoldConsumer>>();
+            x.AddConsumer<ReferralResumedConsumer, ReferralUpdateDefinition<ReferralResumedConsumer>>();
+            x.AddConsumer<ReferralClosedConsumer, ReferralUpdateDefinition<ReferralClosedConsumer>>();
+            x.AddConsumer<OnwardReferralWithdrawnConsumer, ReferralUpdateDefinition<OnwardReferralWithdrawnConsumer>>();
+            x.AddConsumer<OnwardReferralProgressedConsumer, ReferralUpdateDefinition<OnwardReferralProgressedConsumer>>();
+            x.AddConsumer<OutcomeRecordedConsumer, ReferralUpdateDefinition<OutcomeRecordedConsumer>>();
         });
 
         builder.AddEventStore("referralsdb", new ReferralEvents(), opts =>
@@ -28,7 +35,7 @@ public static class Extensions
             opts.Schema.For<Referral>().Duplicate(r => r.ReferrerId).Duplicate(r => r.UpdatedAt);
             // Erasure: masking replaces the person in the stored request without touching the rest.
             opts.Events.AddMaskingRuleForProtectedInformation<ReferralRequested>(e => e with { Person = ErasedPerson });
-        });
+        }).AddPartnerFeed();
         return builder;
     }
 

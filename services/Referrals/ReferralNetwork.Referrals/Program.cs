@@ -10,6 +10,7 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapReferralsApi();
+app.MapPartnerFeed();
 app.Run();
 
 public partial class Program;

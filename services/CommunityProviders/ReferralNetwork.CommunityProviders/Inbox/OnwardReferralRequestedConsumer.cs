@@ -1,4 +1,5 @@
 using Marten;
+using MassTransit;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.ServiceDefaults.Messaging;
 
@@ -19,3 +20,32 @@ public sealed class OnwardReferralRequestedConsumer(IDocumentSession session, Ti
             m.OnwardReferralId, m.ReferralId, m.ProviderId, m.ServiceId, m.ServiceName, m.LinkWorkerServiceId, m.Needs, m.Note, m.Person, m.At));
     }
 }
+
+/// <summary>The link-worker side withdrew an onward referral (or the referral was cancelled): an open one is cancelled.</summary>
+public sealed class OnwardReferralWithdrawnConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<OnwardReferralWithdrawn>(session, clock)
+{
+    protected override async Task HandleAsync(OnwardReferralWithdrawn m, CancellationToken ct)
+    {
+        var stream = await Session.Events.FetchForWriting<ProviderReferral>(m.OnwardReferralId, ct);
+        if (stream.Aggregate is not { } current)
+        {
+            throw new WithdrawnBeforeArrival(m.OnwardReferralId);
+        }
+
+        stream.AppendMany(ProviderReferralDecider.Cancel(current, m.Reason, m.At));
+    }
+}
+
+/// <summary>
+/// Arrivals and withdrawals share one queue taken one at a time, so a withdrawal published after the
+/// request is handled after its arrival.
+/// </summary>
+public sealed class InboxDefinition<TConsumer>() : OneAtATimeDefinition<TConsumer>("communityproviders-inbox")
+    where TConsumer : class, IConsumer;
+
+/// <summary>
+/// A withdrawal for an onward referral not stored yet (its request was still in flight or retrying).
+/// Thrown so message retry tries again shortly.
+/// </summary>
+public sealed class WithdrawnBeforeArrival(Guid onwardReferralId) : Exception($"Out of order: withdrawal of onward referral {onwardReferralId} before its arrival.");

@@ -19,6 +19,41 @@ public sealed record OnwardReferralArrived(
 
 public sealed record OnwardReferralAcknowledged(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateTimeOffset At);
 
+public sealed record OnwardReferralAccepted(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateTimeOffset At);
+
+/// <summary>Why a provider declines an onward referral; at-capacity ones are counted in the commissioner's reports.</summary>
+public enum RejectionReason
+{
+    AtCapacity,
+    NotEligible,
+    OutOfArea,
+    Other,
+}
+
+public sealed record OnwardReferralRejected(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, RejectionReason Reason, string? Note, DateTimeOffset At);
+
+/// <summary>A session the person was expected at. <paramref name="Status"/> is the status after it (the first attended one starts the work).</summary>
+public sealed record AttendanceRecorded(
+    Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateOnly Date, bool Attended, OnwardReferralStatus Status, DateTimeOffset At);
+
+public sealed record OnwardReferralCompleted(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, string Summary, DateTimeOffset At);
+
+public sealed record OnwardReferralFailed(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, string Reason, DateTimeOffset At);
+
+/// <summary>Not acknowledged in time: the provider is nudged.</summary>
+public sealed record OnwardReferralReminded(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateTimeOffset At);
+
+/// <summary>Still not acknowledged: the link worker is told so they can chase it or refer elsewhere.</summary>
+public sealed record OnwardReferralEscalated(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, Guid LinkWorkerServiceId, DateTimeOffset At);
+
+/// <summary>Never acknowledged: it fails with reason <see cref="ProviderReferral.NoResponse"/>.</summary>
+public sealed record OnwardReferralExpired(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateTimeOffset At);
+
+/// <summary>The link-worker side withdrew it (withdrawn) or the referral was cancelled (referral-cancelled).</summary>
+public sealed record OnwardReferralCancelled(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, string Reason, DateTimeOffset At);
+
+public sealed record Attendance(DateOnly Date, bool Attended, DateTimeOffset RecordedAt);
+
 public sealed record ProviderReferral(
     Guid Id,
     Guid ReferralId,
@@ -27,18 +62,48 @@ public sealed record ProviderReferral(
     string ServiceName,
     Guid LinkWorkerServiceId,
     OnwardReferralStatus Status,
+    string? StatusReason,
+    string? StatusNote,
     IReadOnlyList<string> Needs,
     string? Note,
     OnwardReferralPerson Person,
+    IReadOnlyList<Attendance> Attendances,
+    string? Summary,
     DateTimeOffset ReceivedAt,
     DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? RemindedAt,
+    DateTimeOffset? EscalatedAt,
     DateTimeOffset UpdatedAt,
     long Version)
 {
+    public const string NoResponse = "no-response";
+
     public static ProviderReferral Create(OnwardReferralArrived e) => new(
-        e.OnwardReferralId, e.ReferralId, e.ProviderId, e.ServiceId, e.ServiceName, e.LinkWorkerServiceId, OnwardReferralStatus.Requested,
-        e.Needs, e.Note, e.Person, e.At, null, e.At, 1);
+        e.OnwardReferralId, e.ReferralId, e.ProviderId, e.ServiceId, e.ServiceName, e.LinkWorkerServiceId, OnwardReferralStatus.Requested, null, null,
+        e.Needs, e.Note, e.Person, [], null, e.At, null, null, null, e.At, 1);
 
     public ProviderReferral Apply(OnwardReferralAcknowledged e) =>
         this with { Status = OnwardReferralStatus.Received, AcknowledgedAt = e.At, UpdatedAt = e.At, Version = Version + 1 };
+
+    public ProviderReferral Apply(OnwardReferralAccepted e) => Moved(OnwardReferralStatus.Accepted, null, null, e.At);
+
+    public ProviderReferral Apply(OnwardReferralRejected e) => Moved(OnwardReferralStatus.Rejected, e.Reason.ToWire(), e.Note, e.At);
+
+    public ProviderReferral Apply(AttendanceRecorded e) =>
+        this with { Status = e.Status, Attendances = [.. Attendances, new Attendance(e.Date, e.Attended, e.At)], UpdatedAt = e.At, Version = Version + 1 };
+
+    public ProviderReferral Apply(OnwardReferralCompleted e) => Moved(OnwardReferralStatus.Completed, null, null, e.At) with { Summary = e.Summary };
+
+    public ProviderReferral Apply(OnwardReferralFailed e) => Moved(OnwardReferralStatus.Failed, e.Reason, null, e.At);
+
+    public ProviderReferral Apply(OnwardReferralReminded e) => this with { RemindedAt = e.At, UpdatedAt = e.At, Version = Version + 1 };
+
+    public ProviderReferral Apply(OnwardReferralEscalated e) => this with { EscalatedAt = e.At, UpdatedAt = e.At, Version = Version + 1 };
+
+    public ProviderReferral Apply(OnwardReferralExpired e) => Moved(OnwardReferralStatus.Failed, NoResponse, null, e.At);
+
+    public ProviderReferral Apply(OnwardReferralCancelled e) => Moved(OnwardReferralStatus.Cancelled, e.Reason, null, e.At);
+
+    private ProviderReferral Moved(OnwardReferralStatus status, string? reason, string? note, DateTimeOffset at) =>
+        this with { Status = status, StatusReason = reason, StatusNote = note, UpdatedAt = at, Version = Version + 1 };
 }

@@ -6,18 +6,36 @@ using ReferralNetwork.ServiceDefaults.Http;
 
 namespace ReferralNetwork.CommunityProviders.Inbox;
 
+public sealed record RejectRequest(RejectionReason? Reason, string? Note);
+
+public sealed record AttendanceRequest(DateOnly? Date, bool? Attended);
+
+public sealed record CompleteRequest(string? Summary);
+
+public sealed record FailRequest(string? Reason);
+
 /// <summary>
 /// The provider's inbox of onward referrals. Views carry only what the provider needs (name, contact,
-/// needs, accessibility), never the NHS number.
+/// needs, accessibility), never the NHS number. Commands answer with the updated onward referral and
+/// its ETag; only the provider holding one sees it (anyone else gets 404).
 /// </summary>
 public static class ProviderReferralsApi
 {
+    public const int MaxSummaryLength = 4000;
+    public const int MaxFailureReasonLength = 500;
+    public const int MaxNoteLength = 1000;
+
     public static IEndpointRouteBuilder MapProviderReferralsApi(this IEndpointRouteBuilder app)
     {
         var inbox = app.MapGroup("/api/provider/referrals").RequireKinds(false, OrganisationKind.CommunityProvider);
         inbox.MapGet("/", ListAsync);
         inbox.MapGet("/{id:guid}", GetAsync);
         inbox.MapPost("/{id:guid}/acknowledge", AcknowledgeAsync);
+        inbox.MapPost("/{id:guid}/accept", AcceptAsync);
+        inbox.MapPost("/{id:guid}/reject", RejectAsync);
+        inbox.MapPost("/{id:guid}/attendance", RecordAttendanceAsync);
+        inbox.MapPost("/{id:guid}/complete", CompleteAsync);
+        inbox.MapPost("/{id:guid}/fail", FailAsync);
         return app;
     }
 
@@ -52,28 +70,134 @@ public static class ProviderReferralsApi
         return TypedResults.Ok(found);
     }
 
-    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> AcknowledgeAsync(
-        Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    public static Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> AcknowledgeAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        DecideAsync(id, caller, session, http, current => [ProviderReferralDecider.Acknowledge(current, clock.GetUtcNow())], ct);
+
+    public static Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> AcceptAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        DecideAsync(id, caller, session, http, current => ProviderReferralDecider.Accept(current, clock.GetUtcNow()), ct);
+
+    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> RejectAsync(
+        Guid id, RejectRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (request.Reason is null)
+        {
+            errors.Add("reason", "Required: at-capacity, not-eligible, out-of-area or other.");
+        }
+
+        errors.MaxLength("note", request.Note, MaxNoteLength);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
+        return await DecideAsync(id, caller, session, http, current => ProviderReferralDecider.Reject(current, request.Reason!.Value, note, clock.GetUtcNow()), ct);
+    }
+
+    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> RecordAttendanceAsync(
+        Guid id, AttendanceRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var errors = AttendanceValidation.Validate(request, now);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return await DecideAsync(id, caller, session, http,
+            current => ProviderReferralDecider.RecordAttendance(current, request.Date!.Value, request.Attended!.Value, now), ct);
+    }
+
+    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> CompleteAsync(
+        Guid id, CompleteRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("summary", request.Summary, MaxSummaryLength);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return await DecideAsync(id, caller, session, http, current => ProviderReferralDecider.Complete(current, request.Summary!.Trim(), clock.GetUtcNow()), ct);
+    }
+
+    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> FailAsync(
+        Guid id, FailRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("reason", request.Reason, MaxFailureReasonLength);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return await DecideAsync(id, caller, session, http, current => ProviderReferralDecider.Fail(current, request.Reason!.Trim(), clock.GetUtcNow()), ct);
+    }
+
+    /// <summary>
+    /// Loads the onward referral for writing (at the If-Match version when given), lets the decider
+    /// turn the command into events, appends them and answers with the new state. The decider throws
+    /// <see cref="RuleViolation"/> (409) before anything is appended when the state does not allow it.
+    /// </summary>
+    private static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> DecideAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<ProviderReferral, IReadOnlyList<object>> decide, CancellationToken ct)
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
             return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
         }
 
-        var stream = expected is { } version
-            ? await session.Events.FetchForWriting<ProviderReferral>(id, version, ct)
-            : await session.Events.FetchForWriting<ProviderReferral>(id, ct);
-        if (stream.Aggregate is not { } current || current.ProviderId != caller.OrganisationId)
+        // Someone else's onward referral is 404 before any version check, so its existence does not leak.
+        var visible = await session.LoadAsync<ProviderReferral>(id, ct);
+        if (visible is null || visible.ProviderId != caller.OrganisationId)
         {
             return Problems.NotFound("onward referral");
         }
 
-        var acknowledged = ProviderReferralDecider.Acknowledge(current, clock.GetUtcNow());
-        stream.AppendOne(acknowledged);
+        var stream = expected is { } version
+            ? await session.Events.FetchForWriting<ProviderReferral>(id, version, ct)
+            : await session.Events.FetchForWriting<ProviderReferral>(id, ct);
+        if (stream.Aggregate is not { } current)
+        {
+            return Problems.NotFound("onward referral");
+        }
+
+        var events = decide(current);
+        stream.AppendMany(events);
         await session.SaveChangesAsync(ct);
 
-        var next = current.Apply(acknowledged);
+        var next = ProviderReferralDecider.Replay(current, events);
         ETags.Set(http.Response, next.Version);
         return TypedResults.Ok(next);
+    }
+}
+
+public static class AttendanceValidation
+{
+    /// <summary>
+    /// Attendance is for sessions that have happened. The network is in England, where the date is at
+    /// most an hour ahead of UTC (BST), so a date that is already today there is never refused.
+    /// </summary>
+    public static ValidationErrors Validate(AttendanceRequest request, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        if (request.Date is not { } date)
+        {
+            errors.Add("date", "Required: the date of the session (yyyy-mm-dd).");
+        }
+        else if (date > DateOnly.FromDateTime(now.UtcDateTime.AddHours(1)))
+        {
+            errors.Add("date", "Must not be in the future.");
+        }
+
+        if (request.Attended is null)
+        {
+            errors.Add("attended", "Required: true or false.");
+        }
+
+        return errors;
     }
 }

@@ -2,7 +2,25 @@ using ReferralNetwork.Contracts;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 
-public sealed record CaseOnwardReferral(Guid Id, Guid ServiceId, string ServiceName, Guid ProviderId, string ProviderName, DateTimeOffset At);
+/// <summary>
+/// An onward referral as the case sees it: its status is mirrored from the provider's reports;
+/// <paramref name="Escalated"/> means the provider did not acknowledge in time and the link worker should follow up.
+/// </summary>
+public sealed record CaseOnwardReferral(
+    Guid Id,
+    Guid ServiceId,
+    string ServiceName,
+    Guid ProviderId,
+    string ProviderName,
+    DateTimeOffset At,
+    OnwardReferralStatus Status = OnwardReferralStatus.Requested,
+    string? StatusReason = null,
+    bool Escalated = false)
+{
+    /// <summary>Still with the provider: it can be withdrawn, and a cancelled referral withdraws it.</summary>
+    public bool IsOpen => Status is OnwardReferralStatus.Requested or OnwardReferralStatus.Received or OnwardReferralStatus.Accepted
+        or OnwardReferralStatus.InProgress;
+}
 
 public sealed record Contact(string Outcome, DateTimeOffset At);
 
@@ -23,13 +41,17 @@ public sealed record Case(
     string? LinkWorkerName,
     IReadOnlyList<Contact> Contacts,
     IReadOnlyList<CaseOnwardReferral> OnwardReferrals,
+    ReferralStatus? HeldFrom,
+    RejectionReason? RejectionReason,
+    CaseOutcome? Outcome,
+    string? Summary,
     DateTimeOffset OpenedAt,
     DateTimeOffset UpdatedAt,
     long Version)
 {
     public static Case Create(CaseOpened e) => new(
         e.ReferralId, e.LinkWorkerServiceId, ReferralStatus.Requested, e.Pathway, e.Area, e.ReferrerId, e.ReferrerName, e.Needs, e.Urgency,
-        e.Reason, e.Person, null, null, [], [], e.At, e.At, 1);
+        e.Reason, e.Person, null, null, [], [], null, null, null, null, e.At, e.At, 1);
 
     public Case Apply(CaseAccepted e) => Next(e.At) with
     {
@@ -49,19 +71,64 @@ public sealed record Case(
         OnwardReferrals = [.. OnwardReferrals, new CaseOnwardReferral(e.OnwardReferralId, e.ServiceId, e.ServiceName, e.ProviderId, e.ProviderName, e.At)],
     };
 
+    public Case Apply(CaseRejected e) => Next(e.At) with { Status = ReferralStatus.Rejected, RejectionReason = e.Reason };
+
+    public Case Apply(CasePutOnHold e) => Next(e.At) with { Status = ReferralStatus.OnHold, HeldFrom = e.HeldFrom };
+
+    public Case Apply(CaseResumed e) => Next(e.At) with { Status = e.Status, HeldFrom = null };
+
+    public Case Apply(CaseClosed e) => Next(e.At) with { Status = e.Status, Outcome = e.Outcome, Summary = e.Summary, HeldFrom = null };
+
+    public Case Apply(CaseCancelled e) => Next(e.At) with { Status = e.Status, HeldFrom = null };
+
+    public Case Apply(CaseOnwardReferralWithdrawn e) => Next(e.At) with
+    {
+        OnwardReferrals = WithOnwardReferral(e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Cancelled, StatusReason = e.Reason }),
+    };
+
+    public Case Apply(OnwardReferralStatusReported e) => Next(e.At) with
+    {
+        OnwardReferrals = WithOnwardReferral(e.OnwardReferralId, o => o with { Status = e.Status, StatusReason = e.Reason }),
+    };
+
+    public Case Apply(OnwardReferralEscalated e) => Next(e.At) with
+    {
+        OnwardReferrals = WithOnwardReferral(e.OnwardReferralId, o => o with { Escalated = true }),
+    };
+
     /// <summary>The state after one more event (what the command handlers return without reloading).</summary>
     public Case After(object @event) => @event switch
     {
         CaseAccepted e => Apply(e),
         ContactRecorded e => Apply(e),
         OnwardReferralMade e => Apply(e),
+        CaseRejected e => Apply(e),
+        CasePutOnHold e => Apply(e),
+        CaseResumed e => Apply(e),
+        CaseClosed e => Apply(e),
+        CaseCancelled e => Apply(e),
+        CaseOnwardReferralWithdrawn e => Apply(e),
+        OnwardReferralStatusReported e => Apply(e),
+        OnwardReferralEscalated e => Apply(e),
         _ => throw new ArgumentException($"A case does not change with {@event.GetType().Name}.", nameof(@event)),
     };
 
     /// <summary>Counts against the link worker's caseload.</summary>
     public bool IsActive => Status is ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold;
 
+    /// <summary>Finished: nothing more happens on it (closed, rejected, cancelled or entered in error).</summary>
+    public bool IsFinished => Status is ReferralStatus.Completed or ReferralStatus.Failed or ReferralStatus.Rejected
+        or ReferralStatus.Cancelled or ReferralStatus.EnteredInError;
+
+    public CaseOnwardReferral? OnwardReferral(Guid onwardReferralId) => OnwardReferrals.FirstOrDefault(o => o.Id == onwardReferralId);
+
+    /// <summary>The state after several events in order.</summary>
+    public Case After(IEnumerable<object> events) => events.Aggregate(this, (state, e) => state.After(e));
+
     private Case Next(DateTimeOffset at) => this with { UpdatedAt = at, Version = Version + 1 };
+
+    private IReadOnlyList<CaseOnwardReferral> WithOnwardReferral(Guid id, Func<CaseOnwardReferral, CaseOnwardReferral> change) =>
+        OnwardReferrals.Select(o => o.Id == id ? change(o) : o).ToList();
 }
 
 public static class ContactOutcomes

@@ -1,4 +1,5 @@
 using ReferralNetwork.Contracts;
+using ReferralNetwork.Contracts.CommunityProviders;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.ServiceDefaults.Http;
@@ -49,7 +50,132 @@ public static class CaseDecider
             current.Needs, ProviderView(current.Person), now);
     }
 
+    public static CaseRejected Reject(Case current, RejectionReason reason, string? note, DateTimeOffset now)
+    {
+        if (current.Status != ReferralStatus.Requested)
+        {
+            throw new RuleViolation($"Only a requested case can be rejected; this one is {current.Status.ToWire()}.");
+        }
+
+        return new CaseRejected(current.Id, current.LinkWorkerServiceId, reason, note, now);
+    }
+
+    public static CasePutOnHold PutOnHold(Case current, string? note, DateTimeOffset now)
+    {
+        if (current.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress))
+        {
+            throw new RuleViolation($"Only an accepted or in-progress case can be put on hold; this one is {current.Status.ToWire()}.");
+        }
+
+        return new CasePutOnHold(current.Id, current.LinkWorkerServiceId, current.Status, note, now);
+    }
+
+    public static CaseResumed Resume(Case current, DateTimeOffset now)
+    {
+        if (current.Status != ReferralStatus.OnHold)
+        {
+            throw new RuleViolation($"Only a case on hold can be resumed; this one is {current.Status.ToWire()}.");
+        }
+
+        // A hold only starts from accepted or in-progress; accepted is the safe fallback should that ever be unknown.
+        return new CaseResumed(current.Id, current.LinkWorkerServiceId, current.HeldFrom ?? ReferralStatus.Accepted, now);
+    }
+
+    public static CaseClosed Close(Case current, CaseOutcome outcome, string summary, DateTimeOffset now)
+    {
+        if (!current.IsActive)
+        {
+            throw new RuleViolation($"Only an accepted, in-progress or on-hold case can be closed; this one is {current.Status.ToWire()}.");
+        }
+
+        // Disengagement means the person could not be kept engaged: the referral failed rather than completed.
+        var status = outcome == CaseOutcome.Disengaged ? ReferralStatus.Failed : ReferralStatus.Completed;
+        return new CaseClosed(current.Id, current.LinkWorkerServiceId, status, outcome, summary, now);
+    }
+
+    public static CaseOnwardReferralWithdrawn WithdrawOnwardReferral(Case current, Guid onwardReferralId, string? note, DateTimeOffset now)
+    {
+        if (!current.IsActive)
+        {
+            throw new RuleViolation($"Onward referrals are withdrawn from accepted, in-progress or on-hold cases; this one is {current.Status.ToWire()}.");
+        }
+
+        var onward = current.OnwardReferral(onwardReferralId) ?? throw new NoSuchOnwardReferral(onwardReferralId);
+        if (!onward.IsOpen)
+        {
+            throw new RuleViolation($"Only an open onward referral can be withdrawn; this one is {onward.Status.ToWire()}.");
+        }
+
+        return new CaseOnwardReferralWithdrawn(current.Id, current.LinkWorkerServiceId, onward.Id, onward.ProviderId, WithdrawalReasons.Withdrawn, note, now);
+    }
+
+    /// <summary>
+    /// The referrer cancelled: the case follows (cancelled or entered-in-error) and every open onward
+    /// referral is withdrawn so its provider hears. Not a refusable command but a fact from the referral's
+    /// owner, so a finished case simply gets no events.
+    /// </summary>
+    public static IReadOnlyList<object> Cancel(Case current, string reason, string? note, DateTimeOffset now)
+    {
+        if (current.IsFinished)
+        {
+            return [];
+        }
+
+        var status = reason == "entered-in-error" ? ReferralStatus.EnteredInError : ReferralStatus.Cancelled;
+        var events = new List<object> { new CaseCancelled(current.Id, current.LinkWorkerServiceId, status, reason, note, now) };
+        events.AddRange(current.OnwardReferrals.Where(o => o.IsOpen).Select(o =>
+            new CaseOnwardReferralWithdrawn(current.Id, current.LinkWorkerServiceId, o.Id, o.ProviderId, WithdrawalReasons.ReferralCancelled, null, now)));
+        return events;
+    }
+
+    /// <summary>The provider acknowledged: received, unless a later report got here first. Null when nothing changes.</summary>
+    public static OnwardReferralStatusReported? MirrorAcknowledgement(Case current, Guid onwardReferralId, DateTimeOffset at) =>
+        MirrorStatus(current, onwardReferralId, OnwardReferralStatus.Received, null, at);
+
+    /// <summary>
+    /// A step the provider (or its acknowledgement deadline) took. Steps arrive on separate deliveries and can
+    /// overtake each other, so the mirror only moves forward. Null when nothing changes.
+    /// </summary>
+    public static object? MirrorProgress(Case current, Guid onwardReferralId, OnwardReferralStep step, OnwardReferralStatus status, string? reason, DateTimeOffset at)
+    {
+        switch (step)
+        {
+            case OnwardReferralStep.Reminded:
+                return null; // between the network and the provider; the link worker hears at escalation
+            case OnwardReferralStep.Escalated:
+                return current.OnwardReferral(onwardReferralId) is { Escalated: false } onward && onward.IsOpen
+                    ? new OnwardReferralEscalated(current.Id, current.LinkWorkerServiceId, onwardReferralId, at)
+                    : null;
+            default:
+                return MirrorStatus(current, onwardReferralId, status, reason, at);
+        }
+    }
+
+    private static OnwardReferralStatusReported? MirrorStatus(Case current, Guid onwardReferralId, OnwardReferralStatus status, string? reason, DateTimeOffset at)
+    {
+        var onward = current.OnwardReferral(onwardReferralId);
+        if (onward is null || Progress(status) <= Progress(onward.Status))
+        {
+            return null;
+        }
+
+        return new OnwardReferralStatusReported(current.Id, current.LinkWorkerServiceId, onwardReferralId, status, reason, at);
+    }
+
+    /// <summary>How far along its life an onward referral is; every finished status is furthest.</summary>
+    private static int Progress(OnwardReferralStatus status) => status switch
+    {
+        OnwardReferralStatus.Requested => 0,
+        OnwardReferralStatus.Received => 1,
+        OnwardReferralStatus.Accepted => 2,
+        OnwardReferralStatus.InProgress => 3,
+        _ => 4,
+    };
+
     /// <summary>Only what a provider needs to reach and welcome the person: no NHS number, no date of birth.</summary>
     public static OnwardReferralPerson ProviderView(PersonDetails p) =>
         new(p.GivenName, p.FamilyName, p.Phone, p.Email, p.PreferredContact, p.Language, p.AccessibilityNeeds);
 }
+
+/// <summary>The case has no onward referral with that id (404).</summary>
+public sealed class NoSuchOnwardReferral(Guid onwardReferralId) : Exception($"The case has no onward referral {onwardReferralId}.");

@@ -44,8 +44,9 @@ public sealed class CaseRouting
 }
 
 /// <summary>
-/// Referrals and link-worker service registrations share one queue, one at a time: otherwise a
-/// referral and its area's new service could each miss the other and the referral would wait forever.
+/// Referrals, their cancellations and link-worker service registrations share one queue, one at a time:
+/// otherwise a referral and its area's new service could each miss the other and the referral would wait
+/// forever, or a cancellation could miss the case being opened for it.
 /// </summary>
 public sealed class RoutingDefinition<TConsumer>() : OneAtATimeDefinition<TConsumer>("linkworkers-routing")
     where TConsumer : class, IConsumer;
@@ -57,6 +58,12 @@ public sealed class ReferralRequestedConsumer(IDocumentSession session, TimeProv
     {
         // A case already open for this referral means another delivery routed it (the inbox row was lost with a retry).
         if (await Session.Events.FetchStreamStateAsync(message.ReferralId, ct) is not null)
+        {
+            return;
+        }
+
+        // The cancellation overtook the request: there is nothing to route.
+        if (await Session.LoadAsync<CancelledReferral>(message.ReferralId, ct) is not null)
         {
             return;
         }

@@ -15,6 +15,14 @@ public sealed record MakeOnwardReferralRequest(Guid? ServiceId, string? Note);
 
 public sealed record OnwardReferralCreated(Guid Id, OnwardReferralStatus Status);
 
+public sealed record RejectCaseRequest(RejectionReason? Reason, string? Note);
+
+public sealed record HoldCaseRequest(string? Note);
+
+public sealed record CloseCaseRequest(CaseOutcome? Outcome, string? Summary);
+
+public sealed record WithdrawOnwardReferralRequest(string? Note);
+
 public static class CasesApi
 {
     public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
@@ -25,8 +33,16 @@ public static class CasesApi
         cases.MapPost("/{id:guid}/accept", AcceptAsync);
         cases.MapPost("/{id:guid}/contacts", RecordContactAsync);
         cases.MapPost("/{id:guid}/onward-referrals", ReferOnAsync).WithIdempotencyKey();
+        cases.MapPost("/{id:guid}/reject", RejectAsync);
+        cases.MapPost("/{id:guid}/hold", PutOnHoldAsync);
+        cases.MapPost("/{id:guid}/resume", ResumeAsync);
+        cases.MapPost("/{id:guid}/close", CloseAsync);
+        cases.MapPost("/{id:guid}/onward-referrals/{onwardReferralId:guid}/withdraw", WithdrawOnwardReferralAsync);
         return app;
     }
+
+    public const int NoteMaxLength = 2000;
+    public const int SummaryMaxLength = 4000;
 
     public static async Task<Results<Ok<IReadOnlyList<Case>>, ProblemHttpResult>> ListAsync(
         Caller caller, IQuerySession session, CancellationToken ct, string? status = null)
@@ -128,6 +144,73 @@ public static class CasesApi
         };
     }
 
+    public static async Task<Results<Ok<Case>, ProblemHttpResult>> RejectAsync(
+        Guid id, RejectCaseRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (request.Reason is null)
+        {
+            errors.Add("reason", $"Required: one of {Wire<RejectionReason>()}.");
+        }
+
+        errors.MaxLength("note", request.Note, NoteMaxLength);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return await ChangeAsync(id, caller, session, http,
+            current => Task.FromResult<object>(CaseDecider.Reject(current, request.Reason!.Value, request.Note, clock.GetUtcNow())), ct);
+    }
+
+    public static async Task<Results<Ok<Case>, ProblemHttpResult>> PutOnHoldAsync(
+        Guid id, HoldCaseRequest? request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        if (request?.Note is { Length: > NoteMaxLength })
+        {
+            return Problems.Invalid("note", $"At most {NoteMaxLength} characters.");
+        }
+
+        return await ChangeAsync(id, caller, session, http,
+            current => Task.FromResult<object>(CaseDecider.PutOnHold(current, request?.Note, clock.GetUtcNow())), ct);
+    }
+
+    public static Task<Results<Ok<Case>, ProblemHttpResult>> ResumeAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        ChangeAsync(id, caller, session, http, current => Task.FromResult<object>(CaseDecider.Resume(current, clock.GetUtcNow())), ct);
+
+    public static async Task<Results<Ok<Case>, ProblemHttpResult>> CloseAsync(
+        Guid id, CloseCaseRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (request.Outcome is null)
+        {
+            errors.Add("outcome", $"Required: one of {Wire<CaseOutcome>()}.");
+        }
+
+        errors.Required("summary", request.Summary, SummaryMaxLength);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return await ChangeAsync(id, caller, session, http,
+            current => Task.FromResult<object>(CaseDecider.Close(current, request.Outcome!.Value, request.Summary!.Trim(), clock.GetUtcNow())), ct);
+    }
+
+    public static async Task<Results<Ok<Case>, ProblemHttpResult>> WithdrawOnwardReferralAsync(
+        Guid id, Guid onwardReferralId, WithdrawOnwardReferralRequest? request, Caller caller, IDocumentSession session, HttpContext http,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (request?.Note is { Length: > NoteMaxLength })
+        {
+            return Problems.Invalid("note", $"At most {NoteMaxLength} characters.");
+        }
+
+        return await ChangeAsync(id, caller, session, http,
+            current => Task.FromResult<object>(CaseDecider.WithdrawOnwardReferral(current, onwardReferralId, request?.Note, clock.GetUtcNow())), ct);
+    }
+
     /// <summary>
     /// One command on one case: load it for writing (at the If-Match version when given), decide, append.
     /// A concurrent change makes SaveChanges throw, which becomes 409.
@@ -157,6 +240,10 @@ public static class CasesApi
         {
             return Problems.Invalid(invalid.Field, invalid.Message);
         }
+        catch (NoSuchOnwardReferral)
+        {
+            return Problems.NotFound("onward referral");
+        }
 
         stream.AppendOne(decided);
         beforeSave?.Invoke();
@@ -166,6 +253,8 @@ public static class CasesApi
         ETags.Set(http.Response, next.Version);
         return TypedResults.Ok(next);
     }
+
+    private static string Wire<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetValues<TEnum>().Select(v => v.ToWire()));
 
     private static async Task<LinkWorker?> LeastLoadedWithRoomAsync(IDocumentSession session, Guid linkWorkerServiceId, CancellationToken ct)
     {

@@ -36,3 +36,59 @@ public sealed record OnwardReferralMade(
     IReadOnlyList<string> Needs,
     OnwardReferralPerson Person,
     DateTimeOffset At);
+
+/// <summary>The link-worker service declined the referral.</summary>
+public sealed record CaseRejected(Guid ReferralId, Guid LinkWorkerServiceId, RejectionReason Reason, string? Note, DateTimeOffset At);
+
+/// <summary>Work paused; <paramref name="HeldFrom"/> is the status to return to on resume.</summary>
+public sealed record CasePutOnHold(Guid ReferralId, Guid LinkWorkerServiceId, ReferralStatus HeldFrom, string? Note, DateTimeOffset At);
+
+/// <summary>Work picked up again, back at <paramref name="Status"/> (what the case was before the hold).</summary>
+public sealed record CaseResumed(Guid ReferralId, Guid LinkWorkerServiceId, ReferralStatus Status, DateTimeOffset At);
+
+/// <summary>The link worker closed the case; <paramref name="Status"/> is completed, or failed when the person disengaged.</summary>
+public sealed record CaseClosed(Guid ReferralId, Guid LinkWorkerServiceId, ReferralStatus Status, CaseOutcome Outcome, string Summary, DateTimeOffset At);
+
+/// <summary>The referrer cancelled the referral; <paramref name="Status"/> is cancelled or entered-in-error.</summary>
+public sealed record CaseCancelled(Guid ReferralId, Guid LinkWorkerServiceId, ReferralStatus Status, string Reason, string? Note, DateTimeOffset At);
+
+/// <summary>
+/// An open onward referral called off from the link-worker side: <paramref name="Reason"/> is withdrawn
+/// (the link worker's choice) or referral-cancelled.
+/// </summary>
+public sealed record CaseOnwardReferralWithdrawn(
+    Guid ReferralId, Guid LinkWorkerServiceId, Guid OnwardReferralId, Guid ProviderId, string Reason, string? Note, DateTimeOffset At);
+
+/// <summary>The provider reported a new status for an onward referral (mirrored so the case knows which are open).</summary>
+public sealed record OnwardReferralStatusReported(
+    Guid ReferralId, Guid LinkWorkerServiceId, Guid OnwardReferralId, OnwardReferralStatus Status, string? Reason, DateTimeOffset At);
+
+/// <summary>The provider did not acknowledge in time and the onward referral was escalated to the link worker.</summary>
+public sealed record OnwardReferralEscalated(Guid ReferralId, Guid LinkWorkerServiceId, Guid OnwardReferralId, DateTimeOffset At);
+
+/// <summary>Why a link-worker service declines a referral (partner-api.md §4).</summary>
+public enum RejectionReason
+{
+    NotEligible,
+    OutOfArea,
+    Duplicate,
+    Other,
+}
+
+/// <summary>How a case ended (partner-api.md §4).</summary>
+public enum CaseOutcome
+{
+    GoalsMet,
+    PartiallyMet,
+    Disengaged,
+    Declined,
+    MovedAway,
+    ReferredBack,
+    Other,
+}
+
+public static class WithdrawalReasons
+{
+    public const string Withdrawn = "withdrawn";
+    public const string ReferralCancelled = "referral-cancelled";
+}

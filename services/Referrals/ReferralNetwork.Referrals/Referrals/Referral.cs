@@ -4,8 +4,24 @@ namespace ReferralNetwork.Referrals.Referrals;
 
 public sealed record Party(Guid Id, string Name);
 
+public sealed record Attendance(DateOnly Date, bool Attended);
+
 public sealed record OnwardReferral(
-    Guid Id, Guid ServiceId, string ServiceName, Party Provider, OnwardReferralStatus Status, string? StatusReason);
+    Guid Id, Guid ServiceId, string ServiceName, Party Provider, OnwardReferralStatus Status, string? StatusReason)
+{
+    // Added with the full lifecycle: init properties with defaults, so snapshots stored before them still load.
+    public IReadOnlyList<Attendance> Attendances { get; init; } = [];
+
+    public DateTimeOffset? RemindedAt { get; init; }
+
+    public DateTimeOffset? EscalatedAt { get; init; }
+
+    public bool IsFinished => Status is OnwardReferralStatus.Rejected or OnwardReferralStatus.Completed
+        or OnwardReferralStatus.Failed or OnwardReferralStatus.Cancelled;
+}
+
+/// <summary>A wellbeing measure as the message back reports it: scores only.</summary>
+public sealed record RecordedMeasure(Guid OutcomeId, string Instrument, string Timepoint, IReadOnlyDictionary<string, decimal> Scores, DateTimeOffset At);
 
 /// <summary>
 /// The referral as every party sees it, evolved from its events. Immutable: each Apply returns a new
@@ -31,6 +47,23 @@ public sealed record Referral(
     DateTimeOffset UpdatedAt,
     long Version)
 {
+    // Added with the full lifecycle: init properties with defaults, so snapshots stored before them still load.
+
+    /// <summary>Why the referral is in its status: the rejection or cancellation reason, or the close outcome.</summary>
+    public string? StatusReason { get; init; }
+
+    /// <summary>Where a resume returns to.</summary>
+    public ReferralStatus? StatusBeforeHold { get; init; }
+
+    /// <summary>The person was reached at least once: they took up the referral to the link worker (SNOMED 871731000000106).</summary>
+    public bool PersonReached { get; init; }
+
+    public string? Outcome { get; init; }
+
+    public string? Summary { get; init; }
+
+    public IReadOnlyList<RecordedMeasure> Measures { get; init; } = [];
+
     public static Referral Create(ReferralRequested e) => new(
         e.ReferralId, ReferralStatus.Requested, e.Pathway, e.Area, e.By.OrganisationId, new Party(e.By.OrganisationId, e.ReferrerName),
         null, null, null, e.Needs, e.Urgency, e.Reason, e.Person, e.Consent, [], e.At, e.At, 1);
@@ -47,11 +80,17 @@ public sealed record Referral(
         LinkWorker = new Party(e.LinkWorkerId, e.LinkWorkerName),
     };
 
-    public Referral Apply(ContactAttemptRecorded e) => Next(e.At) with
+    public Referral Apply(ContactAttemptRecorded e)
     {
-        // Reaching the person is the first contact that starts the work.
-        Status = e.Outcome == ContactOutcomes.Reached && Status == ReferralStatus.Accepted ? ReferralStatus.InProgress : Status,
-    };
+        var reached = e.Outcome == ContactOutcomes.Reached;
+        return Next(e.At) with
+        {
+            // Reaching the person is the first contact that starts the work; during a hold it is where the resume returns to.
+            Status = reached && Status == ReferralStatus.Accepted ? ReferralStatus.InProgress : Status,
+            StatusBeforeHold = reached && StatusBeforeHold == ReferralStatus.Accepted ? ReferralStatus.InProgress : StatusBeforeHold,
+            PersonReached = PersonReached || reached,
+        };
+    }
 
     public Referral Apply(OnwardReferralAdded e) => Next(e.At) with
     {
@@ -59,16 +98,85 @@ public sealed record Referral(
             e.OnwardReferralId, e.ServiceId, e.ServiceName, new Party(e.ProviderId, e.ProviderName), OnwardReferralStatus.Requested, null)],
     };
 
-    public Referral Apply(OnwardReferralReceived e) => Next(e.At) with
+    public Referral Apply(OnwardReferralReceived e) =>
+        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Received });
+
+    public Referral Apply(ReferralRejected e) => Next(e.At) with { Status = ReferralStatus.Rejected, StatusReason = e.Reason };
+
+    public Referral Apply(ReferralPutOnHold e) => Next(e.At) with { Status = ReferralStatus.OnHold, StatusBeforeHold = Status };
+
+    public Referral Apply(ReferralResumed e) => Next(e.At) with { Status = e.ResumedAs, StatusBeforeHold = null };
+
+    public Referral Apply(ReferralClosed e) => Next(e.At) with
     {
-        OnwardReferrals = OnwardReferrals
-            .Select(o => o.Id == e.OnwardReferralId ? o with { Status = OnwardReferralStatus.Received } : o)
-            .ToList(),
+        Status = e.Status,
+        StatusReason = e.Outcome,
+        StatusBeforeHold = null,
+        Outcome = e.Outcome,
+        Summary = e.Summary,
     };
 
+    public Referral Apply(ReferralCancelled e) => Next(e.At) with
+    {
+        Status = e.Reason == CancellationReason.EnteredInError ? ReferralStatus.EnteredInError : ReferralStatus.Cancelled,
+        StatusReason = e.Reason.ToWire(),
+        StatusBeforeHold = null,
+    };
+
+    // Messages live on the stream only (read back from it); the state just moves on.
+    public Referral Apply(ReferralMessagePosted e) => Next(e.At);
+
+    public Referral Apply(MeasureRecorded e) => Next(e.At) with
+    {
+        Measures = [.. Measures, new RecordedMeasure(e.OutcomeId, e.Instrument, e.Timepoint, e.Scores, e.At)],
+    };
+
+    public Referral Apply(OnwardReferralAccepted e) =>
+        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Accepted, StatusReason = null });
+
+    public Referral Apply(OnwardReferralRejected e) =>
+        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Rejected, StatusReason = e.Reason });
+
+    public Referral Apply(OnwardAttendanceRecorded e) => NextWithOnward(e.At, e.OnwardReferralId, o => o with
+    {
+        // The first attendance starts the activity.
+        Status = e.Attended && o.Status == OnwardReferralStatus.Accepted ? OnwardReferralStatus.InProgress : o.Status,
+        Attendances = [.. o.Attendances, new Attendance(e.Date, e.Attended)],
+    });
+
+    public Referral Apply(OnwardReferralCompleted e) =>
+        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Completed, StatusReason = null });
+
+    public Referral Apply(OnwardReferralFailed e) =>
+        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Failed, StatusReason = e.Reason });
+
+    public Referral Apply(OnwardReferralReminded e) => NextWithOnward(e.At, e.OnwardReferralId, o => o with { RemindedAt = e.At });
+
+    public Referral Apply(OnwardReferralEscalated e) => NextWithOnward(e.At, e.OnwardReferralId, o => o with { EscalatedAt = e.At });
+
+    public Referral Apply(OnwardReferralCancelled e) =>
+        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Cancelled, StatusReason = e.Reason });
+
+    /// <summary>The referrer or the link-worker service handling it (the operator sees everything besides).</summary>
     public bool IsPartyOf(Guid organisationId) => ReferrerId == organisationId || LinkWorkerServiceId == organisationId;
 
+    /// <summary>A provider holding (or having held) an onward referral for this referral.</summary>
+    public bool IsProviderOf(Guid organisationId) => OnwardReferrals.Any(o => o.Provider.Id == organisationId);
+
+    /// <summary>Completed, failed, rejected, cancelled or entered in error: nothing more happens to it.</summary>
+    public bool IsFinished => Status is ReferralStatus.Completed or ReferralStatus.Failed or ReferralStatus.Rejected
+        or ReferralStatus.Cancelled or ReferralStatus.EnteredInError;
+
+    public bool IsCancelledByReferrer => Status is ReferralStatus.Cancelled or ReferralStatus.EnteredInError;
+
+    public OnwardReferral? FindOnwardReferral(Guid onwardReferralId) => OnwardReferrals.FirstOrDefault(o => o.Id == onwardReferralId);
+
     private Referral Next(DateTimeOffset at) => this with { UpdatedAt = at, Version = Version + 1 };
+
+    private Referral NextWithOnward(DateTimeOffset at, Guid onwardReferralId, Func<OnwardReferral, OnwardReferral> change) => Next(at) with
+    {
+        OnwardReferrals = OnwardReferrals.Select(o => o.Id == onwardReferralId ? change(o) : o).ToList(),
+    };
 }
 
 public static class ContactOutcomes

@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.ServiceDefaults.EventStore;
 using Published = ReferralNetwork.Contracts.Referrals;
 
@@ -11,6 +12,7 @@ public sealed class ReferralEvents : IIntegrationEventMap
     {
         ReferralRequested r => new Published.ReferralRequested(
             r.ReferralId, r.Pathway, r.Area, r.By.OrganisationId, r.ReferrerName, r.By.Kind, r.Needs, r.Urgency, r.Reason, r.Person, r.At),
+        ReferralCancelled c => new Published.ReferralCancelled(c.ReferralId, c.By.OrganisationId, c.Reason.ToWire(), c.Note, c.At),
         _ => null,
     };
 }

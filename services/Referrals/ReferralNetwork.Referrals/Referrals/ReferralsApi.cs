@@ -23,6 +23,15 @@ public static class ReferralsApi
         referrals.MapGet("/", ListAsync);
         referrals.MapGet("/{id:guid}", GetAsync);
         referrals.MapGet("/{id:guid}/timeline", GetTimelineAsync);
+        referrals.MapPost("/{id:guid}/cancel", CancelAsync);
+        referrals.MapPost("/{id:guid}/messages", PostMessageAsync).WithIdempotencyKey();
+        referrals.MapGet("/{id:guid}/messages", GetMessagesAsync);
+        referrals.MapGet("/{id:guid}/messages/{messageId:guid}", GetMessageAsync);
+        referrals.MapGet("/{id:guid}/message-back", GetMessageBackAsync);
+
+        // Public: the gateway rate-limits it per client address. No Idempotency-Key, since keys are
+        // scoped to an organisation and anonymous callers would share (and collide on) one scope.
+        app.MapPost("/api/self-referrals", SubmitSelfReferralAsync).AllowAnonymous();
         return app;
     }
 
@@ -114,4 +123,181 @@ public static class ReferralsApi
         var events = await session.Events.FetchStreamAsync(id, token: ct);
         return TypedResults.Ok(Timeline.From(events));
     }
+
+    public static async Task<Results<Accepted<SelfReferralReceived>, ProblemHttpResult>> SubmitSelfReferralAsync(
+        SubmitSelfReferralRequest request, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var (valid, area, errors) = SelfReferralValidation.Validate(request, DateOnly.FromDateTime(now.UtcDateTime), now);
+        if (valid is null || area is null)
+        {
+            return errors.ToProblem();
+        }
+
+        // No referring organisation: no id any caller has, so only the link-worker service and the operator see it.
+        var id = Guid.CreateVersion7();
+        var requested = new ReferralRequested(
+            id, Pathway.SelfReferral, area, new Actor(Guid.Empty, OrganisationKind.OtherReferrer), SelfReferralValidation.ReferrerName,
+            valid.Needs, valid.Urgency, valid.Reason, valid.Person, valid.Consent, now);
+        session.Events.StartStream<Referral>(id, requested);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.Accepted((string?)null, new SelfReferralReceived(id));
+    }
+
+    /// <summary>The referrer cancels while the referral is not finished; the relay tells the network (ReferralCancelled).</summary>
+    public static async Task<Results<Ok<ReferralView>, ProblemHttpResult>> CancelAsync(
+        Guid id, CancelReferralRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
+        }
+
+        var stream = await session.Events.FetchForWriting<Referral>(id, ct);
+        if (stream.Aggregate is not { } referral || !CanMessage(referral, caller))
+        {
+            return Problems.NotFound("referral");
+        }
+
+        if (referral.ReferrerId != caller.OrganisationId)
+        {
+            return Problems.Forbidden("Only the referrer can cancel a referral.");
+        }
+
+        if (request.Reason is not { } reason)
+        {
+            return Problems.Invalid("reason", "Required: revoked or entered-in-error.");
+        }
+
+        if (request.Note is { Length: > NoteMaxLength })
+        {
+            return Problems.Invalid("note", $"At most {NoteMaxLength} characters.");
+        }
+
+        if (VersionConflict(referral, expected) is { } conflict)
+        {
+            return conflict;
+        }
+
+        var cancelled = ReferralDecider.Cancel(referral, caller.AsActor, reason, Blank(request.Note), clock.GetUtcNow());
+        stream.AppendMany(cancelled);
+        await session.SaveChangesAsync(ct);
+
+        var next = cancelled.OfType<ReferralCancelled>().Aggregate(referral, (r, e) => r.Apply(e));
+        ETags.Set(http.Response, next.Version);
+        return TypedResults.Ok(ReferralView.From(next));
+    }
+
+    public static async Task<Results<Created<ReferralMessage>, ProblemHttpResult>> PostMessageAsync(
+        Guid id, PostMessageRequest request, Caller caller, IDocumentSession session, HttpContext http, IdempotencyScope idempotency,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
+        }
+
+        // Without If-Match, posts wait for each other rather than conflict: two parties writing at once
+        // is normal conversation, not a lost update. With it, the caller asked for the optimistic check.
+        var stream = expected is null
+            ? await session.Events.FetchForExclusiveWriting<Referral>(id, ct)
+            : await session.Events.FetchForWriting<Referral>(id, ct);
+        if (stream.Aggregate is not { } referral || !CanMessage(referral, caller))
+        {
+            return Problems.NotFound("referral");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Text))
+        {
+            return Problems.Invalid("text", "Required.");
+        }
+
+        if (request.Text.Length > MessageMaxLength)
+        {
+            return Problems.Invalid("text", $"At most {MessageMaxLength} characters.");
+        }
+
+        if (VersionConflict(referral, expected) is { } conflict)
+        {
+            return conflict;
+        }
+
+        var messageId = Guid.CreateVersion7();
+        var posted = ReferralDecider.PostMessage(referral, caller.AsActor, caller.Name, messageId, request.Text.Trim(), clock.GetUtcNow());
+        stream.AppendMany(posted);
+        var message = ReferralMessage.From(posted.OfType<ReferralMessagePosted>().Single());
+        var location = $"/api/referrals/{id}/messages/{messageId}";
+        idempotency.Remember(session, StatusCodes.Status201Created, location, message);
+        await session.SaveChangesAsync(ct);
+
+        ETags.Set(http.Response, referral.Version + posted.Count);
+        return TypedResults.Created(location, message);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<ReferralMessage>>, ProblemHttpResult>> GetMessagesAsync(
+        Guid id, Caller caller, IQuerySession session, CancellationToken ct)
+    {
+        var referral = await session.LoadAsync<Referral>(id, ct);
+        if (referral is null || !CanMessage(referral, caller))
+        {
+            return Problems.NotFound("referral");
+        }
+
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        return TypedResults.Ok(ReferralMessage.From(events));
+    }
+
+    public static async Task<Results<Ok<ReferralMessage>, ProblemHttpResult>> GetMessageAsync(
+        Guid id, Guid messageId, Caller caller, IQuerySession session, CancellationToken ct)
+    {
+        var referral = await session.LoadAsync<Referral>(id, ct);
+        if (referral is null || !CanMessage(referral, caller))
+        {
+            return Problems.NotFound("referral");
+        }
+
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        return ReferralMessage.From(events).FirstOrDefault(m => m.Id == messageId) is { } message
+            ? TypedResults.Ok(message)
+            : Problems.NotFound("message");
+    }
+
+    /// <summary>The message back to the referrer and GP, once the referral has closed (completed or failed).</summary>
+    public static async Task<Results<Ok<MessageBack>, ProblemHttpResult>> GetMessageBackAsync(
+        Guid id, Caller caller, IQuerySession session, CancellationToken ct)
+    {
+        var referral = await session.LoadAsync<Referral>(id, ct);
+        if (referral is null || !(caller.IsOperator || referral.IsPartyOf(caller.OrganisationId)))
+        {
+            return Problems.NotFound("referral");
+        }
+
+        if (referral.Status is not (ReferralStatus.Completed or ReferralStatus.Failed) || referral.Outcome is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+                detail: "There is no message back until the link worker closes the referral.");
+        }
+
+        // Composed from the current state, so measures recorded after the close are included ("measures so far").
+        return TypedResults.Ok(MessageBack.Compose(referral, referral.Outcome, referral.Summary ?? ""));
+    }
+
+    /// <summary>Messages are between every party: besides the referral's readers, providers holding an onward referral for it.</summary>
+    private static bool CanMessage(Referral referral, Caller caller) =>
+        caller.IsOperator || referral.IsPartyOf(caller.OrganisationId) || referral.IsProviderOf(caller.OrganisationId);
+
+    private static ProblemHttpResult? VersionConflict(Referral referral, long? expected) =>
+        expected is { } version && version != referral.Version
+            ? Problems.Conflict($"If-Match expected version {version} but the referral is at version {referral.Version}. Read it again and retry.")
+            : null;
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private const int MessageMaxLength = 4000;
+
+    private const int NoteMaxLength = 2000;
 }
+
+public sealed record CancelReferralRequest(CancellationReason? Reason, string? Note);
+
+public sealed record PostMessageRequest(string? Text);

@@ -6,6 +6,7 @@ namespace ReferralNetwork.Referrals.Referrals.Read;
 public sealed record ReferralView(
     Guid Id,
     ReferralStatus Status,
+    string? StatusReason,
     Pathway Pathway,
     IReadOnlyList<string> Needs,
     Urgency Urgency,
@@ -22,7 +23,7 @@ public sealed record ReferralView(
     long Version)
 {
     public static ReferralView From(Referral r) => new(
-        r.Id, r.Status, r.Pathway, r.Needs, r.Urgency, r.Reason, r.Referrer, r.LinkWorkerService, r.LinkWorker,
+        r.Id, r.Status, r.StatusReason, r.Pathway, r.Needs, r.Urgency, r.Reason, r.Referrer, r.LinkWorkerService, r.LinkWorker,
         r.OnwardReferrals.Select(o => new OnwardReferralView(o.Id, o.ServiceId, o.ServiceName, o.Provider, o.Status, o.StatusReason)).ToList(),
         r.Person, r.Consent, r.Area, r.CreatedAt, r.UpdatedAt, r.Version);
 }

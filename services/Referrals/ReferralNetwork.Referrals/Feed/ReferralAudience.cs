@@ -1,0 +1,113 @@
+using System.Text.Json;
+using ReferralNetwork.Referrals.Referrals;
+using ReferralNetwork.Referrals.Referrals.Read;
+
+namespace ReferralNetwork.Referrals.Feed;
+
+/// <summary>A partner event already written to the feed, and whose feeds it is in.</summary>
+public sealed record FeedHistoryItem(FeedEvent Event, List<Guid> Readers);
+
+/// <summary>
+/// Who reads one referral's partner events, as of the last event the feed writer processed, with the
+/// events so far so that a party joining later (the link-worker service at routing) catches up on
+/// exactly the ones it has not had. Kept by <see cref="PartnerFeedWriter"/> alone.
+/// </summary>
+public sealed class ReferralAudience
+{
+    public Guid Id { get; set; }
+
+    public Guid? ReferrerId { get; set; }
+
+    public Guid? LinkWorkerServiceId { get; set; }
+
+    /// <summary>Providers that have been sent an onward referral on this referral (as <c>Referral.IsProviderOf</c>).</summary>
+    public List<Guid> Providers { get; set; } = [];
+
+    public List<FeedHistoryItem> History { get; set; } = [];
+
+    /// <summary>
+    /// Updates the audience for the event at <paramref name="sequence"/> and returns the feed entries
+    /// it produces, positioned after everything earlier in the log.
+    /// </summary>
+    public IReadOnlyList<FeedEntry> Record(Guid eventId, long sequence, object data)
+    {
+        var entries = new List<FeedEntry>();
+        var nextIndex = new Dictionary<Guid, int>();
+
+        void Add(Guid reader, FeedHistoryItem item)
+        {
+            var index = nextIndex.GetValueOrDefault(reader);
+            if (index >= FeedCursor.PositionsPerEvent)
+            {
+                throw new InvalidOperationException($"Referral {Id} has more partner events than one feed position range holds.");
+            }
+
+            nextIndex[reader] = index + 1;
+            item.Readers.Add(reader);
+            entries.Add(new FeedEntry(FeedEntry.IdFor(reader, item.Event.Id), reader, FeedCursor.PositionOf(sequence, index), item.Event));
+        }
+
+        switch (data)
+        {
+            // Self-referrals have no referring organisation (Guid.Empty).
+            case ReferralRequested requested when requested.By.OrganisationId != Guid.Empty:
+                ReferrerId = requested.By.OrganisationId;
+                break;
+            case LinkWorkerServiceAssigned assigned when assigned.LinkWorkerServiceId != LinkWorkerServiceId:
+                LinkWorkerServiceId = assigned.LinkWorkerServiceId;
+                // The new party catches up here, in log order, on what it has not been sent yet.
+                foreach (var earlier in History.Where(h => !h.Readers.Contains(assigned.LinkWorkerServiceId)))
+                {
+                    Add(assigned.LinkWorkerServiceId, earlier);
+                }
+
+                break;
+            case OnwardReferralAdded added when !Providers.Contains(added.ProviderId):
+                Providers.Add(added.ProviderId);
+                break;
+        }
+
+        if (PartnerEvents.Describe(data) is not { } partner)
+        {
+            return entries;
+        }
+
+        var feedEvent = new FeedEvent(eventId, partner.Type, Id, partner.At,
+            JsonSerializer.SerializeToElement(partner.Data, partner.Data.GetType(), FeedJson.Options));
+        var item = new FeedHistoryItem(feedEvent, []);
+        History.Add(item);
+        foreach (var reader in ReadersOf(partner))
+        {
+            Add(reader, item);
+        }
+
+        return entries;
+    }
+
+    private IEnumerable<Guid> ReadersOf(PartnerEvent partner)
+    {
+        var readers = new List<Guid> { FeedReaders.Operator };
+        if (ReferrerId is { } referrer)
+        {
+            readers.Add(referrer);
+        }
+
+        if (LinkWorkerServiceId is { } linkWorkerService)
+        {
+            readers.Add(linkWorkerService);
+        }
+
+        switch (partner.Audience)
+        {
+            case ExtraAudience.TheProvider when partner.Provider is { } provider:
+                readers.Add(provider);
+                break;
+            case ExtraAudience.EveryProvider:
+                readers.AddRange(Providers);
+                break;
+        }
+
+        // Guid.Empty is nobody's feed: an actor without an organisation (a self-referral, the system).
+        return readers.Where(r => r != Guid.Empty).Distinct();
+    }
+}

@@ -1,0 +1,134 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReferralNetwork.Referrals.Feed;
+using ReferralNetwork.ServiceDefaults.Auth;
+using ReferralNetwork.ServiceDefaults.Http;
+
+namespace ReferralNetwork.Referrals.Webhooks;
+
+public sealed record CreateSubscriptionRequest(string? Url, IReadOnlyList<string>? EventTypes, string? Secret);
+
+public sealed record SubscriptionView(Guid Id, string Url, IReadOnlyList<string> EventTypes, DateTimeOffset CreatedAt)
+{
+    public static SubscriptionView From(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.CreatedAt);
+}
+
+public sealed record DeliveryView(Guid EventId, string EventType, DeliveryStatus Status, IReadOnlyList<DeliveryAttempt> Attempts, DateTimeOffset? NextAttemptAt)
+{
+    public static DeliveryView From(WebhookDelivery d) =>
+        new(d.Event.Id, d.Event.Type, d.Status, d.Attempts, d.Status == DeliveryStatus.Pending ? d.DueAt : null);
+}
+
+/// <summary>Webhook subscriptions of the caller's organisation (partner-api.md §7); another organisation's are 404.</summary>
+public static class WebhooksApi
+{
+    public const int MinSecretLength = 16;
+    public const int MaxSecretLength = 200;
+    private const int MaxDeliveriesShown = 500;
+
+    public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    {
+        var subscriptions = app.MapGroup("/api/subscriptions");
+        subscriptions.MapPost("/", CreateAsync).WithIdempotencyKey();
+        subscriptions.MapGet("/", ListAsync);
+        subscriptions.MapGet("/{id:guid}", GetAsync);
+        subscriptions.MapDelete("/{id:guid}", DeleteAsync);
+        subscriptions.MapGet("/{id:guid}/deliveries", ListDeliveriesAsync);
+        return app;
+    }
+
+    public static async Task<Results<Created<SubscriptionView>, ProblemHttpResult>> CreateAsync(
+        CreateSubscriptionRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency,
+        IHostEnvironment environment, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        // Loopback is allowed in Development only, so receivers on the developer's machine work.
+        if (await WebhookAddress.RefusalAfterResolvingAsync(request.Url, environment.IsDevelopment(), ct) is { } refusal)
+        {
+            errors.Add("url", refusal);
+        }
+
+        var eventTypes = (request.EventTypes ?? []).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var unknown in eventTypes.Where(t => !PartnerEventTypes.All.Contains(t)))
+        {
+            errors.Add("eventTypes", $"Unknown event type '{unknown}'.");
+        }
+
+        if (string.IsNullOrEmpty(request.Secret))
+        {
+            errors.Add("secret", "Required.");
+        }
+        else if (request.Secret.Length is < MinSecretLength or > MaxSecretLength)
+        {
+            errors.Add("secret", $"{MinSecretLength} to {MaxSecretLength} characters.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var subscription = new WebhookSubscription(
+            Guid.CreateVersion7(), caller.OrganisationId, FeedReaders.For(caller), request.Url!, eventTypes, request.Secret!, clock.GetUtcNow());
+        session.Insert(subscription);
+
+        var view = SubscriptionView.From(subscription);
+        var location = $"/api/subscriptions/{subscription.Id}";
+        idempotency.Remember(session, StatusCodes.Status201Created, location, view);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.Created(location, view);
+    }
+
+    public static async Task<Ok<IReadOnlyList<SubscriptionView>>> ListAsync(Caller caller, IQuerySession session, CancellationToken ct)
+    {
+        var organisation = caller.OrganisationId;
+        var mine = await session.Query<WebhookSubscription>()
+            .Where(s => s.OrganisationId == organisation)
+            .OrderBy(s => s.CreatedAt)
+            .ToListAsync(ct);
+        return TypedResults.Ok<IReadOnlyList<SubscriptionView>>(mine.Select(SubscriptionView.From).ToList());
+    }
+
+    public static async Task<Results<Ok<SubscriptionView>, ProblemHttpResult>> GetAsync(
+        Guid id, Caller caller, IQuerySession session, CancellationToken ct) =>
+        await OwnAsync(id, caller, session, ct) is { } subscription
+            ? TypedResults.Ok(SubscriptionView.From(subscription))
+            : Problems.NotFound("subscription");
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id, Caller caller, IDocumentSession session, CancellationToken ct)
+    {
+        if (await OwnAsync(id, caller, session, ct) is null)
+        {
+            return Problems.NotFound("subscription");
+        }
+
+        session.Delete<WebhookSubscription>(id);
+        session.DeleteWhere<WebhookDelivery>(d => d.SubscriptionId == id);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<DeliveryView>>, ProblemHttpResult>> ListDeliveriesAsync(
+        Guid id, Caller caller, IQuerySession session, CancellationToken ct)
+    {
+        if (await OwnAsync(id, caller, session, ct) is null)
+        {
+            return Problems.NotFound("subscription");
+        }
+
+        // The most recent deliveries, shown in feed order.
+        var recent = await session.Query<WebhookDelivery>()
+            .Where(d => d.SubscriptionId == id)
+            .OrderByDescending(d => d.Position)
+            .Take(MaxDeliveriesShown)
+            .ToListAsync(ct);
+        return TypedResults.Ok<IReadOnlyList<DeliveryView>>(recent.OrderBy(d => d.Position).Select(DeliveryView.From).ToList());
+    }
+
+    private static async Task<WebhookSubscription?> OwnAsync(Guid id, Caller caller, IQuerySession session, CancellationToken ct)
+    {
+        var subscription = await session.LoadAsync<WebhookSubscription>(id, ct);
+        return subscription is not null && subscription.OrganisationId == caller.OrganisationId ? subscription : null;
+    }
+}
