@@ -1,6 +1,12 @@
 namespace ReferralNetwork.Contracts.CommunityProviders;
 
-/// <summary>A provider listed or changed one of its services in the community directory.</summary>
+/// <summary>
+/// A provider listed or changed one of its services in the community directory (also when its
+/// capacity changes or the provider confirms the listing): the whole listing as it now stands,
+/// so other services keep a full copy for matching. Values are wire names: cost free|paid|donation,
+/// referral mode direct|signpost, status active|inactive|defunct|temporarily-closed, waitlist
+/// none|under-1-month|1-3-months|over-3-months.
+/// </summary>
 public sealed record CommunityServiceListed(
     Guid ServiceId,
     Guid ProviderId,
@@ -11,7 +17,17 @@ public sealed record CommunityServiceListed(
     string ReferralMode,
     int CapacityMaximum,
     int CapacityAvailable,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? Description = null,
+    string? Postcode = null,
+    string? Schedule = null,
+    string Cost = "free",
+    int? MinAge = null,
+    int? MaxAge = null,
+    IReadOnlyList<string>? Accessibility = null,
+    string Status = "active",
+    string Waitlist = "none",
+    DateTimeOffset? ConfirmedAt = null);
 
 /// <summary>The provider acknowledged an onward referral (status received).</summary>
 public sealed record OnwardReferralAcknowledged(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateTimeOffset At);
