@@ -123,26 +123,3 @@ public sealed class RunningNetworkCollection : ICollectionFixture<RunningNetwork
 {
     public const string Name = "running network";
 }
-
-public static class Eventually
-{
-    /// <summary>Polls until <paramref name="probe"/> yields a value; the network settles asynchronously.</summary>
-    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, string what, int seconds = 45)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            if (await probe() is { } found)
-            {
-                return found;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out after {seconds} s waiting for {what}.");
-            }
-
-            await Task.Delay(200);
-        }
-    }
-}

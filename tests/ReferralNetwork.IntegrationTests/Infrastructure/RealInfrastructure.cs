@@ -166,28 +166,3 @@ public sealed class RealInfrastructureCollection : ICollectionFixture<RealInfras
 {
     public const string Name = "real infrastructure";
 }
-
-public static class Eventually
-{
-    /// <summary>Polls until <paramref name="condition"/> holds; messages cross the broker asynchronously.</summary>
-    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            if (await probe() is { } found)
-            {
-                return found;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out after {seconds} s waiting for {what}.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    public static Task<T> GetAsync<T>(Func<T?> probe, string what, int seconds = 30) => GetAsync(() => Task.FromResult(probe()), what, seconds);
-}
