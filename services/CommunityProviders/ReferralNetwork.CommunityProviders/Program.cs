@@ -1,6 +1,7 @@
 using ReferralNetwork.CommunityProviders;
 using ReferralNetwork.CommunityProviders.Directory;
 using ReferralNetwork.CommunityProviders.Inbox;
+using ReferralNetwork.CommunityProviders.OpenReferral;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,7 @@ app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapDirectoryApi();
 app.MapProviderReferralsApi();
+app.MapOpenReferralApi();
 app.Run();
 
 public partial class Program;

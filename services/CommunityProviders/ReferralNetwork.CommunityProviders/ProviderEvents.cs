@@ -12,9 +12,8 @@ public sealed class ProviderEvents : IIntegrationEventMap
 {
     public object? ToIntegrationEvent(IEvent @event) => @event.Data switch
     {
-        ServiceListed e => new Published.CommunityServiceListed(
-            e.ServiceId, e.ProviderId, e.ProviderName, e.Details.Name, e.Details.Categories, e.Details.Area, e.Details.ReferralMode.ToWire(),
-            e.Details.Capacity.Maximum, e.Details.Capacity.Available, e.At),
+        ServiceListed e => Listed(e.ServiceId, e.ProviderId, e.ProviderName, new Listing(e.Details, ServiceStatus.Active, Waitlist.None, e.At), e.At),
+        IListingChange e => Listed(e.ServiceId, e.ProviderId, e.ProviderName, e.Listing, e.At),
         OnwardReferralAcknowledged e => new Published.OnwardReferralAcknowledged(e.OnwardReferralId, e.ReferralId, e.ProviderId, e.At),
         OnwardReferralAccepted e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Accepted, OnwardReferralStatus.Accepted, e.At),
         OnwardReferralRejected e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Rejected, OnwardReferralStatus.Rejected, e.At) with
@@ -48,6 +47,16 @@ public sealed class ProviderEvents : IIntegrationEventMap
         },
         _ => null,
     };
+
+    /// <summary>The whole listing as it now stands, so the network's copies never need to merge changes.</summary>
+    internal static Published.CommunityServiceListed Listed(Guid serviceId, Guid providerId, string providerName, Listing listing, DateTimeOffset at)
+    {
+        var d = listing.Details;
+        return new Published.CommunityServiceListed(
+            serviceId, providerId, providerName, d.Name, d.Categories, d.Area, d.ReferralMode.ToWire(), d.Capacity.Maximum, d.Capacity.Available, at,
+            d.Description, d.Postcode, d.Schedule, d.Cost.ToWire(), d.Eligibility.MinAge, d.Eligibility.MaxAge, d.Accessibility,
+            listing.Status.ToWire(), listing.Waitlist.ToWire(), listing.ConfirmedAt);
+    }
 
     private static Published.OnwardReferralProgressed Progressed(
         Guid onwardReferralId, Guid referralId, Guid providerId, Published.OnwardReferralStep step, OnwardReferralStatus status, DateTimeOffset at) =>

@@ -36,6 +36,7 @@ public static class Extensions
             opts.Schema.For<WaitingReferral>();
             opts.Schema.For<CancelledReferral>();
             opts.Events.AddMaskingRuleForProtectedInformation<CaseOpened>(e => e with { Person = Erased });
+            opts.Events.AddMaskingRuleForProtectedInformation<AssessmentRecorded>(e => e with { WhatMatters = "(erased)", Interests = [] });
             opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralMade>(e => e with
             {
                 Person = new OnwardReferralPerson("(erased)", "(erased)", null, null, null, null, null),

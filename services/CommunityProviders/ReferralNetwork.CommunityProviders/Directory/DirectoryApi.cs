@@ -17,18 +17,30 @@ public sealed record ServiceRequest(
     Eligibility? Eligibility,
     IReadOnlyList<string>? Accessibility,
     ReferralMode? ReferralMode,
-    Capacity? Capacity);
+    Capacity? Capacity,
+    ServiceStatus? Status = null);
+
+public sealed record CapacityRequest(int? Available, Waitlist? Waitlist);
 
 public sealed record ServiceView(
     Guid Id, Guid ProviderId, string ProviderName, string Name, string? Description, IReadOnlyList<string> Categories, string Area,
     string? Postcode, string? Schedule, Cost Cost, Eligibility Eligibility, IReadOnlyList<string> Accessibility, ReferralMode ReferralMode,
-    Capacity Capacity, DateTimeOffset ConfirmedAt, long Version)
+    Capacity Capacity, DateTimeOffset ConfirmedAt, long Version, ServiceStatus Status, Waitlist Waitlist, int AtCapacityRejections,
+    DateTimeOffset UpdatedAt)
 {
     public static ServiceView From(CommunityService s) => new(
         s.Id, s.ProviderId, s.ProviderName, s.Details.Name, s.Details.Description, s.Details.Categories, s.Details.Area, s.Details.Postcode,
         s.Details.Schedule, s.Details.Cost, s.Details.Eligibility, s.Details.Accessibility, s.Details.ReferralMode, s.Details.Capacity,
-        s.ConfirmedAt, s.Version);
+        s.ConfirmedAt, s.Version, s.Status, s.Waitlist, s.AtCapacityRejections, s.UpdatedAt ?? s.ListedAt);
 }
+
+/// <summary>Free places at one service, for a capacity check: names and numbers, never anyone's details.</summary>
+public sealed record ServiceCapacityView(
+    Guid ServiceId, string Name, string ProviderName, int Available, int Maximum, Waitlist Waitlist, DateTimeOffset UpdatedAt);
+
+public sealed record CapacityTotals(int Services, int Available, int Maximum, int AtCapacity);
+
+public sealed record CapacityCheck(IReadOnlyList<ServiceCapacityView> Services, CapacityTotals Totals);
 
 public static class DirectoryApi
 {
@@ -38,6 +50,10 @@ public static class DirectoryApi
         services.MapPost("/", ListAsync).RequireKinds(false, OrganisationKind.CommunityProvider).WithIdempotencyKey();
         services.MapGet("/", SearchAsync);
         services.MapGet("/{id:guid}", GetAsync);
+        services.MapPut("/{id:guid}", EditAsync).RequireKinds(false, OrganisationKind.CommunityProvider);
+        services.MapPut("/{id:guid}/capacity", ChangeCapacityAsync).RequireKinds(false, OrganisationKind.CommunityProvider);
+        services.MapPost("/{id:guid}/confirm", ConfirmAsync).RequireKinds(false, OrganisationKind.CommunityProvider);
+        app.MapGet("/api/directory/capacity", CapacityCheckAsync);
         return app;
     }
 
@@ -58,6 +74,50 @@ public static class DirectoryApi
         idempotency.Remember(session, StatusCodes.Status201Created, location, view);
         await session.SaveChangesAsync(ct);
         return TypedResults.Created(location, view);
+    }
+
+    public static async Task<Results<Ok<ServiceView>, ProblemHttpResult>> EditAsync(
+        Guid id, ServiceRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var (details, status, errors) = ServiceValidation.ValidateEdit(request);
+        if (details is null)
+        {
+            return errors.ToProblem();
+        }
+
+        return await DecideAsync(id, caller, session, http, current => CommunityServiceDecider.Edit(current, details, status, clock.GetUtcNow()), ct);
+    }
+
+    public static Task<Results<Ok<ServiceView>, ProblemHttpResult>> ChangeCapacityAsync(
+        Guid id, CapacityRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        DecideAsync(id, caller, session, http, current =>
+        {
+            // Checked against the maximum as it stands when the change is decided.
+            var errors = CapacityValidation.Validate(request, current.Details.Capacity.Maximum);
+            return errors.Any ? errors : (object)CommunityServiceDecider.ChangeCapacity(current, request.Available!.Value, request.Waitlist!.Value, clock.GetUtcNow());
+        }, ct);
+
+    public static Task<Results<Ok<ServiceView>, ProblemHttpResult>> ConfirmAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        DecideAsync(id, caller, session, http, current => CommunityServiceDecider.Confirm(current, clock.GetUtcNow()), ct);
+
+    /// <summary>Free places at the active services matching the filters: no onward referral or person is read at all.</summary>
+    public static async Task<Ok<CapacityCheck>> CapacityCheckAsync(IQuerySession session, CancellationToken ct, string? category = null, string? area = null)
+    {
+        var query = session.Query<CommunityService>().Where(s => s.Status == ServiceStatus.Active);
+        if (area is not null)
+        {
+            query = query.Where(s => s.Details.Area == area);
+        }
+
+        var services = await query.OrderBy(s => s.ListedAt).ToListAsync(ct);
+        IReadOnlyList<ServiceCapacityView> found = services
+            .Where(s => category is null || s.Details.Categories.Contains(category))
+            .Select(s => new ServiceCapacityView(
+                s.Id, s.Details.Name, s.ProviderName, s.Details.Capacity.Available, s.Details.Capacity.Maximum, s.Waitlist, s.UpdatedAt ?? s.ListedAt))
+            .ToList();
+        var totals = new CapacityTotals(found.Count, found.Sum(s => s.Available), found.Sum(s => s.Maximum), found.Count(s => s.Available == 0));
+        return TypedResults.Ok(new CapacityCheck(found, totals));
     }
 
     public static async Task<Ok<IReadOnlyList<ServiceView>>> SearchAsync(IQuerySession session, CancellationToken ct, string? category = null, string? area = null)
@@ -87,10 +147,59 @@ public static class DirectoryApi
         ETags.Set(response, service.Version);
         return TypedResults.Ok(ServiceView.From(service));
     }
+
+    /// <summary>
+    /// Loads the provider's own service for writing (at the If-Match version when given), lets
+    /// <paramref name="decide"/> turn the command into an event (or 422 errors), appends it and answers
+    /// with the new listing and its ETag. Another provider's service is 404 before anything else.
+    /// </summary>
+    private static async Task<Results<Ok<ServiceView>, ProblemHttpResult>> DecideAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<CommunityService, object> decide, CancellationToken ct)
+    {
+        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
+        }
+
+        // Ownership first, so neither a version check nor validation tells anyone that the service exists.
+        var visible = await session.LoadAsync<CommunityService>(id, ct);
+        if (visible is null || visible.ProviderId != caller.OrganisationId)
+        {
+            return Problems.NotFound("service of yours");
+        }
+
+        var stream = expected is { } version
+            ? await session.Events.FetchForWriting<CommunityService>(id, version, ct)
+            : await session.Events.FetchForWriting<CommunityService>(id, ct);
+        if (stream.Aggregate is not { } current)
+        {
+            return Problems.NotFound("service of yours");
+        }
+
+        var decided = decide(current);
+        if (decided is ValidationErrors errors)
+        {
+            return errors.ToProblem();
+        }
+
+        stream.AppendOne(decided);
+        await session.SaveChangesAsync(ct);
+
+        var next = CommunityServiceDecider.Replay(current, [decided]);
+        ETags.Set(http.Response, next.Version);
+        return TypedResults.Ok(ServiceView.From(next));
+    }
 }
 
 public static class ServiceValidation
 {
+    /// <summary>The PUT body: everything the POST takes, plus the status (active when left out).</summary>
+    public static (ServiceDetails? Details, ServiceStatus Status, ValidationErrors Errors) ValidateEdit(ServiceRequest r)
+    {
+        var (details, errors) = Validate(r);
+        return (details, r.Status ?? ServiceStatus.Active, errors);
+    }
+
     public static (ServiceDetails? Details, ValidationErrors Errors) Validate(ServiceRequest r)
     {
         var errors = new ValidationErrors();
@@ -162,5 +271,29 @@ public static class ServiceValidation
         return (new ServiceDetails(
             r.Name!.Trim(), r.Description?.Trim(), categories.Distinct().ToList(), r.Area!.Trim(), r.Postcode?.Trim().ToUpperInvariant(),
             r.Schedule?.Trim(), r.Cost!.Value, eligibility, accessibility.Select(a => a.Trim()).ToList(), r.ReferralMode!.Value, r.Capacity!), errors);
+    }
+}
+
+public static class CapacityValidation
+{
+    /// <summary>Available is a number of places the service has room for: 0 up to the listing's maximum.</summary>
+    public static ValidationErrors Validate(CapacityRequest r, int maximum)
+    {
+        var errors = new ValidationErrors();
+        if (r.Available is not { } available)
+        {
+            errors.Add("available", "Required: the number of places free now.");
+        }
+        else if (available < 0 || available > maximum)
+        {
+            errors.Add("available", $"Between 0 and the service's maximum ({maximum}).");
+        }
+
+        if (r.Waitlist is null)
+        {
+            errors.Add("waitlist", "Required: none, under-1-month, 1-3-months or over-3-months.");
+        }
+
+        return errors;
     }
 }

@@ -33,7 +33,10 @@ public sealed class OnwardReferralWithdrawnConsumer(IDocumentSession session, Ti
             throw new WithdrawnBeforeArrival(m.OnwardReferralId);
         }
 
-        stream.AppendMany(ProviderReferralDecider.Cancel(current, m.Reason, m.At));
+        var events = ProviderReferralDecider.Cancel(current, m.Reason, m.At);
+        stream.AppendMany(events);
+        // A withdrawn onward referral that held a place gives it back, like a completion.
+        await ServicePlaces.FollowAsync(Session, current, events, ct);
     }
 }
 

@@ -167,6 +167,7 @@ public static class ProviderReferralsApi
 
         var events = decide(current);
         stream.AppendMany(events);
+        await ServicePlaces.FollowAsync(session, current, events, ct);
         await session.SaveChangesAsync(ct);
 
         var next = ProviderReferralDecider.Replay(current, events);

@@ -24,6 +24,13 @@ public sealed record CaseOnwardReferral(
 
 public sealed record Contact(string Outcome, DateTimeOffset At);
 
+/// <summary>
+/// The link worker's assessment with the person: what matters to them, their needs (the needs vocabulary),
+/// interests (free tags) and barriers to taking part. The latest one is the one that counts.
+/// </summary>
+public sealed record Assessment(
+    string WhatMatters, IReadOnlyList<string> Needs, IReadOnlyList<string> Interests, IReadOnlyList<string> Barriers, DateTimeOffset At);
+
 /// <summary>A case evolved from its events; immutable, public Create/Apply for Marten's generator.</summary>
 public sealed record Case(
     Guid Id,
@@ -47,7 +54,9 @@ public sealed record Case(
     string? Summary,
     DateTimeOffset OpenedAt,
     DateTimeOffset UpdatedAt,
-    long Version)
+    long Version,
+    Assessment? Assessment = null,
+    DateTimeOffset? AcceptedAt = null)
 {
     public static Case Create(CaseOpened e) => new(
         e.ReferralId, e.LinkWorkerServiceId, ReferralStatus.Requested, e.Pathway, e.Area, e.ReferrerId, e.ReferrerName, e.Needs, e.Urgency,
@@ -58,6 +67,12 @@ public sealed record Case(
         Status = ReferralStatus.Accepted,
         LinkWorkerId = e.LinkWorkerId,
         LinkWorkerName = e.LinkWorkerName,
+        AcceptedAt = e.At,
+    };
+
+    public Case Apply(AssessmentRecorded e) => Next(e.At) with
+    {
+        Assessment = new Assessment(e.WhatMatters, e.Needs, e.Interests, e.Barriers, e.At),
     };
 
     public Case Apply(ContactRecorded e) => Next(e.At) with
@@ -101,6 +116,7 @@ public sealed record Case(
     {
         CaseAccepted e => Apply(e),
         ContactRecorded e => Apply(e),
+        AssessmentRecorded e => Apply(e),
         OnwardReferralMade e => Apply(e),
         CaseRejected e => Apply(e),
         CasePutOnHold e => Apply(e),
@@ -119,6 +135,9 @@ public sealed record Case(
     /// <summary>Finished: nothing more happens on it (closed, rejected, cancelled or entered in error).</summary>
     public bool IsFinished => Status is ReferralStatus.Completed or ReferralStatus.Failed or ReferralStatus.Rejected
         or ReferralStatus.Cancelled or ReferralStatus.EnteredInError;
+
+    /// <summary>The needs to match against: the assessment's when it names any, else the referrer's.</summary>
+    public IReadOnlyList<string> NeedsToMeet => Assessment is { Needs.Count: > 0 } a ? a.Needs : Needs;
 
     public CaseOnwardReferral? OnwardReferral(Guid onwardReferralId) => OnwardReferrals.FirstOrDefault(o => o.Id == onwardReferralId);
 

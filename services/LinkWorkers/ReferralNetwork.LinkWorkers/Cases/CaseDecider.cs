@@ -34,6 +34,18 @@ public static class CaseDecider
         return new ContactRecorded(current.Id, current.LinkWorkerServiceId, outcome, contactedAt, now);
     }
 
+    /// <summary>An assessment belongs to the work with the person, so only a case a link worker holds can take one.</summary>
+    public static AssessmentRecorded RecordAssessment(
+        Case current, string whatMatters, IReadOnlyList<string> needs, IReadOnlyList<string> interests, IReadOnlyList<string> barriers, DateTimeOffset now)
+    {
+        if (!current.IsActive)
+        {
+            throw new RuleViolation($"Assessments are recorded on accepted, in-progress or on-hold cases; this one is {current.Status.ToWire()}.");
+        }
+
+        return new AssessmentRecorded(current.Id, current.LinkWorkerServiceId, whatMatters, needs, interests, barriers, now);
+    }
+
     public static OnwardReferralMade ReferOn(Case current, Guid onwardReferralId, DirectoryListing service, string? note, DateTimeOffset now)
     {
         if (!current.IsActive)

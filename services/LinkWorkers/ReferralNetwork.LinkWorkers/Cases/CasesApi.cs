@@ -13,7 +13,14 @@ public sealed record RecordContactRequest(string? Outcome, DateTimeOffset? At);
 
 public sealed record MakeOnwardReferralRequest(Guid? ServiceId, string? Note);
 
-public sealed record OnwardReferralCreated(Guid Id, OnwardReferralStatus Status);
+/// <summary>partner-api.md's { id, status }, with warnings the link worker should see (a service with no places now).</summary>
+public sealed record OnwardReferralCreated(Guid Id, OnwardReferralStatus Status, IReadOnlyList<string> Warnings);
+
+public sealed record RecordAssessmentRequest(string? WhatMatters, IReadOnlyList<string>? Needs, IReadOnlyList<string>? Interests, IReadOnlyList<string>? Barriers);
+
+/// <summary>A case waiting for a link worker, and for how long.</summary>
+public sealed record QueuedCase(
+    Guid Id, Urgency Urgency, IReadOnlyList<string> Needs, string ReferrerName, DateTimeOffset WaitingSince, int WaitedHours, int WaitedDays);
 
 public sealed record RejectCaseRequest(RejectionReason? Reason, string? Note);
 
@@ -29,7 +36,10 @@ public static class CasesApi
     {
         var cases = app.MapGroup("/api/cases").RequireKinds(false, OrganisationKind.LinkWorkerService);
         cases.MapGet("/", ListAsync);
+        cases.MapGet("/queue", QueueAsync);
         cases.MapGet("/{id:guid}", GetAsync);
+        cases.MapPost("/{id:guid}/assessment", RecordAssessmentAsync);
+        cases.MapGet("/{id:guid}/matches", MatchesAsync);
         cases.MapPost("/{id:guid}/accept", AcceptAsync);
         cases.MapPost("/{id:guid}/contacts", RecordContactAsync);
         cases.MapPost("/{id:guid}/onward-referrals", ReferOnAsync).WithIdempotencyKey();
@@ -43,6 +53,9 @@ public static class CasesApi
 
     public const int NoteMaxLength = 2000;
     public const int SummaryMaxLength = 4000;
+    public const int WhatMattersMaxLength = 4000;
+    public const int MaxInterests = 20;
+    public const int InterestMaxLength = 50;
 
     public static async Task<Results<Ok<IReadOnlyList<Case>>, ProblemHttpResult>> ListAsync(
         Caller caller, IQuerySession session, CancellationToken ct, string? status = null)
@@ -83,10 +96,93 @@ public static class CasesApi
                 ? await session.LoadAsync<LinkWorker>(chosen, ct) is { } w && w.LinkWorkerServiceId == caller.OrganisationId
                     ? w
                     : throw new InvalidCommand("linkWorkerId", "No link worker with that id in your service.")
-                : await LeastLoadedWithRoomAsync(session, caller.OrganisationId, ct)
-                    ?? throw new RuleViolation("No link worker has room for another case; add a link worker or choose one explicitly.");
+                : await LeastLoadedWithRoomAsync(session, caller.OrganisationId, clock.GetUtcNow(), ct)
+                    ?? throw new RuleViolation(
+                        "No link worker has room for another case, so the case stays in the waiting queue (GET /api/cases/queue) "
+                        + "until someone has room; raise a link worker's maximum, add a link worker, or choose one explicitly.");
             return CaseDecider.Accept(current, linkWorker, clock.GetUtcNow());
         }, ct);
+    }
+
+    /// <summary>
+    /// The waiting queue: requested cases nobody has taken on yet, priority before routine, then longest waiting first,
+    /// so the case to take next is at the top. A separate resource rather than ?status=requested, whose order is
+    /// partner-api's (by arrival) and whose entries carry no waiting time.
+    /// </summary>
+    public static async Task<Ok<IReadOnlyList<QueuedCase>>> QueueAsync(Caller caller, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var waiting = await session.Query<Case>()
+            .Where(c => c.LinkWorkerServiceId == caller.OrganisationId && c.Status == ReferralStatus.Requested)
+            .ToListAsync(ct);
+        IReadOnlyList<QueuedCase> queue = waiting
+            .OrderBy(c => c.Urgency == Urgency.Priority ? 0 : 1)
+            .ThenBy(c => c.OpenedAt)
+            .ThenBy(c => c.Id)
+            .Select(c =>
+            {
+                var waited = now - c.OpenedAt;
+                return new QueuedCase(c.Id, c.Urgency, c.Needs, c.ReferrerName, c.OpenedAt, Math.Max(0, (int)waited.TotalHours), Math.Max(0, (int)waited.TotalDays));
+            })
+            .ToList();
+        return TypedResults.Ok(queue);
+    }
+
+    /// <summary>Records the assessment (a later one replaces the earlier). Barriers are strings so an unknown one is a 422 naming the allowed list.</summary>
+    public static async Task<Results<Ok<Case>, ProblemHttpResult>> RecordAssessmentAsync(
+        Guid id, RecordAssessmentRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("whatMatters", request.WhatMatters, WhatMattersMaxLength);
+
+        var needs = (request.Needs ?? []).Distinct().ToList();
+        var unknownNeeds = needs.Where(n => n is null || !Needs.IsKnown(n)).ToList();
+        if (unknownNeeds.Count > 0)
+        {
+            errors.Add("needs", $"Unknown: {string.Join(", ", unknownNeeds)}. Each must be one of: {string.Join(", ", Needs.All)}.");
+        }
+
+        var interests = (request.Interests ?? []).Select(i => i?.Trim() ?? "").ToList();
+        if (interests.Count > MaxInterests)
+        {
+            errors.Add("interests", $"At most {MaxInterests}.");
+        }
+
+        if (interests.Any(i => i.Length is 0 or > InterestMaxLength))
+        {
+            errors.Add("interests", $"Each must be 1 to {InterestMaxLength} characters.");
+        }
+
+        var barriers = (request.Barriers ?? []).Distinct().ToList();
+        var unknownBarriers = barriers.Where(b => b is null || !Barriers.All.Contains(b)).ToList();
+        if (unknownBarriers.Count > 0)
+        {
+            errors.Add("barriers", $"Unknown: {string.Join(", ", unknownBarriers)}. Each must be one of: {string.Join(", ", Barriers.All)}.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var distinctInterests = interests.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return await ChangeAsync(id, caller, session, http,
+            current => Task.FromResult<object>(CaseDecider.RecordAssessment(current, request.WhatMatters!.Trim(), needs, distinctInterests, barriers, clock.GetUtcNow())), ct);
+    }
+
+    /// <summary>The area's community services ranked for this person, with reasons (see <see cref="Matching"/>).</summary>
+    public static async Task<Results<Ok<IReadOnlyList<Match>>, ProblemHttpResult>> MatchesAsync(
+        Guid id, Caller caller, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var found = await session.LoadAsync<Case>(id, ct);
+        if (found is null || found.LinkWorkerServiceId != caller.OrganisationId)
+        {
+            return Problems.NotFound("case");
+        }
+
+        var now = clock.GetUtcNow();
+        var listings = await session.Query<DirectoryListing>().Where(l => l.Area == found.Area).ToListAsync(ct);
+        return TypedResults.Ok(Matching.Rank(MatchProfile.For(found, DateOnly.FromDateTime(now.UtcDateTime)), listings, now));
     }
 
     public static async Task<Results<Ok<Case>, ProblemHttpResult>> RecordContactAsync(
@@ -127,20 +223,24 @@ public static class CasesApi
             return Problems.Invalid("serviceId", "No service with that id in the community directory.");
         }
 
-        if (service.ReferralMode != "direct")
+        if (!service.TakesReferrals)
         {
             return Problems.Invalid("serviceId", "This service is signpost-only: it does not take referrals; give the person its details instead.");
         }
 
+        // At zero places the referral still goes (the provider may have a waitlist or a cancellation), but the link worker is told.
+        IReadOnlyList<string> warnings = service.CapacityAvailable <= 0
+            ? [$"{service.Name} has no places now ({Matching.WaitlistWords(service.Waitlist)})."]
+            : [];
         var onwardReferralId = Guid.CreateVersion7();
+        var created = new OnwardReferralCreated(onwardReferralId, OnwardReferralStatus.Requested, warnings);
         var result = await ChangeAsync(id, caller, session, http,
             current => Task.FromResult<object>(CaseDecider.ReferOn(current, onwardReferralId, service, request.Note, clock.GetUtcNow())), ct,
-            beforeSave: () => idempotency.Remember(session, StatusCodes.Status201Created, $"/api/cases/{id}/onward-referrals/{onwardReferralId}",
-                new OnwardReferralCreated(onwardReferralId, OnwardReferralStatus.Requested)));
+            beforeSave: () => idempotency.Remember(session, StatusCodes.Status201Created, $"/api/cases/{id}/onward-referrals/{onwardReferralId}", created));
         return result.Result switch
         {
             ProblemHttpResult problem => problem,
-            _ => TypedResults.Created($"/api/cases/{id}/onward-referrals/{onwardReferralId}", new OnwardReferralCreated(onwardReferralId, OnwardReferralStatus.Requested)),
+            _ => TypedResults.Created($"/api/cases/{id}/onward-referrals/{onwardReferralId}", created),
         };
     }
 
@@ -256,13 +356,9 @@ public static class CasesApi
 
     private static string Wire<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetValues<TEnum>().Select(v => v.ToWire()));
 
-    private static async Task<LinkWorker?> LeastLoadedWithRoomAsync(IDocumentSession session, Guid linkWorkerServiceId, CancellationToken ct)
+    private static async Task<LinkWorker?> LeastLoadedWithRoomAsync(IDocumentSession session, Guid linkWorkerServiceId, DateTimeOffset now, CancellationToken ct)
     {
-        var caseloads = await LinkWorkersApi.CaseloadsAsync(session, linkWorkerServiceId, ct);
-        var choice = caseloads.Where(w => w.ActiveCases < w.MaxActiveCases)
-            .OrderBy(w => (double)w.ActiveCases / w.MaxActiveCases)
-            .ThenBy(w => w.ActiveCases)
-            .FirstOrDefault();
+        var choice = Caseload.LeastLoadedWithRoom(await LinkWorkersApi.CaseloadsAsync(session, linkWorkerServiceId, now, ct));
         return choice is null ? null : await session.LoadAsync<LinkWorker>(choice.Id, ct);
     }
 }

@@ -24,6 +24,19 @@ public sealed record CaseAccepted(Guid ReferralId, Guid LinkWorkerServiceId, Gui
 
 public sealed record ContactRecorded(Guid ReferralId, Guid LinkWorkerServiceId, string Outcome, DateTimeOffset ContactedAt, DateTimeOffset At);
 
+/// <summary>
+/// The link worker assessed the person; a later assessment replaces an earlier one. What matters and the
+/// interests are personal, so the event has a masking rule for erasure and is not published.
+/// </summary>
+public sealed record AssessmentRecorded(
+    Guid ReferralId,
+    Guid LinkWorkerServiceId,
+    string WhatMatters,
+    IReadOnlyList<string> Needs,
+    IReadOnlyList<string> Interests,
+    IReadOnlyList<string> Barriers,
+    DateTimeOffset At);
+
 public sealed record OnwardReferralMade(
     Guid ReferralId,
     Guid LinkWorkerServiceId,
@@ -85,6 +98,20 @@ public enum CaseOutcome
     MovedAway,
     ReferredBack,
     Other,
+}
+
+/// <summary>What can stand between a person and taking part (the assessment's barriers).</summary>
+public static class Barriers
+{
+    public const string Mobility = "mobility";
+    public const string Cost = "cost";
+    public const string Transport = "transport";
+    public const string Confidence = "confidence";
+    public const string Language = "language";
+    public const string Digital = "digital";
+    public const string Other = "other";
+
+    public static readonly IReadOnlyList<string> All = [Mobility, Cost, Transport, Confidence, Language, Digital, Other];
 }
 
 public static class WithdrawalReasons

@@ -9,7 +9,7 @@ namespace ReferralNetwork.LinkWorkers.LinkWorkers;
 
 public sealed record RegisterLinkWorkerRequest(string? Name, int? MaxActiveCases);
 
-public sealed record LinkWorkerView(Guid Id, string Name, int MaxActiveCases, int ActiveCases);
+public sealed record UpdateLinkWorkerRequest(string? Name, int? MaxActiveCases);
 
 public static class LinkWorkersApi
 {
@@ -20,44 +20,80 @@ public static class LinkWorkersApi
         var group = app.MapGroup("/api/link-workers").RequireKinds(false, OrganisationKind.LinkWorkerService);
         group.MapPost("/", RegisterAsync).WithIdempotencyKey();
         group.MapGet("/", ListAsync);
+        group.MapPut("/{id:guid}", UpdateAsync);
         return app;
     }
 
     public static async Task<Results<Created<LinkWorkerView>, ProblemHttpResult>> RegisterAsync(
         RegisterLinkWorkerRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        errors.Required("name", request.Name, NameMaxLength);
-        if (request.MaxActiveCases is not (>= 1 and <= 500))
+        if (Validate(request.Name, request.MaxActiveCases) is { } invalid)
         {
-            errors.Add("maxActiveCases", "Required: between 1 and 500.");
-        }
-
-        if (errors.Any)
-        {
-            return errors.ToProblem();
+            return invalid;
         }
 
         var linkWorker = new LinkWorker(Guid.CreateVersion7(), caller.OrganisationId, request.Name!.Trim(), request.MaxActiveCases!.Value, clock.GetUtcNow());
         session.Insert(linkWorker);
-        var view = new LinkWorkerView(linkWorker.Id, linkWorker.Name, linkWorker.MaxActiveCases, 0);
+        var view = Caseload.For(linkWorker, [], clock.GetUtcNow());
         var location = $"/api/link-workers/{linkWorker.Id}";
         idempotency.Remember(session, StatusCodes.Status201Created, location, view);
         await session.SaveChangesAsync(ct);
         return TypedResults.Created(location, view);
     }
 
-    public static async Task<Ok<IReadOnlyList<LinkWorkerView>>> ListAsync(Caller caller, IQuerySession session, CancellationToken ct) =>
-        TypedResults.Ok(await CaseloadsAsync(session, caller.OrganisationId, ct));
+    /// <summary>Renames a link worker or changes how many cases they can hold; a lower maximum takes effect for new cases only.</summary>
+    public static async Task<Results<Ok<LinkWorkerView>, ProblemHttpResult>> UpdateAsync(
+        Guid id, UpdateLinkWorkerRequest request, Caller caller, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        if (Validate(request.Name, request.MaxActiveCases) is { } invalid)
+        {
+            return invalid;
+        }
 
-    /// <summary>Each link worker of the service with their active case count.</summary>
-    public static async Task<IReadOnlyList<LinkWorkerView>> CaseloadsAsync(IQuerySession session, Guid linkWorkerServiceId, CancellationToken ct)
+        var existing = await session.LoadAsync<LinkWorker>(id, ct);
+        if (existing is null || existing.LinkWorkerServiceId != caller.OrganisationId)
+        {
+            return Problems.NotFound("link worker");
+        }
+
+        var updated = existing with { Name = request.Name!.Trim(), MaxActiveCases = request.MaxActiveCases!.Value };
+        session.Store(updated);
+        await session.SaveChangesAsync(ct);
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(Caseload.For(updated, await CasesOfTheYearAsync(session, caller.OrganisationId, now, ct), now));
+    }
+
+    public static async Task<Ok<IReadOnlyList<LinkWorkerView>>> ListAsync(Caller caller, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await CaseloadsAsync(session, caller.OrganisationId, clock.GetUtcNow(), ct));
+
+    /// <summary>Each link worker of the service with their caseload, in the order they were registered.</summary>
+    public static async Task<IReadOnlyList<LinkWorkerView>> CaseloadsAsync(IQuerySession session, Guid linkWorkerServiceId, DateTimeOffset now, CancellationToken ct)
     {
         var workers = await session.Query<LinkWorker>().Where(w => w.LinkWorkerServiceId == linkWorkerServiceId).OrderBy(w => w.CreatedAt).ToListAsync(ct);
-        var active = await session.Query<Case>()
-            .Where(c => c.LinkWorkerServiceId == linkWorkerServiceId
-                && (c.Status == ReferralStatus.Accepted || c.Status == ReferralStatus.InProgress || c.Status == ReferralStatus.OnHold))
+        var cases = await CasesOfTheYearAsync(session, linkWorkerServiceId, now, ct);
+        return workers.Select(w => Caseload.For(w, cases, now)).ToList();
+    }
+
+    /// <summary>The assigned cases that count towards any caseload: held now, or taken on within the year.</summary>
+    private static async Task<IReadOnlyList<Case>> CasesOfTheYearAsync(IQuerySession session, Guid linkWorkerServiceId, DateTimeOffset now, CancellationToken ct)
+    {
+        var yearStart = Caseload.YearStart(now);
+        return await session.Query<Case>()
+            .Where(c => c.LinkWorkerServiceId == linkWorkerServiceId && c.LinkWorkerId != null
+                && (c.Status == ReferralStatus.Accepted || c.Status == ReferralStatus.InProgress || c.Status == ReferralStatus.OnHold
+                    || c.AcceptedAt > yearStart || (c.AcceptedAt == null && c.OpenedAt > yearStart)))
             .ToListAsync(ct);
-        return workers.Select(w => new LinkWorkerView(w.Id, w.Name, w.MaxActiveCases, active.Count(c => c.LinkWorkerId == w.Id))).ToList();
+    }
+
+    private static ProblemHttpResult? Validate(string? name, int? maxActiveCases)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("name", name, NameMaxLength);
+        if (maxActiveCases is not (>= 1 and <= 500))
+        {
+            errors.Add("maxActiveCases", "Required: between 1 and 500.");
+        }
+
+        return errors.Any ? errors.ToProblem() : null;
     }
 }

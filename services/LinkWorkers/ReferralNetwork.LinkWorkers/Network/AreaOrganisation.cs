@@ -38,6 +38,7 @@ public sealed class CommunityServiceListedConsumer(IDocumentSession session, Tim
         }
 
         Session.Store(new DirectoryListing(m.ServiceId, m.ProviderId, m.ProviderName, m.Name, m.Categories, m.Area, m.ReferralMode,
-            m.CapacityMaximum, m.CapacityAvailable, m.At));
+            m.CapacityMaximum, m.CapacityAvailable, m.At, m.Description, m.Postcode, m.Schedule, m.Cost ?? "free", m.MinAge, m.MaxAge,
+            m.Accessibility ?? [], m.Status ?? "active", m.Waitlist ?? "none", m.ConfirmedAt));
     }
 }

@@ -1,0 +1,252 @@
+using System.Text.Json;
+using ReferralNetwork.CommunityProviders;
+using ReferralNetwork.CommunityProviders.Directory;
+using ReferralNetwork.CommunityProviders.Inbox;
+using ReferralNetwork.CommunityProviders.OpenReferral;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.ServiceDefaults.Http;
+
+namespace ReferralNetwork.UnitTests.Providers;
+
+public class DirectoryTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
+
+    private static ServiceDetails WalkingGroup(int maximum = 12, int available = 5) => new(
+        "Stanley Park walking group", "Gentle walks, tea afterwards.", ["physical-activity", "loneliness"], "liverpool-north", "L4 0TD",
+        "Tuesdays 10:00", Cost.Free, new Eligibility(18, 80), ["step-free"], ReferralMode.Direct, new Capacity(maximum, available));
+
+    private static CommunityService Listed(int maximum = 12, int available = 5) =>
+        CommunityService.Create(new ServiceListed(Guid.NewGuid(), Guid.NewGuid(), "Green Steps", WalkingGroup(maximum, available), At));
+
+    private static ServiceRequest Request(Capacity? capacity = null, ServiceStatus? status = null) => new(
+        "Stanley Park walking group", null, ["physical-activity"], "liverpool-north", "l4 0td", null, Cost.Free, null, [], ReferralMode.Direct,
+        capacity ?? new Capacity(12, 5), status);
+
+    [Theory]
+    [InlineData(12, 5, 4)]
+    [InlineData(12, 1, 0)]
+    [InlineData(12, 0, 0)]
+    [InlineData(0, 0, 0)]
+    public void Using_a_place_never_goes_below_zero(int maximum, int available, int after) =>
+        Assert.Equal(after, Places.Use(new Capacity(maximum, available)).Available);
+
+    [Theory]
+    [InlineData(12, 5, 6)]
+    [InlineData(12, 11, 12)]
+    [InlineData(12, 12, 12)]
+    [InlineData(0, 0, 0)]
+    public void Freeing_a_place_never_goes_above_the_maximum(int maximum, int available, int after) =>
+        Assert.Equal(after, Places.Free(new Capacity(maximum, available)).Available);
+
+    [Fact]
+    public void An_acceptance_takes_a_place_and_a_completion_gives_it_back()
+    {
+        var service = Listed(available: 1);
+        var onward = Guid.NewGuid();
+        var taken = CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Received, [new OnwardReferralAccepted(onward, Guid.NewGuid(), service.ProviderId, At)]);
+        var full = CommunityServiceDecider.Replay(service, taken);
+        Assert.Equal(0, full.Details.Capacity.Available);
+        Assert.Equal(onward, Assert.IsType<PlaceTaken>(Assert.Single(taken)).OnwardReferralId);
+
+        // At zero another acceptance still goes ahead but cannot take a place that is not there.
+        Assert.Empty(CommunityServiceDecider.FollowOnwardReferral(full, OnwardReferralStatus.Received, [new OnwardReferralAccepted(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, At)]));
+
+        var freed = CommunityServiceDecider.FollowOnwardReferral(full, OnwardReferralStatus.InProgress, [new OnwardReferralCompleted(onward, Guid.NewGuid(), service.ProviderId, "Went weekly", At)]);
+        Assert.Equal(1, CommunityServiceDecider.Replay(full, freed).Details.Capacity.Available);
+    }
+
+    [Fact]
+    public void Only_an_onward_referral_that_held_a_place_frees_one()
+    {
+        var service = Listed(available: 3);
+        var cancelledBeforeAcceptance = new OnwardReferralCancelled(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, "withdrawn", At);
+        Assert.Empty(CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Received, [cancelledBeforeAcceptance]));
+
+        var failedWhileAccepted = new OnwardReferralFailed(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, "stopped coming", At);
+        var freed = CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Accepted, [failedWhileAccepted]);
+        Assert.Equal(4, CommunityServiceDecider.Replay(service, freed).Details.Capacity.Available);
+    }
+
+    [Fact]
+    public void At_capacity_rejections_are_counted_and_other_rejections_are_not()
+    {
+        var service = Listed();
+        var events = CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Requested,
+        [
+            new OnwardReferralAcknowledged(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, At),
+            new OnwardReferralRejected(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, RejectionReason.AtCapacity, null, At),
+        ]);
+        var after = CommunityServiceDecider.Replay(service, events);
+        Assert.Equal(1, after.AtCapacityRejections);
+        Assert.Equal(service.Details.Capacity, after.Details.Capacity);
+
+        Assert.Empty(CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Received,
+            [new OnwardReferralRejected(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, RejectionReason.OutOfArea, null, At)]));
+    }
+
+    [Fact]
+    public void Every_listing_change_republishes_the_whole_listing()
+    {
+        var service = Listed();
+        var edited = CommunityServiceDecider.Edit(service, WalkingGroup() with { Name = "Sefton Park walking group" }, ServiceStatus.TemporarilyClosed, At.AddDays(1));
+        var capacity = CommunityServiceDecider.ChangeCapacity(service.Apply(edited), 2, Waitlist.OneToThreeMonths, At.AddDays(2));
+        var published = Assert.IsType<Contracts.CommunityProviders.CommunityServiceListed>(new ProviderEvents().ToIntegrationEvent(new JasperFx.Events.Event<CapacityChanged>(capacity)));
+        Assert.Equal("Sefton Park walking group", published.Name);
+        Assert.Equal("temporarily-closed", published.Status);
+        Assert.Equal("1-3-months", published.Waitlist);
+        Assert.Equal(2, published.CapacityAvailable);
+        Assert.Equal("free", published.Cost);
+        Assert.Equal(18, published.MinAge);
+        Assert.Equal(80, published.MaxAge);
+        Assert.Equal("L4 0TD", published.Postcode);
+        Assert.Equal(["step-free"], published.Accessibility!);
+        Assert.Equal(At, published.ConfirmedAt);
+    }
+
+    [Fact]
+    public void Confirming_sets_confirmed_at_and_a_defunct_service_cannot_change()
+    {
+        var service = Listed();
+        Assert.Equal(At.AddDays(30), service.Apply(CommunityServiceDecider.Confirm(service, At.AddDays(30))).ConfirmedAt);
+        var defunct = service.Apply(CommunityServiceDecider.Edit(service, service.Details, ServiceStatus.Defunct, At));
+        Assert.Throws<RuleViolation>(() => CommunityServiceDecider.Confirm(defunct, At));
+        Assert.Throws<RuleViolation>(() => CommunityServiceDecider.ChangeCapacity(defunct, 1, Waitlist.None, At));
+    }
+
+    [Fact]
+    public void An_edit_is_validated_like_a_listing_and_its_status_defaults_to_active()
+    {
+        var (details, status, errors) = ServiceValidation.ValidateEdit(Request());
+        Assert.False(errors.Any);
+        Assert.Equal(ServiceStatus.Active, status);
+        Assert.Equal("L4 0TD", details!.Postcode);
+
+        Assert.Equal(ServiceStatus.Inactive, ServiceValidation.ValidateEdit(Request(status: ServiceStatus.Inactive)).Status);
+        var (none, _, invalid) = ServiceValidation.ValidateEdit(Request(new Capacity(3, 4)) with { Categories = ["knitting"] });
+        Assert.Null(none);
+        Assert.Contains("capacity", invalid.ToDictionary().Keys);
+        Assert.Contains("categories[0]", invalid.ToDictionary().Keys);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(12, true)]
+    [InlineData(13, false)]
+    [InlineData(-1, false)]
+    public void Available_places_are_between_zero_and_the_maximum(int available, bool valid) =>
+        Assert.Equal(!valid, CapacityValidation.Validate(new CapacityRequest(available, Waitlist.None), 12).Any);
+
+    [Fact]
+    public void A_capacity_change_needs_both_available_and_waitlist()
+    {
+        var errors = CapacityValidation.Validate(new CapacityRequest(null, null), 12).ToDictionary();
+        Assert.Contains("available", errors.Keys);
+        Assert.Contains("waitlist", errors.Keys);
+    }
+
+    [Fact]
+    public void Waitlist_bands_have_their_documented_wire_names()
+    {
+        var options = new JsonSerializerOptions();
+        ServiceDefaults.Extensions.ConfigureJson(options);
+        Assert.Equal("\"1-3-months\"", JsonSerializer.Serialize(Waitlist.OneToThreeMonths, options));
+        Assert.Equal(Waitlist.UnderOneMonth, JsonSerializer.Deserialize<Waitlist>("\"under-1-month\"", options));
+        Assert.Equal(["none", "under-1-month", "1-3-months", "over-3-months"], Enum.GetValues<Waitlist>().Select(w => w.ToWire()));
+    }
+
+    [Fact]
+    public void A_listing_maps_to_hsds_with_snake_case_names_and_no_person_data()
+    {
+        var service = Listed() with { Waitlist = Waitlist.UnderOneMonth };
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(OrukMapping.ToService(service), OpenReferralApi.Json));
+        var s = json.RootElement;
+        Assert.Equal(service.Id.ToString(), s.GetProperty("id").GetString());
+        Assert.Equal("Stanley Park walking group", s.GetProperty("name").GetString());
+        Assert.Equal("Gentle walks, tea afterwards.", s.GetProperty("description").GetString());
+        Assert.Equal("active", s.GetProperty("status").GetString());
+        Assert.Equal(service.ProviderId.ToString(), s.GetProperty("organization").GetProperty("id").GetString());
+        Assert.Equal("Green Steps", s.GetProperty("organization").GetProperty("name").GetString());
+        Assert.Equal(18, s.GetProperty("minimum_age").GetInt32());
+        Assert.Equal(80, s.GetProperty("maximum_age").GetInt32());
+        Assert.Equal(18, s.GetProperty("eligibilitys")[0].GetProperty("minimum_age").GetInt32());
+        var cost = s.GetProperty("cost_options")[0];
+        Assert.Equal("free", cost.GetProperty("option").GetString());
+        Assert.False(cost.TryGetProperty("amount", out _));
+        Assert.Equal("Tuesdays 10:00", s.GetProperty("schedules")[0].GetProperty("description").GetString());
+        Assert.Equal("liverpool-north", s.GetProperty("service_areas")[0].GetProperty("name").GetString());
+        var location = s.GetProperty("service_at_locations")[0].GetProperty("location");
+        Assert.Equal("L4 0TD", location.GetProperty("physical_addresses")[0].GetProperty("postal_code").GetString());
+        Assert.Equal("step-free", location.GetProperty("accessibility_for_disabilities")[0].GetProperty("accessibility").GetString());
+        var terms = s.GetProperty("taxonomy_terms").EnumerateArray().ToList();
+        Assert.Equal(["physical-activity", "loneliness"], terms.Select(t => t.GetProperty("name").GetString()));
+        Assert.All(terms, t => Assert.Equal("referral-network-needs", t.GetProperty("vocabulary").GetString()));
+        var capacity = s.GetProperty("service_capacity")[0];
+        Assert.Equal(5, capacity.GetProperty("available").GetInt32());
+        Assert.Equal(12, capacity.GetProperty("maximum").GetInt32());
+        Assert.Equal("places", capacity.GetProperty("unit").GetProperty("name").GetString());
+        Assert.Equal(At, capacity.GetProperty("updated").GetDateTimeOffset());
+        Assert.Equal("Waiting list: under 1 month.", capacity.GetProperty("description").GetString());
+        Assert.All(json.RootElement.EnumerateObject(), p => Assert.Equal(p.Name.ToLowerInvariant(), p.Name));
+
+        // The same ids on every read, so an ORUK client can follow them.
+        Assert.Equal(capacity.GetProperty("id").GetString(), JsonSerializer.SerializeToElement(OrukMapping.ToService(service), OpenReferralApi.Json)
+            .GetProperty("service_capacity")[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public void Only_active_and_temporarily_closed_services_are_published_with_the_hsds_spelling()
+    {
+        Assert.Equal("temporarily closed", OrukMapping.Status(ServiceStatus.TemporarilyClosed));
+        Assert.True(OrukMapping.IsPublished(ServiceStatus.Active));
+        Assert.True(OrukMapping.IsPublished(ServiceStatus.TemporarilyClosed));
+        Assert.False(OrukMapping.IsPublished(ServiceStatus.Inactive));
+        Assert.False(OrukMapping.IsPublished(ServiceStatus.Defunct));
+    }
+
+    [Theory]
+    [InlineData(0, 1, 50, 0, true, true)]
+    [InlineData(1, 1, 50, 1, true, true)]
+    [InlineData(50, 1, 50, 1, true, true)]
+    [InlineData(51, 1, 50, 2, true, false)]
+    [InlineData(51, 2, 50, 2, false, true)]
+    [InlineData(5, 2, 2, 3, false, false)]
+    public void Pages_count_from_one_and_say_whether_they_are_first_or_last(long total, int page, int perPage, long pages, bool first, bool last)
+    {
+        var result = Paging.Of(Array.Empty<int>(), total, page, perPage);
+        Assert.Equal(total, result.TotalElements);
+        Assert.Equal(pages, result.TotalPages);
+        Assert.Equal(page, result.Number);
+        Assert.Equal(perPage, result.Size);
+        Assert.Equal(first, result.First);
+        Assert.Equal(last, result.Last);
+    }
+
+    [Theory]
+    [InlineData(null, null, 1, 50)]
+    [InlineData("3", "500", 3, 500)]
+    [InlineData("1", "1", 1, 1)]
+    public void Paging_defaults_to_fifty_per_page(string? page, string? perPage, int number, int size)
+    {
+        var read = Paging.Read(page, perPage);
+        Assert.Null(read.Error);
+        Assert.Equal((number, size), (read.Page, read.PerPage));
+    }
+
+    [Theory]
+    [InlineData("0", null)]
+    [InlineData("-1", null)]
+    [InlineData("x", null)]
+    [InlineData(null, "0")]
+    [InlineData(null, "501")]
+    [InlineData(null, "ten")]
+    public void Paging_outside_the_bounds_is_refused(string? page, string? perPage) =>
+        Assert.NotNull(Paging.Read(page, perPage).Error);
+
+    [Fact]
+    public void The_page_envelope_keeps_the_oruk_camel_case_names()
+    {
+        var json = JsonSerializer.SerializeToElement(Paging.Of(Array.Empty<int>(), 0, 1, 50), OpenReferralApi.Json);
+        Assert.Equal(["totalElements", "totalPages", "number", "size", "first", "last", "content"], json.EnumerateObject().Select(p => p.Name));
+    }
+}
