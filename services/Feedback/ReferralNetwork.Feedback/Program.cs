@@ -1,5 +1,8 @@
 using ReferralNetwork.Feedback;
+using ReferralNetwork.Feedback.Involvement;
 using ReferralNetwork.Feedback.Outcomes;
+using ReferralNetwork.Feedback.Reports;
+using ReferralNetwork.Feedback.UserFeedback;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +13,9 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapOutcomesApi();
+app.MapFeedbackApi();
+app.MapInvolvementApi();
+app.MapReportsApi();
 app.Run();
 
 public partial class Program;

@@ -96,6 +96,22 @@ public class ScoringTests
         Assert.NotEmpty(Scoring.Check(instrument, responses, null));
 
     [Fact]
+    public void Wemwbs_items_outside_1_to_5_are_refused()
+    {
+        Assert.NotEmpty(Scoring.Check(Instrument.Wemwbs, [.. Enumerable.Repeat(3, 13), 6], null));
+        Assert.NotEmpty(Scoring.Check(Instrument.Wemwbs, [.. Enumerable.Repeat(3, 13), 0], null));
+        Assert.Empty(Scoring.Check(Instrument.Wemwbs, Enumerable.Repeat(5, 14).ToList(), null));
+    }
+
+    [Fact]
+    public void Ons4_accepts_0_and_10_at_the_ends()
+    {
+        Assert.Empty(Scoring.Check(Instrument.Ons4, [0, 10, 0, 10], null));
+        var score = Assert.IsType<Ons4Score>(Scoring.Score(Instrument.Ons4, [0, 10, 0, 10], null));
+        Assert.Equal(new Ons4Item(10, "high"), score.Anxiety);
+    }
+
+    [Fact]
     public void Responses_are_required_for_item_instruments() => Assert.NotEmpty(Scoring.Check(Instrument.Swemwbs, null, null));
 
     [Fact]

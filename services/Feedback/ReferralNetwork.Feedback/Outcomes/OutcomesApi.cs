@@ -1,7 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.Feedback.Referrals;
+using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.ServiceDefaults.Auth;
 using ReferralNetwork.ServiceDefaults.Http;
 
@@ -56,7 +56,7 @@ public static class OutcomesApi
         }
 
         var referralId = request.ReferralId!.Value;
-        var parties = await session.LoadAsync<ReferralParties>(referralId, ct);
+        var parties = await session.LoadAsync<ReferralJourney>(JourneyIds.For(referralId), ct);
         if (parties is null || parties.LinkWorkerServiceId != caller.OrganisationId)
         {
             return Problems.NotFound("referral");
@@ -84,7 +84,7 @@ public static class OutcomesApi
             return Problems.Invalid("referralId", "Required.");
         }
 
-        var parties = await session.LoadAsync<ReferralParties>(id, ct);
+        var parties = await session.LoadAsync<ReferralJourney>(JourneyIds.For(id), ct);
         if (parties is null || !(caller.IsOperator || parties.LinkWorkerServiceId == caller.OrganisationId || parties.ReferrerId == caller.OrganisationId))
         {
             return Problems.NotFound("referral");
