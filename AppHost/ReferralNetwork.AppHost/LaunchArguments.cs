@@ -20,7 +20,10 @@ internal sealed record LaunchArguments
           --postgres-port <port>    default 55432
           --rabbitmq-port <port>    default 55672
           --configuration <name>    Release or Debug: which build of the services to run (default: the AppHost's own)
-          --otlp-endpoint <url>     export telemetry over OTLP (sets OTEL_EXPORTER_OTLP_ENDPOINT for every service)
+          --dashboard-port <port>   the operators' dashboard on http://127.0.0.1:<port>, default 18888
+          --otlp-port <port>        the AppHost's own OTLP/HTTP receiver the services export to, default 18889
+          --otlp-endpoint <url>     export telemetry to this OTLP/HTTP endpoint instead of the AppHost's receiver
+                                    (the dashboard then shows no traces or structured logs)
           --postgres <connstring>   use this PostgreSQL server instead of starting one (databases are created on it)
           --rabbitmq <uri>          use this RabbitMQ instead of starting one
           -h, --help                show this help
@@ -46,6 +49,10 @@ internal sealed record LaunchArguments
     public string? Configuration { get; init; }
 
     public string? OtlpEndpoint { get; init; }
+
+    public int? OtlpPort { get; init; }
+
+    public int? DashboardPort { get; init; }
 
     public string? ExternalPostgres { get; init; }
 
@@ -88,6 +95,8 @@ internal sealed record LaunchArguments
                 "--rabbitmq-port" => parsed with { RabbitMqPort = Port() },
                 "--configuration" or "-c" => parsed with { Configuration = BuildConfiguration(Value()) },
                 "--otlp-endpoint" => parsed with { OtlpEndpoint = Value() },
+                "--otlp-port" => parsed with { OtlpPort = Port() },
+                "--dashboard-port" => parsed with { DashboardPort = Port() },
                 "--postgres" => parsed with { ExternalPostgres = Value() },
                 "--rabbitmq" => parsed with { ExternalRabbitMq = Value() },
                 _ => throw new FormatException($"Unknown option '{args[i]}'."),

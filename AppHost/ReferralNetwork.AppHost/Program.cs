@@ -80,6 +80,8 @@ var options = new NetworkOptions
     RabbitMqPort = arguments.RabbitMqPort ?? 55672,
     OperatorClientSecret = operatorSecret,
     OtlpEndpoint = arguments.OtlpEndpoint,
+    OtlpPort = arguments.OtlpPort ?? 18889,
+    DashboardPort = arguments.DashboardPort ?? 18888,
     ExternalPostgres = arguments.ExternalPostgres,
     ExternalRabbitMq = arguments.ExternalRabbitMq,
     Log = Console.WriteLine,
@@ -147,6 +149,7 @@ static void PrintSummary(ReferralNetworkHost host, bool secretGenerated)
 
         ================================================================================
          Referral Network is running
+           Dashboard        {host.DashboardUrl}
            Gateway          {host.GatewayUrl}   (health: {host.GatewayUrl}/health)
            Operator client  client_id={ReferralNetworkHost.OperatorClientId}
                             client_secret={host.OperatorClientSecret}
@@ -154,6 +157,7 @@ static void PrintSummary(ReferralNetworkHost host, bool secretGenerated)
            Services         {services}
            PostgreSQL       {postgres}
            RabbitMQ         {rabbitMq}
+           Telemetry        {host.OtlpEndpoint ?? "not exported"} (OTLP/HTTP protobuf)
            Data             {options.DataDirectory}
            Logs             {host.LogFilePath}
         ================================================================================

@@ -24,7 +24,14 @@ public sealed record NetworkOptions
     /// <summary>When null, one is generated and kept in the data folder.</summary>
     public string? OperatorClientSecret { get; init; }
 
+    /// <summary>Export telemetry here instead of to our own OTLP receiver (which then is not started).</summary>
     public string? OtlpEndpoint { get; init; }
+
+    /// <summary>Where our OTLP/HTTP receiver listens; null for none (services then export nothing unless <see cref="OtlpEndpoint"/> is set).</summary>
+    public int? OtlpPort { get; init; } = 18889;
+
+    /// <summary>Where the operators' dashboard listens; null for no dashboard.</summary>
+    public int? DashboardPort { get; init; } = 18888;
 
     /// <summary>Connection string of an existing PostgreSQL server: then we start none, only create the databases.</summary>
     public string? ExternalPostgres { get; init; }

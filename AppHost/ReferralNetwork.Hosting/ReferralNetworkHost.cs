@@ -2,6 +2,8 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ReferralNetwork.Hosting.Dashboard;
+using ReferralNetwork.Hosting.Telemetry;
 
 namespace ReferralNetwork.Hosting;
 
@@ -36,6 +38,9 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
     private readonly Lock logGate = new();
     private StreamWriter? logFile;
     private bool started;
+    private DateTimeOffset? infrastructureStartedAt;
+    private OtlpReceiver? otlpReceiver;
+    private DashboardServer? dashboard;
 
     public ReferralNetworkHost(NetworkOptions options)
     {
@@ -73,6 +78,15 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
     public IReadOnlyDictionary<string, ServiceProcess> Services => services;
 
     public TokenSigningKey? SigningKey { get; private set; }
+
+    /// <summary>Spans and log records the services exported to our OTLP receiver.</summary>
+    public TelemetryStore Telemetry { get; } = new();
+
+    /// <summary>The operators' dashboard, e.g. <c>http://127.0.0.1:18888</c>; null when it is switched off.</summary>
+    public string? DashboardUrl => dashboard?.Url;
+
+    /// <summary>Where the services send OTLP: our own receiver, an endpoint given in the options, or none.</summary>
+    public string? OtlpEndpoint => Options.OtlpEndpoint ?? otlpReceiver?.Endpoint;
 
     /// <summary>Every line of output from this run, timestamped.</summary>
     public string LogFilePath => Path.Combine(Options.DataDirectory, "logs", "network.log");
@@ -123,6 +137,7 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
                     $"Service build outputs are missing; build first: dotnet build -c {Options.Configuration}{Environment.NewLine}{string.Join(Environment.NewLine, missing)}");
             }
 
+            await StartDashboardAsync(cancellationToken);
             await StartInfrastructureAsync(cancellationToken);
             SigningKey = TokenSigningKey.LoadOrCreate(Path.Combine(Options.DataDirectory, "keys"));
             OperatorClientSecret = Options.OperatorClientSecret ?? LoadOrCreateOperatorSecret();
@@ -158,13 +173,44 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
     /// <summary>Stops the service and starts it again, waiting until it is healthy.</summary>
     public async Task RestartServiceAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (!services.TryGetValue(name, out var service))
-        {
-            throw new KeyNotFoundException($"No service named '{name}'. Known: {string.Join(", ", services.Keys)}.");
-        }
+        var service = ServiceNamed(name);
         await service.RestartAsync(cancellationToken);
         await service.WaitForHealthyAsync(Options.HealthTimeout, cancellationToken);
     }
+
+    /// <summary>Starts a stopped service again, waiting until it is healthy.</summary>
+    public async Task StartServiceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var service = ServiceNamed(name);
+        await service.StartAsync(cancellationToken);
+        await service.WaitForHealthyAsync(Options.HealthTimeout, cancellationToken);
+    }
+
+    /// <summary>Stops a service; it stays stopped (no crash restarts) until started again.</summary>
+    public Task StopServiceAsync(string name) => ServiceNamed(name).StopAsync();
+
+    /// <summary>PostgreSQL and RabbitMQ as the dashboard lists them.</summary>
+    public IReadOnlyList<InfrastructureResource> Infrastructure()
+    {
+        static string StateOf(bool running) => running ? "running" : "stopped";
+        return
+        [
+            PostgresServer is { } postgres
+                ? new InfrastructureResource("postgres", "postgres", StateOf(postgres.IsRunning), $"postgresql://127.0.0.1:{postgres.Port}", postgres.Port, postgres.ProcessId, infrastructureStartedAt)
+                : new InfrastructureResource("postgres", "postgres", Options.ExternalPostgres is null ? "not-started" : "external", null, null, null, null),
+            RabbitMqBroker is { } broker
+                ? new InfrastructureResource("rabbitmq", "rabbitmq", StateOf(broker.IsRunning), $"amqp://127.0.0.1:{broker.Port}", broker.Port, broker.ProcessId, infrastructureStartedAt)
+                : new InfrastructureResource("rabbitmq", "rabbitmq", Options.ExternalRabbitMq is null ? "not-started" : "external", null, null, null, null),
+        ];
+    }
+
+    /// <summary>The kept console output of a service, PostgreSQL or RabbitMQ; null for an unknown name.</summary>
+    public IReadOnlyList<string>? ConsoleLines(string name) => name switch
+    {
+        "postgres" => PostgresServer?.RecentLogLines ?? [],
+        "rabbitmq" => RabbitMqBroker?.RecentLogLines ?? [],
+        _ => services.TryGetValue(name, out var service) ? service.RecentLogLines : null,
+    };
 
     /// <summary>Stops the gateway and services in reverse start order, then RabbitMQ and PostgreSQL.</summary>
     public async Task StopAsync()
@@ -189,6 +235,17 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
                 infrastructure.Add(PostgresServer.StopAsync());
             }
             await Task.WhenAll(infrastructure);
+            // Last, so the dashboard shows the network going down and the final exports arrive.
+            if (dashboard is not null)
+            {
+                await dashboard.DisposeAsync();
+                dashboard = null;
+            }
+            if (otlpReceiver is not null)
+            {
+                await otlpReceiver.DisposeAsync();
+                otlpReceiver = null;
+            }
             if (logFile is not null)
             {
                 Log("[apphost] network stopped");
@@ -228,8 +285,29 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
         servicePorts["rabbitmq"] = Options.ExternalRabbitMq is null ? Resolve(Options.RabbitMqPort) : 0;
     }
 
+    /// <summary>
+    /// The OTLP receiver (unless telemetry goes elsewhere) and the dashboard start first, so an
+    /// operator can watch the rest of the start-up.
+    /// </summary>
+    private async Task StartDashboardAsync(CancellationToken cancellationToken)
+    {
+        if (Options.OtlpEndpoint is null && Options.OtlpPort is { } otlpPort)
+        {
+            otlpReceiver = new OtlpReceiver(Telemetry, otlpPort, Log);
+            await otlpReceiver.StartAsync(cancellationToken);
+            Log($"[apphost] OTLP receiver at {otlpReceiver.Endpoint} (http/protobuf)");
+        }
+        if (Options.DashboardPort is { } dashboardPort)
+        {
+            dashboard = new DashboardServer(this, Telemetry, dashboardPort, Log);
+            await dashboard.StartAsync(cancellationToken);
+            Log($"[apphost] dashboard at {dashboard.Url}");
+        }
+    }
+
     private async Task StartInfrastructureAsync(CancellationToken cancellationToken)
     {
+        infrastructureStartedAt = DateTimeOffset.UtcNow;
         // Both take seconds (RabbitMQ ≈ 9 s), so they start side by side.
         var postgres = Options.ExternalPostgres is null
             ? PostgresServer.StartAsync(Path.Combine(Options.DataDirectory, "postgres"), servicePorts["postgres"], Log, cancellationToken)
@@ -277,9 +355,18 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
             // (the option only applies to the simple formatter, so that is named too).
             .WithEnvironment("Logging__Console__FormatterName", "simple")
             .WithEnvironment("Logging__Console__FormatterOptions__SingleLine", "true");
-        if (Options.OtlpEndpoint is not null)
+        if (OtlpEndpoint is { } otlpEndpoint)
         {
-            service.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Options.OtlpEndpoint);
+            service
+                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+            if (otlpReceiver is not null)
+            {
+                // Locally an operator watches as it happens: export each second, not every five.
+                service
+                    .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "1000")
+                    .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", "1000");
+            }
         }
         foreach (var (key, value) in Options.ExtraEnvironment)
         {
@@ -297,6 +384,11 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
         }
         return service;
     }
+
+    private ServiceProcess ServiceNamed(string name) =>
+        services.TryGetValue(name, out var service)
+            ? service
+            : throw new KeyNotFoundException($"No service named '{name}'. Known: {string.Join(", ", services.Keys)}.");
 
     private string DllPathOf(NetworkService definition) =>
         Path.Combine(

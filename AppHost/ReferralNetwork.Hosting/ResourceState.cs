@@ -13,3 +13,7 @@ public enum ResourceState
     Stopping,
     Stopped,
 }
+
+/// <summary>PostgreSQL or RabbitMQ as the dashboard shows it (state: running, stopped, not-started or external).</summary>
+public sealed record InfrastructureResource(
+    string Name, string Kind, string State, string? Url, int? Port, int? ProcessId, DateTimeOffset? StartedAt);

@@ -21,6 +21,9 @@ public sealed class RunningNetwork : IAsyncLifetime
 
     public HttpClient Gateway { get; private set; } = null!;
 
+    /// <summary>The AppHost's dashboard (its JSON API under /api/).</summary>
+    public HttpClient Dashboard { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         var configuration = typeof(RunningNetwork).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
@@ -33,6 +36,9 @@ public sealed class RunningNetwork : IAsyncLifetime
             PostgresPort = LoopbackPorts.FindFree(),
             RabbitMqPort = LoopbackPorts.FindFree(),
             FirstServicePort = FreeRunOfPorts(4),
+            // Free ports: the dashboard's JSON API is how the telemetry tests read received spans.
+            DashboardPort = 0,
+            OtlpPort = 0,
             OperatorClientSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)),
             // Deadlines short enough to watch an unacknowledged onward referral expire, long enough
             // that the other journeys acknowledge theirs first; webhook retries within seconds.
@@ -49,11 +55,13 @@ public sealed class RunningNetwork : IAsyncLifetime
             },
         });
         Gateway = new HttpClient { BaseAddress = new Uri(Host.GatewayUrl) };
+        Dashboard = new HttpClient { BaseAddress = new Uri(Host.DashboardUrl!) };
     }
 
     public async Task DisposeAsync()
     {
         Gateway.Dispose();
+        Dashboard.Dispose();
         await Host.DisposeAsync();
         try
         {

@@ -1,0 +1,323 @@
+using System.Globalization;
+
+namespace ReferralNetwork.Hosting.Telemetry;
+
+/// <summary>
+/// Reads OTLP/HTTP protobuf export requests (opentelemetry/proto/collector/{trace,logs}/v1) into
+/// the records the dashboard keeps. Field numbers are those of the OTLP 1.x .proto files.
+/// </summary>
+public static class OtlpDecoder
+{
+    /// <summary>Span attributes worth showing an operator that cannot carry personal data.</summary>
+    public static readonly IReadOnlySet<string> KeptSpanAttributes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "http.route",
+        "http.request.method",
+        "http.response.status_code",
+        "messaging.destination.name",
+        "messaging.system",
+        "messaging.operation",
+        "db.system",
+    };
+
+    private const string UnknownService = "unknown_service";
+
+    /// <summary>Decodes an ExportTraceServiceRequest.</summary>
+    public static IReadOnlyList<ReceivedSpan> DecodeTraces(ReadOnlySpan<byte> request)
+    {
+        var spans = new List<ReceivedSpan>();
+        var reader = new ProtobufReader(request);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == 1 && wire == WireType.LengthDelimited)
+            {
+                ReadResourceSpans(reader.ReadBytes(), spans);
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+        return spans;
+    }
+
+    /// <summary>Decodes an ExportLogsServiceRequest.</summary>
+    public static IReadOnlyList<ReceivedLogRecord> DecodeLogs(ReadOnlySpan<byte> request)
+    {
+        var records = new List<ReceivedLogRecord>();
+        var reader = new ProtobufReader(request);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == 1 && wire == WireType.LengthDelimited)
+            {
+                ReadResourceLogs(reader.ReadBytes(), records);
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+        return records;
+    }
+
+    private static void ReadResourceSpans(ReadOnlySpan<byte> message, List<ReceivedSpan> spans)
+    {
+        // The resource may follow the scopes on the wire, so scopes are decoded once it is known.
+        var service = UnknownService;
+        var scopes = new List<byte[]>();
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.LengthDelimited: service = ReadServiceName(reader.ReadBytes()); break;
+                case 2 when wire == WireType.LengthDelimited: scopes.Add(reader.ReadBytes().ToArray()); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        foreach (var scope in scopes)
+        {
+            ReadScopeSpans(scope, service, spans);
+        }
+    }
+
+    private static void ReadScopeSpans(ReadOnlySpan<byte> message, string service, List<ReceivedSpan> spans)
+    {
+        var scopeName = "";
+        var encodedSpans = new List<byte[]>();
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.LengthDelimited: scopeName = ReadScopeName(reader.ReadBytes()); break;
+                case 2 when wire == WireType.LengthDelimited: encodedSpans.Add(reader.ReadBytes().ToArray()); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        foreach (var span in encodedSpans)
+        {
+            spans.Add(ReadSpan(span, service, scopeName));
+        }
+    }
+
+    private static ReceivedSpan ReadSpan(ReadOnlySpan<byte> message, string service, string scope)
+    {
+        string traceId = "", spanId = "", name = "";
+        string? parentSpanId = null;
+        var kind = SpanKind.Unspecified;
+        var status = SpanStatus.Unset;
+        ulong start = 0, end = 0;
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.LengthDelimited: traceId = Convert.ToHexStringLower(reader.ReadBytes()); break;
+                case 2 when wire == WireType.LengthDelimited: spanId = Convert.ToHexStringLower(reader.ReadBytes()); break;
+                case 4 when wire == WireType.LengthDelimited:
+                    var parent = reader.ReadBytes();
+                    parentSpanId = parent.IsEmpty ? null : Convert.ToHexStringLower(parent);
+                    break;
+                case 5 when wire == WireType.LengthDelimited: name = reader.ReadString(); break;
+                case 6 when wire == WireType.Varint: kind = (SpanKind)(int)reader.ReadVarint(); break;
+                case 7 when wire == WireType.Fixed64: start = reader.ReadFixed64(); break;
+                case 8 when wire == WireType.Fixed64: end = reader.ReadFixed64(); break;
+                case 9 when wire == WireType.LengthDelimited:
+                    var (key, value) = ReadKeyValue(reader.ReadBytes());
+                    if (KeptSpanAttributes.Contains(key) && value is not null)
+                    {
+                        attributes[key] = value;
+                    }
+                    break;
+                case 15 when wire == WireType.LengthDelimited: status = ReadStatusCode(reader.ReadBytes()); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        if (traceId.Length == 0 || spanId.Length == 0)
+        {
+            throw new InvalidDataException("A span without trace or span id.");
+        }
+        return new ReceivedSpan(traceId, spanId, parentSpanId, name, kind, FromUnixNanoseconds(start), FromUnixNanoseconds(end),
+            status, service, scope, attributes);
+    }
+
+    private static void ReadResourceLogs(ReadOnlySpan<byte> message, List<ReceivedLogRecord> records)
+    {
+        var service = UnknownService;
+        var scopes = new List<byte[]>();
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.LengthDelimited: service = ReadServiceName(reader.ReadBytes()); break;
+                case 2 when wire == WireType.LengthDelimited: scopes.Add(reader.ReadBytes().ToArray()); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        foreach (var scope in scopes)
+        {
+            var category = "";
+            var encodedRecords = new List<byte[]>();
+            var scopeReader = new ProtobufReader(scope);
+            while (scopeReader.TryReadTag(out var field, out var wire))
+            {
+                switch (field)
+                {
+                    // .NET's exporter names the scope after the logger's category.
+                    case 1 when wire == WireType.LengthDelimited: category = ReadScopeName(scopeReader.ReadBytes()); break;
+                    case 2 when wire == WireType.LengthDelimited: encodedRecords.Add(scopeReader.ReadBytes().ToArray()); break;
+                    default: scopeReader.Skip(wire); break;
+                }
+            }
+            foreach (var record in encodedRecords)
+            {
+                records.Add(ReadLogRecord(record, service, category));
+            }
+        }
+    }
+
+    private static ReceivedLogRecord ReadLogRecord(ReadOnlySpan<byte> message, string service, string category)
+    {
+        ulong time = 0, observed = 0;
+        var severity = 0;
+        string severityText = "", body = "";
+        string? template = null, traceId = null, spanId = null;
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.Fixed64: time = reader.ReadFixed64(); break;
+                case 11 when wire == WireType.Fixed64: observed = reader.ReadFixed64(); break;
+                case 2 when wire == WireType.Varint: severity = (int)reader.ReadVarint(); break;
+                case 3 when wire == WireType.LengthDelimited: severityText = reader.ReadString(); break;
+                case 5 when wire == WireType.LengthDelimited: body = ReadAnyValue(reader.ReadBytes()) ?? ""; break;
+                case 6 when wire == WireType.LengthDelimited:
+                    var (key, value) = ReadKeyValue(reader.ReadBytes());
+                    if (key == "{OriginalFormat}")
+                    {
+                        template = value;
+                    }
+                    break;
+                case 9 when wire == WireType.LengthDelimited: traceId = HexOrNull(reader.ReadBytes()); break;
+                case 10 when wire == WireType.LengthDelimited: spanId = HexOrNull(reader.ReadBytes()); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        var level = severityText.Length > 0 ? severityText : LevelOf(severity);
+        return new ReceivedLogRecord(FromUnixNanoseconds(time != 0 ? time : observed), service, level, severity, category, body,
+            template, traceId, spanId);
+    }
+
+    /// <summary>OTLP severity numbers in bands of four: 1–4 trace … 21–24 fatal.</summary>
+    public static string LevelOf(int severityNumber) => severityNumber switch
+    {
+        >= 21 => "Critical",
+        >= 17 => "Error",
+        >= 13 => "Warning",
+        >= 9 => "Information",
+        >= 5 => "Debug",
+        >= 1 => "Trace",
+        _ => "Unspecified",
+    };
+
+    private static string ReadServiceName(ReadOnlySpan<byte> resource)
+    {
+        var reader = new ProtobufReader(resource);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == 1 && wire == WireType.LengthDelimited)
+            {
+                var (key, value) = ReadKeyValue(reader.ReadBytes());
+                if (key == "service.name" && !string.IsNullOrEmpty(value))
+                {
+                    return value;
+                }
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+        return UnknownService;
+    }
+
+    private static string ReadScopeName(ReadOnlySpan<byte> scope)
+    {
+        var reader = new ProtobufReader(scope);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == 1 && wire == WireType.LengthDelimited)
+            {
+                return reader.ReadString();
+            }
+            reader.Skip(wire);
+        }
+        return "";
+    }
+
+    private static SpanStatus ReadStatusCode(ReadOnlySpan<byte> status)
+    {
+        // The status message is dropped: it may quote an exception, which may quote data.
+        var reader = new ProtobufReader(status);
+        var code = SpanStatus.Unset;
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == 3 && wire == WireType.Varint)
+            {
+                code = (SpanStatus)(int)reader.ReadVarint();
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+        return code;
+    }
+
+    private static (string Key, string? Value) ReadKeyValue(ReadOnlySpan<byte> keyValue)
+    {
+        string key = "";
+        string? value = null;
+        var reader = new ProtobufReader(keyValue);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.LengthDelimited: key = reader.ReadString(); break;
+                case 2 when wire == WireType.LengthDelimited: value = ReadAnyValue(reader.ReadBytes()); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        return (key, value);
+    }
+
+    /// <summary>Scalars as text; arrays, maps and bytes are not shown (null).</summary>
+    private static string? ReadAnyValue(ReadOnlySpan<byte> anyValue)
+    {
+        string? value = null;
+        var reader = new ProtobufReader(anyValue);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.LengthDelimited: value = reader.ReadString(); break;
+                case 2 when wire == WireType.Varint: value = reader.ReadVarint() != 0 ? "true" : "false"; break;
+                case 3 when wire == WireType.Varint: value = ((long)reader.ReadVarint()).ToString(CultureInfo.InvariantCulture); break;
+                case 4 when wire == WireType.Fixed64:
+                    value = BitConverter.UInt64BitsToDouble(reader.ReadFixed64()).ToString(CultureInfo.InvariantCulture);
+                    break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        return value;
+    }
+
+    private static string? HexOrNull(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? null : Convert.ToHexStringLower(bytes);
+
+    private static DateTimeOffset FromUnixNanoseconds(ulong nanoseconds) =>
+        DateTimeOffset.UnixEpoch.AddTicks((long)(nanoseconds / 100));
+}
