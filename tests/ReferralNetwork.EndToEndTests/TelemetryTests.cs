@@ -33,8 +33,16 @@ public class TelemetryTests(RunningNetwork network, ITestOutputHelper output)
             consume = await Eventually.GetAsync(async () =>
             {
                 spans = await TraceAsync(traceId);
-                return spans.FirstOrDefault(s => s is { Service: "linkworkers", Scope: "MassTransit", Kind: "consumer" });
-            }, "the link-worker service's consume span in the submit's trace", seconds: 60);
+                var candidate = spans.FirstOrDefault(s => s is { Service: "linkworkers", Scope: "MassTransit", Kind: "consumer" });
+                if (candidate is null)
+                {
+                    return null;
+                }
+
+                // Each service exports in its own batches, so wait until the chain up to the gateway has arrived.
+                var chain = Ancestry(candidate, spans.GroupBy(s => s.SpanId).ToDictionary(g => g.Key, g => g.First()));
+                return chain.Any(s => s is { Service: "gateway", Kind: "server" }) ? candidate : null;
+            }, "the link-worker service's consume span, and the spans above it up to the gateway, in the submit's trace", seconds: 60);
         }
         catch (TimeoutException e)
         {
