@@ -202,17 +202,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
                 {
                     log($"[postgres] pg_ctl stop failed ({result.ExitCode}): {result.Output}");
                 }
-                using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                try
-                {
-                    await process.WaitForExitAsync(exit.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    log("[postgres] did not exit after pg_ctl stop; killing it");
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync(CancellationToken.None);
-                }
+                await UnixProcesses.WaitForExitOrKillAsync(process, TimeSpan.FromSeconds(15), () => log("[postgres] did not exit after pg_ctl stop; killing it"));
             }
             process.Dispose();
             process = null;

@@ -113,17 +113,7 @@ public sealed class RabbitMqBroker : IResourceWithConnectionString, IAsyncDispos
                 {
                     log($"[rabbitmq] rabbitmqctl stop failed ({result.ExitCode}): {result.Output}");
                 }
-                using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                try
-                {
-                    await process.WaitForExitAsync(exit.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    log("[rabbitmq] did not exit after rabbitmqctl stop; killing it");
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync(CancellationToken.None);
-                }
+                await UnixProcesses.WaitForExitOrKillAsync(process, TimeSpan.FromSeconds(30), () => log("[rabbitmq] did not exit after rabbitmqctl stop; killing it"));
             }
             process.Dispose();
             process = null;

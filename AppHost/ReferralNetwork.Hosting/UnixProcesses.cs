@@ -215,4 +215,23 @@ public static class UnixProcesses
             }
         }
     }
+
+    /// <summary>
+    /// Waits for a server to exit after it was asked to stop; one that does not within
+    /// <paramref name="grace"/> is killed with its children, so nothing of ours is left behind.
+    /// </summary>
+    public static async Task WaitForExitOrKillAsync(System.Diagnostics.Process process, TimeSpan grace, Action onKill)
+    {
+        using var exit = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(exit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            onKill();
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
 }
