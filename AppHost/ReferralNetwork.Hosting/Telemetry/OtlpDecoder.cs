@@ -26,79 +26,80 @@ public static class OtlpDecoder
     public static IReadOnlyList<ReceivedSpan> DecodeTraces(ReadOnlySpan<byte> request)
     {
         var spans = new List<ReceivedSpan>();
-        var reader = new ProtobufReader(request);
-        while (reader.TryReadTag(out var field, out var wire))
+        foreach (var (service, scope, encoded) in Records(request))
         {
-            if (field == 1 && wire == WireType.LengthDelimited)
-            {
-                ReadResourceSpans(reader.ReadBytes(), spans);
-            }
-            else
-            {
-                reader.Skip(wire);
-            }
+            spans.Add(ReadSpan(encoded, service, scope));
         }
         return spans;
     }
 
-    /// <summary>Decodes an ExportLogsServiceRequest.</summary>
+    /// <summary>Decodes an ExportLogsServiceRequest (.NET's exporter names each scope after the logger's category).</summary>
     public static IReadOnlyList<ReceivedLogRecord> DecodeLogs(ReadOnlySpan<byte> request)
     {
         var records = new List<ReceivedLogRecord>();
-        var reader = new ProtobufReader(request);
+        foreach (var (service, category, encoded) in Records(request))
+        {
+            records.Add(ReadLogRecord(encoded, service, category));
+        }
+        return records;
+    }
+
+    /// <summary>
+    /// Traces and logs share one envelope: the request repeats resource entries (field 1); each holds
+    /// its resource (field 1) and repeated scope entries (field 2); each of those its scope (field 1)
+    /// and the repeated records (field 2). Yields each record with its service and scope names.
+    /// </summary>
+    private static List<(string Service, string Scope, byte[] Record)> Records(ReadOnlySpan<byte> request)
+    {
+        var found = new List<(string, string, byte[])>();
+        foreach (var resourceEntry in Repeated(request, 1))
+        {
+            // The resource may follow the scopes on the wire, so the parts are read before use.
+            var (resource, scopeEntries) = Envelope(resourceEntry);
+            var service = resource is null ? UnknownService : ReadServiceName(resource);
+            foreach (var scopeEntry in scopeEntries)
+            {
+                var (scope, records) = Envelope(scopeEntry);
+                var scopeName = scope is null ? "" : ReadScopeName(scope);
+                found.AddRange(records.Select(record => (service, scopeName, record)));
+            }
+        }
+        return found;
+    }
+
+    private static (byte[]? Header, List<byte[]> Items) Envelope(ReadOnlySpan<byte> message)
+    {
+        byte[]? header = null;
+        var items = new List<byte[]>();
+        var reader = new ProtobufReader(message);
         while (reader.TryReadTag(out var field, out var wire))
         {
-            if (field == 1 && wire == WireType.LengthDelimited)
+            switch (field)
             {
-                ReadResourceLogs(reader.ReadBytes(), records);
+                case 1 when wire == WireType.LengthDelimited: header = reader.ReadBytes().ToArray(); break;
+                case 2 when wire == WireType.LengthDelimited: items.Add(reader.ReadBytes().ToArray()); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        return (header, items);
+    }
+
+    private static List<byte[]> Repeated(ReadOnlySpan<byte> message, int wantedField)
+    {
+        var items = new List<byte[]>();
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == wantedField && wire == WireType.LengthDelimited)
+            {
+                items.Add(reader.ReadBytes().ToArray());
             }
             else
             {
                 reader.Skip(wire);
             }
         }
-        return records;
-    }
-
-    private static void ReadResourceSpans(ReadOnlySpan<byte> message, List<ReceivedSpan> spans)
-    {
-        // The resource may follow the scopes on the wire, so scopes are decoded once it is known.
-        var service = UnknownService;
-        var scopes = new List<byte[]>();
-        var reader = new ProtobufReader(message);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            switch (field)
-            {
-                case 1 when wire == WireType.LengthDelimited: service = ReadServiceName(reader.ReadBytes()); break;
-                case 2 when wire == WireType.LengthDelimited: scopes.Add(reader.ReadBytes().ToArray()); break;
-                default: reader.Skip(wire); break;
-            }
-        }
-        foreach (var scope in scopes)
-        {
-            ReadScopeSpans(scope, service, spans);
-        }
-    }
-
-    private static void ReadScopeSpans(ReadOnlySpan<byte> message, string service, List<ReceivedSpan> spans)
-    {
-        var scopeName = "";
-        var encodedSpans = new List<byte[]>();
-        var reader = new ProtobufReader(message);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            switch (field)
-            {
-                case 1 when wire == WireType.LengthDelimited: scopeName = ReadScopeName(reader.ReadBytes()); break;
-                case 2 when wire == WireType.LengthDelimited: encodedSpans.Add(reader.ReadBytes().ToArray()); break;
-                default: reader.Skip(wire); break;
-            }
-        }
-        foreach (var span in encodedSpans)
-        {
-            spans.Add(ReadSpan(span, service, scopeName));
-        }
+        return items;
     }
 
     private static ReceivedSpan ReadSpan(ReadOnlySpan<byte> message, string service, string scope)
@@ -141,42 +142,6 @@ public static class OtlpDecoder
         }
         return new ReceivedSpan(traceId, spanId, parentSpanId, name, kind, FromUnixNanoseconds(start), FromUnixNanoseconds(end),
             status, service, scope, attributes);
-    }
-
-    private static void ReadResourceLogs(ReadOnlySpan<byte> message, List<ReceivedLogRecord> records)
-    {
-        var service = UnknownService;
-        var scopes = new List<byte[]>();
-        var reader = new ProtobufReader(message);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            switch (field)
-            {
-                case 1 when wire == WireType.LengthDelimited: service = ReadServiceName(reader.ReadBytes()); break;
-                case 2 when wire == WireType.LengthDelimited: scopes.Add(reader.ReadBytes().ToArray()); break;
-                default: reader.Skip(wire); break;
-            }
-        }
-        foreach (var scope in scopes)
-        {
-            var category = "";
-            var encodedRecords = new List<byte[]>();
-            var scopeReader = new ProtobufReader(scope);
-            while (scopeReader.TryReadTag(out var field, out var wire))
-            {
-                switch (field)
-                {
-                    // .NET's exporter names the scope after the logger's category.
-                    case 1 when wire == WireType.LengthDelimited: category = ReadScopeName(scopeReader.ReadBytes()); break;
-                    case 2 when wire == WireType.LengthDelimited: encodedRecords.Add(scopeReader.ReadBytes().ToArray()); break;
-                    default: scopeReader.Skip(wire); break;
-                }
-            }
-            foreach (var record in encodedRecords)
-            {
-                records.Add(ReadLogRecord(record, service, category));
-            }
-        }
     }
 
     private static ReceivedLogRecord ReadLogRecord(ReadOnlySpan<byte> message, string service, string category)
