@@ -2,15 +2,19 @@ using ReferralNetwork.Gateway.Extensions;
 using ReferralNetwork.Gateway.Organisations;
 using ReferralNetwork.Gateway.Proxy;
 using ReferralNetwork.Gateway.Tokens;
+using ReferralNetwork.Gateway.Tracing;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddEdgeTraceContext();
 
 var app = builder.Build();
 
+// First, so every answer (a 404 included) tells the partner its trace id.
+app.UseEdgeTraceContext();
 app.UseUnknownRoutes();
 // Correlation id, problem details, authentication, authorization; then the per-partner limits,
 // so a limited call is refused before it reaches the proxy.

@@ -10,7 +10,7 @@ namespace ReferralNetwork.EndToEndTests;
 [Collection(RunningNetworkCollection.Name)]
 public class TelemetryTests(RunningNetwork network, ITestOutputHelper output)
 {
-    private sealed record Span(string SpanId, string? ParentSpanId, string Name, string Kind, string Service, string Scope);
+    private sealed record Span(string SpanId, string? ParentSpanId, string Name, string Kind, string Service, string Scope, IReadOnlyDictionary<string, string?> Attributes);
 
     [Fact]
     public async Task A_submitted_referral_is_one_trace_from_the_gateway_through_the_relay_to_the_link_worker_consumer()
@@ -19,12 +19,17 @@ public class TelemetryTests(RunningNetwork network, ITestOutputHelper output)
         var gp = await network.RegisterAsync("Riverside Surgery", "gp-practice", area);
         await network.RegisterAsync("North Link Workers", "link-worker-service", area);
 
-        // The test is the trace's caller, so it knows the trace id the whole journey must carry.
-        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        // A partner that traces its own calls sends its traceparent; the gateway starts our trace
+        // anyway (partners are outside the trust boundary) and answers with the trace id to quote.
+        var partnerTraceId = ActivityTraceId.CreateRandom().ToHexString();
         using var submit = new HttpRequestMessage(HttpMethod.Post, "/api/referrals") { Content = JsonContent.Create(ReferralJourneyTests.Referral()) };
-        submit.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        submit.Headers.Add("traceparent", $"00-{partnerTraceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         var submitted = await gp.Client.SendAsync(submit);
         Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        Assert.True(submitted.Headers.TryGetValues("traceresponse", out var traceResponse), "The gateway's answer has no traceresponse header.");
+        Assert.True(ActivityContext.TryParse(traceResponse.Single(), null, out var answered), $"Unreadable traceresponse '{traceResponse.Single()}'.");
+        var traceId = answered.TraceId.ToHexString();
+        Assert.NotEqual(partnerTraceId, traceId);
 
         IReadOnlyList<Span> spans = [];
         Span? consume = null;
@@ -60,6 +65,11 @@ public class TelemetryTests(RunningNetwork network, ITestOutputHelper output)
             $"The relay span does not descend from the referral service's request:{Environment.NewLine}{Describe(relayAncestry)}");
         Assert.True(relayAncestry.Any(s => s is { Service: "gateway", Kind: "server" }),
             $"The referral service's request does not descend from the gateway's:{Environment.NewLine}{Describe(relayAncestry)}");
+
+        // The trace starts at the gateway, which notes the partner's own trace id for cross-reference.
+        var root = Assert.Single(spans, s => s.ParentSpanId is null);
+        Assert.Equal(("gateway", "server"), (root.Service, root.Kind));
+        Assert.Equal(partnerTraceId, root.Attributes.GetValueOrDefault("partner.trace_id"));
     }
 
     [Fact]
@@ -104,7 +114,8 @@ public class TelemetryTests(RunningNetwork network, ITestOutputHelper output)
                 s.GetProperty("name").GetString()!,
                 s.GetProperty("kind").GetString()!,
                 s.GetProperty("service").GetString()!,
-                s.GetProperty("scope").GetString()!)),
+                s.GetProperty("scope").GetString()!,
+                s.GetProperty("attributes").EnumerateObject().ToDictionary(a => a.Name, a => a.Value.ValueKind == JsonValueKind.String ? a.Value.GetString() : a.Value.GetRawText()))),
         ];
     }
 
