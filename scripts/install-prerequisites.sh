@@ -2,16 +2,49 @@
 # Installs what the local referral network runs besides .NET: PostgreSQL and RabbitMQ from the
 # Debian packages. The AppHost runs them as its own child processes on its own ports, so the
 # system-wide services the packages bring must not be left running.
-# Idempotent: does nothing when both are already installed. Tested target: Debian 12.
+# With --for-tests also Debian's chromium, which the dashboard's browser tests drive headless
+# (the network itself never needs it, so scripts/start.sh does not ask for it).
+# Idempotent: does nothing when everything asked for is already installed. Tested target: Debian 12.
 set -euo pipefail
 
 say() { printf '[install-prerequisites] %s\n' "$*"; }
 
-postgres_installed() { compgen -G '/usr/lib/postgresql/*/bin/postgres' > /dev/null; }
-rabbitmq_installed() { [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; }
+for_tests=no
+for argument in "$@"; do
+    case "$argument" in
+        --for-tests) for_tests=yes ;;
+        -h | --help)
+            echo "Usage: $0 [--for-tests]"
+            echo "  Installs PostgreSQL and RabbitMQ if missing; with --for-tests also chromium for the browser tests."
+            exit 0
+            ;;
+        *)
+            say "Unknown argument '$argument' (try --help)."
+            exit 2
+            ;;
+    esac
+done
 
-if postgres_installed && rabbitmq_installed; then
-    say "PostgreSQL ($(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | sort -V | tail -n1)) and RabbitMQ are already installed; nothing to do."
+postgres_installed() { compgen -G '/usr/lib/postgresql/*/bin/postgres' > /dev/null; }
+postgres_version() { ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | sort -V | tail -n1; }
+rabbitmq_installed() { [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; }
+# The browser tests launch exactly this path (tests/ReferralNetwork.EndToEndTests/DashboardBrowserTests.cs).
+chromium_installed() { [ -x /usr/bin/chromium ]; }
+
+# Only what is missing, so an installed PostgreSQL or RabbitMQ is never touched for chromium's sake.
+packages=()
+postgres_installed || packages+=(postgresql)
+rabbitmq_installed || packages+=(rabbitmq-server)
+if [ "$for_tests" = yes ] && ! chromium_installed; then
+    packages+=(chromium)
+fi
+
+if [ "${#packages[@]}" -eq 0 ]; then
+    if [ "$for_tests" = yes ]; then
+        say "PostgreSQL ($(postgres_version)), RabbitMQ and chromium are already installed; nothing to do."
+    else
+        say "PostgreSQL ($(postgres_version)) and RabbitMQ are already installed; nothing to do."
+    fi
     exit 0
 fi
 
@@ -20,13 +53,13 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo > /dev/null; then
     as_root() { sudo "$@"; }
 else
-    say "PostgreSQL and/or RabbitMQ are missing and installing them needs root, but this is not root and sudo is not available."
-    say "As root, run: apt-get update && apt-get install -y --no-install-recommends postgresql rabbitmq-server"
+    say "Missing: ${packages[*]}. Installing needs root, but this is not root and sudo is not available."
+    say "As root, run: apt-get update && apt-get install -y --no-install-recommends ${packages[*]}"
     exit 1
 fi
 
 if ! command -v apt-get > /dev/null; then
-    say "apt-get not found: this script knows Debian/Ubuntu only. Install PostgreSQL (server binaries under /usr/lib/postgresql/<version>/bin) and RabbitMQ yourself."
+    say "apt-get not found: this script knows Debian/Ubuntu only. Install PostgreSQL (server binaries under /usr/lib/postgresql/<version>/bin) and RabbitMQ yourself, and for the tests chromium as /usr/bin/chromium."
     exit 1
 fi
 
@@ -46,13 +79,16 @@ remove_own_policy() {
 }
 trap remove_own_policy EXIT
 
-say "Installing postgresql and rabbitmq-server (apt-get)…"
+say "Installing ${packages[*]} (apt-get)…"
 as_root apt-get update
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql rabbitmq-server
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
 say "Installed."
 
+installing() { [[ " ${packages[*]} " == *" $1 "* ]]; }
+
 # Belt and braces: if a package started its service anyway, stop it; ours run separately.
-if command -v pg_lsclusters > /dev/null; then
+# Only for packages installed just now: a chromium-only run leaves a system server someone runs alone.
+if installing postgresql && command -v pg_lsclusters > /dev/null; then
     pg_lsclusters --no-header 2> /dev/null | while read -r version cluster _port status _rest; do
         if [ "$status" = online ]; then
             say "Stopping the system PostgreSQL cluster $version/$cluster the package started."
@@ -60,7 +96,7 @@ if command -v pg_lsclusters > /dev/null; then
         fi
     done
 fi
-if [ -x /etc/init.d/rabbitmq-server ] && as_root /etc/init.d/rabbitmq-server status > /dev/null 2>&1; then
+if installing rabbitmq-server && [ -x /etc/init.d/rabbitmq-server ] && as_root /etc/init.d/rabbitmq-server status > /dev/null 2>&1; then
     say "Stopping the system RabbitMQ the package started."
     as_root /etc/init.d/rabbitmq-server stop || say "Could not stop the system RabbitMQ."
     # Its epmd on the default port 4369; epmd refuses to exit while any node is still registered.
@@ -69,4 +105,9 @@ fi
 
 postgres_installed || { say "PostgreSQL server binaries are still missing under /usr/lib/postgresql/<version>/bin."; exit 1; }
 rabbitmq_installed || { say "RabbitMQ is still missing (/usr/lib/rabbitmq/bin/rabbitmq-server)."; exit 1; }
-say "Done: PostgreSQL $(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | sort -V | tail -n1) and RabbitMQ are installed; no system-wide instance is left running."
+if [ "$for_tests" = yes ]; then
+    chromium_installed || { say "chromium is still missing (/usr/bin/chromium)."; exit 1; }
+    say "Done: PostgreSQL $(postgres_version), RabbitMQ and chromium are installed; no system-wide instance is left running."
+else
+    say "Done: PostgreSQL $(postgres_version) and RabbitMQ are installed; no system-wide instance is left running."
+fi

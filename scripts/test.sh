@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, integration tests (each starts its own PostgreSQL and RabbitMQ),
 # and end-to-end tests (each starts the whole network through the AppHost code).
-# Installs PostgreSQL and RabbitMQ first if missing. Ends with a plain "N passed, N failed" line.
+# Installs PostgreSQL, RabbitMQ and (for the dashboard's browser tests) chromium first if missing.
+# Ends with a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-prerequisites.sh || exit 1
+bash scripts/install-prerequisites.sh --for-tests || exit 1
 echo "[test] Building (Release)…"
 if ! dotnet build ReferralNetwork.sln -c Release -nologo -clp:ErrorsOnly; then
     echo "The build failed."

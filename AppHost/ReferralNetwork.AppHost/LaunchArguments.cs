@@ -19,6 +19,8 @@ internal sealed record LaunchArguments
           --service-port <port>     first service port (referrals; then linkworkers, communityproviders, feedback), default 5101
           --postgres-port <port>    default 55432
           --rabbitmq-port <port>    default 55672
+          --rabbitmq-management-port <port>
+                                    RabbitMQ's management UI and HTTP API on http://127.0.0.1:<port>, default 55673
           --configuration <name>    Release or Debug: which build of the services to run (default: the AppHost's own)
           --dashboard-port <port>   the operators' dashboard on http://127.0.0.1:<port>, default 18888
           --otlp-port <port>        the AppHost's own OTLP/HTTP receiver the services export to, default 18889
@@ -45,6 +47,8 @@ internal sealed record LaunchArguments
     public int? PostgresPort { get; init; }
 
     public int? RabbitMqPort { get; init; }
+
+    public int? RabbitMqManagementPort { get; init; }
 
     public string? Configuration { get; init; }
 
@@ -93,6 +97,7 @@ internal sealed record LaunchArguments
                 "--service-port" => parsed with { FirstServicePort = Port() },
                 "--postgres-port" => parsed with { PostgresPort = Port() },
                 "--rabbitmq-port" => parsed with { RabbitMqPort = Port() },
+                "--rabbitmq-management-port" => parsed with { RabbitMqManagementPort = Port() },
                 "--configuration" or "-c" => parsed with { Configuration = BuildConfiguration(Value()) },
                 "--otlp-endpoint" => parsed with { OtlpEndpoint = Value() },
                 "--otlp-port" => parsed with { OtlpPort = Port() },

@@ -78,6 +78,7 @@ var options = new NetworkOptions
     FirstServicePort = arguments.FirstServicePort ?? 5101,
     PostgresPort = arguments.PostgresPort ?? 55432,
     RabbitMqPort = arguments.RabbitMqPort ?? 55672,
+    RabbitMqManagementPort = arguments.RabbitMqManagementPort ?? 55673,
     OperatorClientSecret = operatorSecret,
     OtlpEndpoint = arguments.OtlpEndpoint,
     OtlpPort = arguments.OtlpPort ?? 18889,
@@ -144,6 +145,9 @@ static void PrintSummary(ReferralNetworkHost host, bool secretGenerated)
     var rabbitMq = host.RabbitMqBroker is { } broker
         ? $"{broker.ConnectionString} (node {broker.NodeName}), its own log {broker.LogFile}"
         : "external broker";
+    var rabbitMqManagement = host.RabbitMqManagementUrl is { } managementUrl
+        ? $"{managementUrl} (user {RabbitMqBroker.UserName}, password {RabbitMqBroker.Password})"
+        : "none";
     var services = string.Join(", ", ReferralNetworkHost.ServiceNames.Where(n => n != "gateway").Select(n => $"{n} {host.ServiceUrl(n)}"));
     Console.WriteLine($"""
 
@@ -157,6 +161,7 @@ static void PrintSummary(ReferralNetworkHost host, bool secretGenerated)
            Services         {services}
            PostgreSQL       {postgres}
            RabbitMQ         {rabbitMq}
+           RabbitMQ UI      {rabbitMqManagement}
            Telemetry        {host.OtlpEndpoint ?? "not exported"} (OTLP/HTTP protobuf)
            Data             {options.DataDirectory}
            Logs             {host.LogFilePath}

@@ -18,6 +18,12 @@ public sealed record NetworkOptions
 
     public int RabbitMqPort { get; init; } = 55672;
 
+    /// <summary>
+    /// The management UI and HTTP API of our RabbitMQ (the dashboard reads queue depths there), on
+    /// 127.0.0.1 only; null runs the node without the management plugin. Unused with <see cref="ExternalRabbitMq"/>.
+    /// </summary>
+    public int? RabbitMqManagementPort { get; init; } = 55673;
+
     /// <summary>referrals = +0, linkworkers = +1, communityproviders = +2, feedback = +3.</summary>
     public int FirstServicePort { get; init; } = 5101;
 

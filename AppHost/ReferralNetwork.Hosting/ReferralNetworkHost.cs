@@ -41,6 +41,7 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
     private DateTimeOffset? infrastructureStartedAt;
     private OtlpReceiver? otlpReceiver;
     private DashboardServer? dashboard;
+    private BrokerQueues? brokerQueues;
 
     public ReferralNetworkHost(NetworkOptions options)
     {
@@ -70,6 +71,9 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
     public RabbitMqBroker? RabbitMqBroker { get; private set; }
 
     public string RabbitMqConnectionString { get; private set; } = "";
+
+    /// <summary>Our RabbitMQ's management UI, e.g. <c>http://127.0.0.1:55673/</c>; null for an external broker or without the plugin.</summary>
+    public string? RabbitMqManagementUrl => RabbitMqBroker?.ManagementUrl;
 
     /// <summary>Npgsql connection strings by database name (referralsdb, linkworkersdb, …).</summary>
     public IReadOnlyDictionary<string, string> DatabaseConnectionStrings => databaseConnectionStrings;
@@ -199,9 +203,37 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
                 ? new InfrastructureResource("postgres", "postgres", StateOf(postgres.IsRunning), $"postgresql://127.0.0.1:{postgres.Port}", postgres.Port, postgres.ProcessId, infrastructureStartedAt)
                 : new InfrastructureResource("postgres", "postgres", Options.ExternalPostgres is null ? "not-started" : "external", null, null, null, null),
             RabbitMqBroker is { } broker
-                ? new InfrastructureResource("rabbitmq", "rabbitmq", StateOf(broker.IsRunning), $"amqp://127.0.0.1:{broker.Port}", broker.Port, broker.ProcessId, infrastructureStartedAt)
+                ? new InfrastructureResource("rabbitmq", "rabbitmq", StateOf(broker.IsRunning), broker.ManagementUrl ?? $"amqp://127.0.0.1:{broker.Port}", broker.Port, broker.ProcessId, infrastructureStartedAt)
                 : new InfrastructureResource("rabbitmq", "rabbitmq", Options.ExternalRabbitMq is null ? "not-started" : "external", null, null, null, null),
         ];
+    }
+
+    /// <summary>
+    /// Our RabbitMQ's queues with their depths, <c>_error</c> and <c>_skipped</c> ones included, from its
+    /// management API. Never throws for a broker that is down, restarting or not ours: the reading then
+    /// says so (<see cref="BrokerQueueReadStatus.Unreachable"/> or <see cref="BrokerQueueReadStatus.NotAvailable"/>).
+    /// </summary>
+    public async Task<BrokerQueueReading> ReadBrokerQueuesAsync(CancellationToken cancellationToken = default)
+    {
+        if (RabbitMqBroker is not { } broker)
+        {
+            return BrokerQueueReading.NotAvailable(Options.ExternalRabbitMq is null
+                ? "RabbitMQ has not been started"
+                : "an external RabbitMQ is used; its queues are not read");
+        }
+        if (broker.ManagementUrl is null)
+        {
+            return BrokerQueueReading.NotAvailable("RabbitMQ runs without its management plugin (no management port)");
+        }
+        if (!broker.IsRunning)
+        {
+            return BrokerQueueReading.Unreachable("RabbitMQ is not running (stopped, or restarting)");
+        }
+        if (brokerQueues is not { } reader)
+        {
+            return BrokerQueueReading.Unreachable("RabbitMQ is starting");
+        }
+        return await reader.ReadAsync(cancellationToken);
     }
 
     /// <summary>The kept console output of a service, PostgreSQL or RabbitMQ; null for an unknown name.</summary>
@@ -246,6 +278,9 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
                 await otlpReceiver.DisposeAsync();
                 otlpReceiver = null;
             }
+            // After the dashboard, which is what reads it.
+            brokerQueues?.Dispose();
+            brokerQueues = null;
             if (logFile is not null)
             {
                 Log("[apphost] network stopped");
@@ -283,6 +318,10 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
         servicePorts["gateway"] = Resolve(Options.GatewayPort);
         servicePorts["postgres"] = Options.ExternalPostgres is null ? Resolve(Options.PostgresPort) : 0;
         servicePorts["rabbitmq"] = Options.ExternalRabbitMq is null ? Resolve(Options.RabbitMqPort) : 0;
+        if (Options.ExternalRabbitMq is null && Options.RabbitMqManagementPort is { } managementPort)
+        {
+            servicePorts["rabbitmq-management"] = Resolve(managementPort);
+        }
     }
 
     /// <summary>
@@ -312,8 +351,9 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
         var postgres = Options.ExternalPostgres is null
             ? PostgresServer.StartAsync(Path.Combine(Options.DataDirectory, "postgres"), servicePorts["postgres"], Log, cancellationToken)
             : Task.FromResult<PostgresServer>(null!);
+        int? managementPort = servicePorts.TryGetValue("rabbitmq-management", out var management) ? management : null;
         var rabbitMq = Options.ExternalRabbitMq is null
-            ? RabbitMqBroker.StartAsync(Path.Combine(Options.DataDirectory, "rabbitmq"), servicePorts["rabbitmq"], Log, cancellationToken)
+            ? RabbitMqBroker.StartAsync(Path.Combine(Options.DataDirectory, "rabbitmq"), servicePorts["rabbitmq"], managementPort, Log, cancellationToken)
             : Task.FromResult<RabbitMqBroker>(null!);
         try
         {
@@ -324,6 +364,11 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
             // Keep whichever did start, so StopAsync stops it when the other failed.
             PostgresServer = postgres.IsCompletedSuccessfully ? postgres.Result : null;
             RabbitMqBroker = rabbitMq.IsCompletedSuccessfully ? rabbitMq.Result : null;
+        }
+        if (RabbitMqBroker?.ManagementUrl is not null)
+        {
+            brokerQueues = BrokerQueues.For(RabbitMqBroker);
+            Log($"[apphost] RabbitMQ management at {RabbitMqBroker.ManagementUrl}");
         }
 
         var serverConnectionString = Options.ExternalPostgres ?? PostgresServer!.ConnectionString("postgres");
@@ -362,10 +407,12 @@ public sealed class ReferralNetworkHost : IAsyncDisposable
                 .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
             if (otlpReceiver is not null)
             {
-                // Locally an operator watches as it happens: export each second, not every five.
+                // Locally an operator watches as it happens: spans and logs each second (not every
+                // five), metrics every five seconds (not every minute).
                 service
                     .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "1000")
-                    .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", "1000");
+                    .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", "1000")
+                    .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "5000");
             }
         }
         foreach (var (key, value) in Options.ExtraEnvironment)

@@ -35,6 +35,7 @@ public sealed class RunningNetwork : IAsyncLifetime
             GatewayPort = LoopbackPorts.FindFree(),
             PostgresPort = LoopbackPorts.FindFree(),
             RabbitMqPort = LoopbackPorts.FindFree(),
+            RabbitMqManagementPort = 0,
             FirstServicePort = FreeRunOfPorts(4),
             // Free ports: the dashboard's JSON API is how the telemetry tests read received spans.
             DashboardPort = 0,

@@ -9,7 +9,7 @@ namespace ReferralNetwork.Hosting.Dashboard;
 
 /// <summary>
 /// The operators' dashboard: one HTML page plus JSON under /api/ — resources with state and
-/// health, console output, structured logs, traces as waterfalls, and start/stop/restart.
+/// health, console output, structured logs, traces as waterfalls, metrics, and start/stop/restart.
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
@@ -79,6 +79,28 @@ public sealed class DashboardServer : IAsyncDisposable
             return Results.Json(new { name, lines = matching.TakeLast(Math.Clamp(limit ?? 500, 1, 500)) });
         });
 
+        app.MapGet("/api/queues", async (CancellationToken ct) =>
+        {
+            var reading = await host.ReadBrokerQueuesAsync(ct);
+            return Results.Json(new
+            {
+                status = reading.Status.ToString().ToLowerInvariant(),
+                problem = reading.Problem,
+                readAt = reading.ReadAt,
+                managementUrl = host.RabbitMqManagementUrl,
+                deadLetterMessages = reading.DeadLetterMessages,
+                queues = reading.Queues.Select(q => new
+                {
+                    name = q.Name,
+                    messages = q.Messages,
+                    ready = q.Ready,
+                    unacknowledged = q.Unacknowledged,
+                    consumers = q.Consumers,
+                    deadLetter = q.IsErrorQueue ? "error" : q.IsSkippedQueue ? "skipped" : null,
+                }),
+            });
+        });
+
         app.MapGet("/api/logs", (string? service, int? minimumSeverity, string? search, int? limit) =>
             Results.Json(store.RecentLogs(Math.Clamp(limit ?? 200, 1, 2_000), Blank(service), minimumSeverity ?? 0, Blank(search))
                 .Select(r => new
@@ -135,6 +157,48 @@ public sealed class DashboardServer : IAsyncDisposable
                     offsetPercent = row.OffsetPercent,
                     widthPercent = row.WidthPercent,
                 }),
+            });
+        });
+
+        app.MapGet("/api/metrics", () =>
+            Results.Json(store.Metrics.Catalogue().Select(m => new
+            {
+                name = m.Metric.Name,
+                description = m.Metric.Description,
+                unit = m.Metric.Unit,
+                kind = m.Metric.Kind.ToString().ToLowerInvariant(),
+                monotonic = m.Metric.IsMonotonic,
+                services = m.Services,
+                series = m.SeriesCount,
+                lastUpdated = m.LastUpdated.ToUnixTimeMilliseconds(),
+            })));
+
+        app.MapGet("/api/metrics/{name}", (string name, string? service, int? window, bool? points, HttpContext context) =>
+        {
+            if (store.Metrics.Describe(name) is not { } metric)
+            {
+                return Results.NotFound();
+            }
+            var series = store.Metrics.Series(name, Blank(service));
+            // groupBy present (even empty) merges series per service and the listed attributes.
+            if (context.Request.Query.TryGetValue("groupBy", out var groupBy))
+            {
+                string[] keys = [.. groupBy.SelectMany(g => (g ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))];
+                series = SeriesMath.Group(series, keys);
+            }
+            var now = DateTimeOffset.UtcNow;
+            var windowSeconds = Math.Clamp(window ?? 60, 5, 3_600);
+            return Results.Json(new
+            {
+                name = metric.Name,
+                description = metric.Description,
+                unit = metric.Unit,
+                kind = metric.Kind.ToString().ToLowerInvariant(),
+                monotonic = metric.IsMonotonic,
+                now = now.ToUnixTimeMilliseconds(),
+                windowSeconds,
+                series = series.Select(s => MetricSeriesJson(metric, s, now.AddSeconds(-windowSeconds), points ?? true)),
+                histogram = metric.Kind == MetricKind.Histogram ? HistogramJson(MergedLatest(series)) : null,
             });
         });
 
@@ -213,6 +277,55 @@ public sealed class DashboardServer : IAsyncDisposable
                 processId = service.ProcessId,
             };
         }
+    }
+
+    /// <summary>
+    /// One series for the page: its latest reading, what happened in the recent window (growth of a
+    /// total; count, sum and percentiles of a histogram) and, unless left out, its readings over time.
+    /// Times are Unix milliseconds, which the page's charts use directly.
+    /// </summary>
+    private static object MetricSeriesJson(MetricDescriptor metric, MetricSeries series, DateTimeOffset since, bool withPoints)
+    {
+        var latest = series.Samples[^1];
+        object? window = metric.Kind switch
+        {
+            MetricKind.Sum => new { increase = SeriesMath.Increase(series.Samples, since) },
+            MetricKind.Histogram => HistogramJson(SeriesMath.HistogramIncrease(series.Samples, since), withBuckets: false),
+            _ => null,
+        };
+        return new
+        {
+            service = series.Service,
+            attributes = series.Attributes,
+            latest = new { t = latest.Time.ToUnixTimeMilliseconds(), v = latest.Value, sum = latest.Histogram?.Sum },
+            window,
+            histogram = latest.Histogram is { } histogram ? HistogramJson(histogram) : null,
+            points = withPoints ? series.Samples.Select(p => new { t = p.Time.ToUnixTimeMilliseconds(), v = p.Value }) : null,
+        };
+    }
+
+    private static object HistogramJson(HistogramValue histogram, bool withBuckets = true) => new
+    {
+        count = histogram.Count,
+        sum = histogram.Sum,
+        bounds = withBuckets ? histogram.Bounds : null,
+        counts = withBuckets ? histogram.BucketCounts : null,
+        p50 = QuantileJson(HistogramMath.Quantile(histogram, 0.5)),
+        p90 = QuantileJson(HistogramMath.Quantile(histogram, 0.9)),
+    };
+
+    private static object? QuantileJson(QuantileEstimate? estimate) =>
+        estimate is { } e ? new { value = e.Value, aboveLastBound = e.AboveLastBound } : null;
+
+    /// <summary>The latest histograms of all the series added together (those with other buckets left out).</summary>
+    private static HistogramValue MergedLatest(IEnumerable<MetricSeries> series)
+    {
+        var merged = HistogramValue.Empty;
+        foreach (var latest in series.Select(s => s.Samples[^1].Histogram).OfType<HistogramValue>())
+        {
+            merged = HistogramMath.Add(merged, latest) ?? merged;
+        }
+        return merged;
     }
 
     /// <summary>Asks every resource how it is, every two seconds, so the page never waits on a probe.</summary>

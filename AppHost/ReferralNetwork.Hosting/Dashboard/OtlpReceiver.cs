@@ -6,8 +6,8 @@ using ReferralNetwork.Hosting.Telemetry;
 namespace ReferralNetwork.Hosting.Dashboard;
 
 /// <summary>
-/// The OTLP/HTTP (protobuf) endpoint every service exports to: traces and logs go to the
-/// <see cref="TelemetryStore"/>; metrics are accepted and dropped for now.
+/// The OTLP/HTTP (protobuf) endpoint every service exports to: traces, logs and metrics go to the
+/// <see cref="TelemetryStore"/>.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -23,7 +23,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         app = LoopbackWebServer.CreateBuilder("ReferralNetwork.OtlpReceiver", port).Build();
         app.MapPost("/v1/traces", (HttpContext context) => ReceiveAsync(context, body => store.Add(OtlpDecoder.DecodeTraces(body))));
         app.MapPost("/v1/logs", (HttpContext context) => ReceiveAsync(context, body => store.Add(OtlpDecoder.DecodeLogs(body))));
-        app.MapPost("/v1/metrics", (HttpContext context) => ReceiveAsync(context, _ => { }));
+        app.MapPost("/v1/metrics", (HttpContext context) => ReceiveAsync(context, body => store.Metrics.Add(OtlpDecoder.DecodeMetrics(body))));
     }
 
     public int Port { get; private set; }

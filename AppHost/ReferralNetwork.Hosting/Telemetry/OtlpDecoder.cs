@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ReferralNetwork.Hosting.Telemetry;
 
 /// <summary>
-/// Reads OTLP/HTTP protobuf export requests (opentelemetry/proto/collector/{trace,logs}/v1) into
+/// Reads OTLP/HTTP protobuf export requests (opentelemetry/proto/collector/{trace,logs,metrics}/v1) into
 /// the records the dashboard keeps. Field numbers are those of the OTLP 1.x .proto files.
 /// </summary>
 public static class OtlpDecoder
@@ -18,9 +18,14 @@ public static class OtlpDecoder
         "messaging.system",
         "messaging.operation",
         "db.system",
+        // The trace id a partner sent to the gateway (which starts our own trace), for cross-reference.
+        "partner.trace_id",
     };
 
     private const string UnknownService = "unknown_service";
+
+    /// <summary>DataPointFlags.NO_RECORDED_VALUE: the point only marks a gap, it carries no value.</summary>
+    private const ulong NoRecordedValue = 1;
 
     /// <summary>Decodes an ExportTraceServiceRequest.</summary>
     public static IReadOnlyList<ReceivedSpan> DecodeTraces(ReadOnlySpan<byte> request)
@@ -45,8 +50,25 @@ public static class OtlpDecoder
     }
 
     /// <summary>
-    /// Traces and logs share one envelope: the request repeats resource entries (field 1); each holds
-    /// its resource (field 1) and repeated scope entries (field 2); each of those its scope (field 1)
+    /// Decodes an ExportMetricsServiceRequest. Gauges, sums and explicit-bucket histograms are kept;
+    /// exponential histograms and summaries are skipped (no .NET instrument we use produces them).
+    /// </summary>
+    public static IReadOnlyList<ReceivedMetric> DecodeMetrics(ReadOnlySpan<byte> request)
+    {
+        var metrics = new List<ReceivedMetric>();
+        foreach (var (service, scope, encoded) in Records(request))
+        {
+            if (ReadMetric(encoded, service, scope) is { } metric)
+            {
+                metrics.Add(metric);
+            }
+        }
+        return metrics;
+    }
+
+    /// <summary>
+    /// Traces, logs and metrics share one envelope: the request repeats resource entries (field 1); each
+    /// holds its resource (field 1) and repeated scope entries (field 2); each of those its scope (field 1)
     /// and the repeated records (field 2). Yields each record with its service and scope names.
     /// </summary>
     private static List<(string Service, string Scope, byte[] Record)> Records(ReadOnlySpan<byte> request)
@@ -175,6 +197,158 @@ public static class OtlpDecoder
         var level = severityText.Length > 0 ? severityText : LevelOf(severity);
         return new ReceivedLogRecord(FromUnixNanoseconds(time != 0 ? time : observed), service, level, severity, category, body,
             template, traceId, spanId);
+    }
+
+    private static ReceivedMetric? ReadMetric(ReadOnlySpan<byte> message, string service, string scope)
+    {
+        string name = "", description = "", unit = "";
+        MetricKind? kind = null;
+        byte[]? data = null;
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.LengthDelimited: name = reader.ReadString(); break;
+                case 2 when wire == WireType.LengthDelimited: description = reader.ReadString(); break;
+                case 3 when wire == WireType.LengthDelimited: unit = reader.ReadString(); break;
+                case 5 when wire == WireType.LengthDelimited: (kind, data) = (MetricKind.Gauge, reader.ReadBytes().ToArray()); break;
+                case 7 when wire == WireType.LengthDelimited: (kind, data) = (MetricKind.Sum, reader.ReadBytes().ToArray()); break;
+                case 9 when wire == WireType.LengthDelimited: (kind, data) = (MetricKind.Histogram, reader.ReadBytes().ToArray()); break;
+                // 10 exponential histogram, 11 summary, 12 metadata: skipped like any unknown field.
+                default: reader.Skip(wire); break;
+            }
+        }
+        if (name.Length == 0)
+        {
+            throw new InvalidDataException("A metric without a name.");
+        }
+        if (kind is not { } metricKind || data is null)
+        {
+            return null;
+        }
+
+        var temporality = AggregationTemporality.Unspecified;
+        var monotonic = false;
+        var points = new List<ReceivedMetricPoint>();
+        var dataReader = new ProtobufReader(data);
+        while (dataReader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 1 when wire == WireType.LengthDelimited:
+                    var point = metricKind == MetricKind.Histogram ? ReadHistogramPoint(dataReader.ReadBytes()) : ReadNumberPoint(dataReader.ReadBytes());
+                    if (point is not null)
+                    {
+                        points.Add(point);
+                    }
+                    break;
+                case 2 when wire == WireType.Varint && metricKind != MetricKind.Gauge:
+                    temporality = (AggregationTemporality)(int)dataReader.ReadVarint();
+                    break;
+                case 3 when wire == WireType.Varint && metricKind == MetricKind.Sum: monotonic = dataReader.ReadVarint() != 0; break;
+                default: dataReader.Skip(wire); break;
+            }
+        }
+        return new ReceivedMetric(service, scope, name, description, unit, metricKind, temporality, monotonic, points);
+    }
+
+    private static ReceivedMetricPoint? ReadNumberPoint(ReadOnlySpan<byte> message)
+    {
+        ulong start = 0, time = 0, flags = 0;
+        double value = 0;
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 2 when wire == WireType.Fixed64: start = reader.ReadFixed64(); break;
+                case 3 when wire == WireType.Fixed64: time = reader.ReadFixed64(); break;
+                case 4 when wire == WireType.Fixed64: value = BitConverter.UInt64BitsToDouble(reader.ReadFixed64()); break;
+                case 6 when wire == WireType.Fixed64: value = (long)reader.ReadFixed64(); break;
+                case 7 when wire == WireType.LengthDelimited: AddAttribute(attributes, reader.ReadBytes()); break;
+                case 8 when wire == WireType.Varint: flags = reader.ReadVarint(); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        return (flags & NoRecordedValue) != 0
+            ? null
+            : new ReceivedMetricPoint(attributes, FromUnixNanoseconds(start), FromUnixNanoseconds(time), value);
+    }
+
+    private static ReceivedMetricPoint? ReadHistogramPoint(ReadOnlySpan<byte> message)
+    {
+        ulong start = 0, time = 0, count = 0, flags = 0;
+        double sum = 0;
+        double? min = null, max = null;
+        var bucketCounts = new List<ulong>();
+        var bounds = new List<double>();
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reader = new ProtobufReader(message);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case 2 when wire == WireType.Fixed64: start = reader.ReadFixed64(); break;
+                case 3 when wire == WireType.Fixed64: time = reader.ReadFixed64(); break;
+                case 4 when wire == WireType.Fixed64: count = reader.ReadFixed64(); break;
+                case 5 when wire == WireType.Fixed64: sum = BitConverter.UInt64BitsToDouble(reader.ReadFixed64()); break;
+                // Repeated scalars: proto3 encoders pack them, but a reader must accept either form.
+                case 6 when wire == WireType.Fixed64: bucketCounts.Add(reader.ReadFixed64()); break;
+                case 6 when wire == WireType.LengthDelimited: ReadPackedFixed64(reader.ReadBytes(), bits => bucketCounts.Add(bits)); break;
+                case 7 when wire == WireType.Fixed64: bounds.Add(BitConverter.UInt64BitsToDouble(reader.ReadFixed64())); break;
+                case 7 when wire == WireType.LengthDelimited:
+                    ReadPackedFixed64(reader.ReadBytes(), bits => bounds.Add(BitConverter.UInt64BitsToDouble(bits)));
+                    break;
+                case 9 when wire == WireType.LengthDelimited: AddAttribute(attributes, reader.ReadBytes()); break;
+                case 10 when wire == WireType.Varint: flags = reader.ReadVarint(); break;
+                case 11 when wire == WireType.Fixed64: min = BitConverter.UInt64BitsToDouble(reader.ReadFixed64()); break;
+                case 12 when wire == WireType.Fixed64: max = BitConverter.UInt64BitsToDouble(reader.ReadFixed64()); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        if (bucketCounts.Count != 0 && bucketCounts.Count != bounds.Count + 1)
+        {
+            throw new InvalidDataException($"A histogram with {bounds.Count} bounds but {bucketCounts.Count} buckets.");
+        }
+        for (var i = 0; i < bounds.Count; i++)
+        {
+            // The overflow bucket is implicit, so every bound is finite and each exceeds the one before.
+            if (!double.IsFinite(bounds[i]) || (i > 0 && !(bounds[i] > bounds[i - 1])))
+            {
+                throw new InvalidDataException("Histogram bounds that are not finite and increasing.");
+            }
+        }
+        if ((flags & NoRecordedValue) != 0)
+        {
+            return null;
+        }
+        var histogram = new HistogramValue(count, sum, bounds, bucketCounts) { Min = min, Max = max };
+        return new ReceivedMetricPoint(attributes, FromUnixNanoseconds(start), FromUnixNanoseconds(time), count, histogram);
+    }
+
+    private static void ReadPackedFixed64(ReadOnlySpan<byte> packed, Action<ulong> add)
+    {
+        if (packed.Length % 8 != 0)
+        {
+            throw new InvalidDataException("A packed fixed64 field whose length is not a multiple of 8.");
+        }
+        var reader = new ProtobufReader(packed);
+        for (var i = 0; i < packed.Length / 8; i++)
+        {
+            add(reader.ReadFixed64());
+        }
+    }
+
+    /// <summary>Metric attributes are low-cardinality labels by design, so all scalar ones are kept.</summary>
+    private static void AddAttribute(Dictionary<string, string> attributes, ReadOnlySpan<byte> keyValue)
+    {
+        var (key, value) = ReadKeyValue(keyValue);
+        if (key.Length > 0 && value is not null)
+        {
+            attributes[key] = value;
+        }
     }
 
     /// <summary>OTLP severity numbers in bands of four: 1–4 trace … 21–24 fatal.</summary>

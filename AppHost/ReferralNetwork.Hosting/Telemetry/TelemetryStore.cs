@@ -13,7 +13,8 @@ public sealed record TraceSummary(
 
 /// <summary>
 /// What the AppHost's OTLP receiver has heard, in memory only and bounded: the most recent spans
-/// grouped by trace, and the most recent log records of each service. Oldest go first.
+/// grouped by trace, the most recent log records of each service, and recent metric readings
+/// (<see cref="Metrics"/>). Oldest go first.
 /// </summary>
 public sealed class TelemetryStore(int maxSpans = 20_000, int maxLogRecordsPerService = 2_000)
 {
@@ -21,6 +22,8 @@ public sealed class TelemetryStore(int maxSpans = 20_000, int maxLogRecordsPerSe
     private readonly Queue<ReceivedSpan> spansInArrivalOrder = new();
     private readonly Dictionary<string, List<ReceivedSpan>> spansByTrace = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<ReceivedLogRecord>> logsByService = new(StringComparer.Ordinal);
+
+    public MetricStore Metrics { get; } = new();
 
     public int SpanCount
     {

@@ -42,7 +42,9 @@ public sealed class RealInfrastructure : IAsyncLifetime
     {
         Directory.CreateDirectory(dataDirectory);
         var postgres = PostgresServer.StartAsync(Path.Combine(dataDirectory, "postgres"), LoopbackPorts.FindFree());
-        var broker = RabbitMqBroker.StartAsync(Path.Combine(dataDirectory, "rabbitmq"), LoopbackPorts.FindFree());
+        var amqpPort = LoopbackPorts.FindFree();
+        // With the management API, which BrokerQueueTests read queue depths from.
+        var broker = RabbitMqBroker.StartAsync(Path.Combine(dataDirectory, "rabbitmq"), amqpPort, LoopbackPorts.FindFree([amqpPort]));
         Postgres = await postgres;
         Broker = await broker;
 

@@ -1,11 +1,12 @@
-using Google.Protobuf;
 using ReferralNetwork.Hosting.Telemetry;
+using static ReferralNetwork.UnitTests.AppHost.ProtobufMessages;
 
 namespace ReferralNetwork.UnitTests.AppHost;
 
 /// <summary>
-/// Export requests written field by field with Google's own protobuf encoder, following the OTLP
-/// 1.x .proto files, and read back by the AppHost's hand-written decoder.
+/// Export requests written field by field with Google's own protobuf encoder (see
+/// <see cref="ProtobufMessages"/>), following the OTLP 1.x .proto files, and read back by the
+/// AppHost's hand-written decoder.
 /// </summary>
 public class OtlpDecoderTests
 {
@@ -153,59 +154,4 @@ public class OtlpDecoderTests
                 }));
             }
         });
-
-    private static byte[] KeyValue(string key, string value) =>
-        Message(w =>
-        {
-            w.String(1, key);
-            w.Field(2, Message(any => any.String(1, value)));
-        });
-
-    private static byte[] KeyValue(string key, long value) =>
-        Message(w =>
-        {
-            w.String(1, key);
-            w.Field(2, Message(any => any.Varint(3, (ulong)value)));
-        });
-
-    private static ulong UnixNanoseconds(DateTimeOffset at) => (ulong)(at - DateTimeOffset.UnixEpoch).Ticks * 100;
-
-    private static byte[] Message(Action<Writer> write)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        write(new Writer(output));
-        output.Flush();
-        return buffer.ToArray();
-    }
-
-    /// <summary>Google's encoder with the wire type named beside each field number.</summary>
-    private sealed class Writer(CodedOutputStream output)
-    {
-        public void Field(int number, byte[] message) => Bytes(number, message);
-
-        public void Bytes(int number, byte[] bytes)
-        {
-            output.WriteTag(number, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(bytes));
-        }
-
-        public void String(int number, string value)
-        {
-            output.WriteTag(number, WireFormat.WireType.LengthDelimited);
-            output.WriteString(value);
-        }
-
-        public void Varint(int number, ulong value)
-        {
-            output.WriteTag(number, WireFormat.WireType.Varint);
-            output.WriteUInt64(value);
-        }
-
-        public void Fixed64(int number, ulong value)
-        {
-            output.WriteTag(number, WireFormat.WireType.Fixed64);
-            output.WriteFixed64(value);
-        }
-    }
 }

@@ -1,0 +1,160 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace ReferralNetwork.Hosting;
+
+/// <summary>A queue on the broker as the management API last sampled it (every second on our node).</summary>
+/// <param name="Messages">Ready plus unacknowledged.</param>
+/// <param name="Ready">Waiting for a consumer.</param>
+/// <param name="Unacknowledged">Delivered to a consumer, not yet acknowledged.</param>
+public sealed record BrokerQueue(string Name, long Messages, long Ready, long Unacknowledged, int Consumers)
+{
+    /// <summary>MassTransit moves a message here when its consumer threw (after any retries).</summary>
+    public bool IsErrorQueue => Name.EndsWith("_error", StringComparison.Ordinal);
+
+    /// <summary>MassTransit moves a message here when nothing on the endpoint consumes its type.</summary>
+    public bool IsSkippedQueue => Name.EndsWith("_skipped", StringComparison.Ordinal);
+
+    /// <summary>Messages here are stuck until someone moves or deletes them: an operator should look.</summary>
+    public bool IsDeadLetterQueue => IsErrorQueue || IsSkippedQueue;
+}
+
+/// <summary>How a <see cref="BrokerQueueReading"/> went.</summary>
+public enum BrokerQueueReadStatus
+{
+    /// <summary>The queues were read.</summary>
+    Read,
+
+    /// <summary>The broker or its management API did not answer, or answered with an error (stopped, restarting, starting).</summary>
+    Unreachable,
+
+    /// <summary>There is nothing to ask: an external broker, or our node runs without the management plugin.</summary>
+    NotAvailable,
+}
+
+/// <summary>
+/// One reading of the broker's queues; a failure is a value with a message fit to show an operator,
+/// so a page that polls it never breaks on a broker that is down.
+/// </summary>
+public sealed record BrokerQueueReading(BrokerQueueReadStatus Status, IReadOnlyList<BrokerQueue> Queues, string? Problem, DateTimeOffset ReadAt)
+{
+    public bool Succeeded => Status == BrokerQueueReadStatus.Read;
+
+    /// <summary>Queues holding messages that failed or that nothing consumes.</summary>
+    public IEnumerable<BrokerQueue> DeadLetterQueues => Queues.Where(q => q.IsDeadLetterQueue);
+
+    /// <summary>Messages waiting in every <c>_error</c> and <c>_skipped</c> queue together.</summary>
+    public long DeadLetterMessages => DeadLetterQueues.Sum(q => q.Messages);
+
+    public static BrokerQueueReading Read(IReadOnlyList<BrokerQueue> queues) =>
+        new(BrokerQueueReadStatus.Read, queues, null, DateTimeOffset.UtcNow);
+
+    public static BrokerQueueReading Unreachable(string problem) =>
+        new(BrokerQueueReadStatus.Unreachable, [], problem, DateTimeOffset.UtcNow);
+
+    public static BrokerQueueReading NotAvailable(string reason) =>
+        new(BrokerQueueReadStatus.NotAvailable, [], reason, DateTimeOffset.UtcNow);
+}
+
+/// <summary>Reads queue depths from a RabbitMQ management HTTP API (<c>GET /api/queues/%2F</c>).</summary>
+public sealed class BrokerQueues : IDisposable
+{
+    // Only what the page shows: the full queue objects carry dozens of statistics each.
+    private const string QueuesPath = "api/queues/%2F?columns=name,messages,messages_ready,messages_unacknowledged,consumers";
+
+    private readonly HttpClient http;
+
+    /// <param name="managementUrl">The management root, e.g. <c>http://127.0.0.1:55673/</c>.</param>
+    /// <param name="timeout">Per reading; short, because a page waits on it. Default 5 s.</param>
+    public BrokerQueues(string managementUrl, string userName, string password, TimeSpan? timeout = null)
+    {
+        ManagementUrl = managementUrl.EndsWith('/') ? managementUrl : managementUrl + "/";
+        http = new HttpClient
+        {
+            BaseAddress = new Uri(ManagementUrl),
+            Timeout = timeout ?? TimeSpan.FromSeconds(5),
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{userName}:{password}")));
+    }
+
+    public string ManagementUrl { get; }
+
+    /// <summary>A reader for our own node's management API.</summary>
+    /// <exception cref="InvalidOperationException">The node runs without the management plugin.</exception>
+    public static BrokerQueues For(RabbitMqBroker broker) =>
+        new(broker.ManagementUrl ?? throw new InvalidOperationException($"RabbitMQ node {broker.NodeName} runs without the management plugin."),
+            RabbitMqBroker.UserName,
+            RabbitMqBroker.Password);
+
+    /// <summary>
+    /// The queues of the default virtual host, sorted by name; a broker that cannot be read gives an
+    /// <see cref="BrokerQueueReadStatus.Unreachable"/> reading. Only <paramref name="cancellationToken"/> throws.
+    /// </summary>
+    public async Task<BrokerQueueReading> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await http.GetAsync(QueuesPath, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                // 503 while the node boots or stops; 401 with the wrong credentials.
+                return BrokerQueueReading.Unreachable(
+                    $"RabbitMQ management API at {ManagementUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            return BrokerQueueReading.Read(Parse(document.RootElement));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return BrokerQueueReading.Unreachable($"RabbitMQ management API at {ManagementUrl} did not answer within {http.Timeout.TotalSeconds:0} s");
+        }
+        catch (ObjectDisposedException)
+        {
+            // Only in the moment the network is stopping.
+            return BrokerQueueReading.Unreachable("RabbitMQ is stopping");
+        }
+        catch (HttpRequestException e)
+        {
+            return BrokerQueueReading.Unreachable($"RabbitMQ management API at {ManagementUrl} is unreachable: {e.Message}");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return BrokerQueueReading.Unreachable($"RabbitMQ management API at {ManagementUrl} gave an answer we cannot read: {e.Message}");
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+
+    /// <summary>The JSON array of queue objects; a queue the statistics have not yet sampled lacks the counts, read as 0.</summary>
+    private static IReadOnlyList<BrokerQueue> Parse(JsonElement queues)
+    {
+        if (queues.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"expected a JSON array of queues, got {queues.ValueKind}");
+        }
+        var list = new List<BrokerQueue>();
+        foreach (var queue in queues.EnumerateArray())
+        {
+            if (!queue.TryGetProperty("name", out var name) || name.GetString() is not { } queueName)
+            {
+                continue;
+            }
+            list.Add(new BrokerQueue(
+                queueName,
+                Count(queue, "messages"),
+                Count(queue, "messages_ready"),
+                Count(queue, "messages_unacknowledged"),
+                (int)Count(queue, "consumers")));
+        }
+        list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return list;
+    }
+
+    private static long Count(JsonElement queue, string property) =>
+        queue.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var count)
+            ? count
+            : 0;
+}

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using ReferralNetwork.Hosting.Dashboard;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace ReferralNetwork.EndToEndTests;
+
+/// <summary>The operators' dashboard as an operator uses it: in a browser (headless chromium), against the running network.</summary>
+[Collection(RunningNetworkCollection.Name)]
+public class DashboardBrowserTests(RunningNetwork network, HeadlessChromium chromium, ITestOutputHelper output) : IClassFixture<HeadlessChromium>
+{
+    /// <summary>Generous: the network may still be warming up, and a service takes seconds to stop and start.</summary>
+    private const float Wait = 60_000;
+
+    private static readonly string[] Resources = ["postgres", "rabbitmq", "linkworkers", "communityproviders", "feedback", "referrals", "gateway"];
+
+    [Fact]
+    public Task The_resources_table_shows_every_resource_running_and_healthy() => OnDashboardAsync("#resources", async page =>
+    {
+        await Expect(page.Locator("#resources")).ToBeVisibleAsync();
+        foreach (var name in Resources)
+        {
+            var row = ResourceRow(page, name);
+            await Expect(await CellAsync(page, "resources", row, "State")).ToHaveTextAsync("running", new() { Timeout = Wait });
+            await Expect(await CellAsync(page, "resources", row, "Health")).ToHaveTextAsync("healthy", new() { Timeout = Wait });
+        }
+        // Nothing unexpected listed beside them.
+        await Expect(page.Locator("#resource-rows tr")).ToHaveCountAsync(Resources.Length);
+    });
+
+    [Fact]
+    public async Task A_service_stopped_from_the_page_turns_unhealthy_and_is_healthy_again_after_start()
+    {
+        const string service = "feedback";
+        try
+        {
+            await OnDashboardAsync("#resources", async page =>
+            {
+                var row = ResourceRow(page, service);
+                var state = await CellAsync(page, "resources", row, "State");
+                var health = await CellAsync(page, "resources", row, "Health");
+                await Expect(health).ToHaveTextAsync("healthy", new() { Timeout = Wait });
+
+                await row.GetByRole(AriaRole.Button, new() { Name = "Stop", Exact = true }).ClickAsync();
+                await Expect(state).ToHaveTextAsync("stopped", new() { Timeout = Wait });
+                await Expect(health).ToHaveTextAsync("unhealthy", new() { Timeout = Wait });
+                // Only that one: the rest of the network carries on.
+                await Expect(await CellAsync(page, "resources", ResourceRow(page, "referrals"), "Health")).ToHaveTextAsync("healthy");
+
+                await row.GetByRole(AriaRole.Button, new() { Name = "Start", Exact = true }).ClickAsync();
+                await Expect(state).ToHaveTextAsync("running", new() { Timeout = Wait });
+                await Expect(health).ToHaveTextAsync("healthy", new() { Timeout = Wait });
+            });
+        }
+        finally
+        {
+            // The other tests in the collection share this network: leave the service as it was found.
+            await EnsureRunningAsync(service);
+        }
+    }
+
+    [Fact]
+    public async Task A_referral_submitted_through_the_gateway_shows_in_the_traces_view_across_the_services()
+    {
+        var area = "browser-" + Guid.NewGuid().ToString("N")[..6];
+        var gp = await network.RegisterAsync("Riverside Surgery", "gp-practice", area);
+        await network.RegisterAsync("North Link Workers", "link-worker-service", area);
+
+        // The test traces its own call; the gateway may start the network's trace anyway (partners
+        // are outside the trust boundary) and then names it in traceresponse: the row to look for.
+        var partnerTraceId = ActivityTraceId.CreateRandom().ToHexString();
+        using var submit = new HttpRequestMessage(HttpMethod.Post, "/api/referrals") { Content = JsonContent.Create(ReferralJourneyTests.Referral()) };
+        submit.Headers.Add("traceparent", $"00-{partnerTraceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var submitted = await gp.Client.SendAsync(submit);
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        var traceId = submitted.Headers.TryGetValues("traceresponse", out var answered) && ActivityContext.TryParse(answered.Single(), null, out var ours)
+            ? ours.TraceId.ToHexString()
+            : partnerTraceId;
+        output.WriteLine($"referral submitted in trace {traceId}");
+
+        await OnDashboardAsync("#traces", async page =>
+        {
+            // The list polls by itself; the trace shows once the first service has exported its spans.
+            // Background work (Marten's daemons) adds several traces a second and the page lists the
+            // newest 100, so the row only stays in view for a while: click it as soon as it is there.
+            var traceRow = page.Locator($"#trace-rows tr[data-trace-id='{traceId}']");
+            await Expect(traceRow).ToBeVisibleAsync(new() { Timeout = Wait });
+            await traceRow.GetByRole(AriaRole.Link).ClickAsync();
+
+            await Expect(page).ToHaveURLAsync(new Regex($"#trace/{traceId}$"));
+            await Expect(page.Locator("#trace")).ToBeVisibleAsync();
+            await Expect(page.Locator("#trace-title")).ToContainTextAsync(traceId, new() { Timeout = Wait });
+
+            // The waterfall does not poll (a complete trace does not change), and each service exports
+            // its spans in its own batches, the link-worker service's consumer span last: re-open the
+            // trace until every service's spans are there.
+            var consumer = page.Locator("#span-rows tr[data-service='linkworkers'] span[title^='consumer']");
+            ILocator[] services = [.. new[] { "gateway", "referrals", "linkworkers" }.Select(s => page.Locator($"#span-rows tr[data-service='{s}']"))];
+            async Task<bool> CompleteAsync()
+            {
+                foreach (var spans in services.Append(consumer))
+                {
+                    if (await spans.CountAsync() == 0)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            var deadline = DateTime.UtcNow.AddMilliseconds(Wait);
+            while (!await CompleteAsync() && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(2_000);
+                await page.ReloadAsync();
+                await Expect(page.Locator("#span-rows tr").First).ToBeVisibleAsync(new() { Timeout = Wait });
+            }
+
+            foreach (var spans in services)
+            {
+                await Expect(spans.First).ToBeVisibleAsync();
+            }
+            await Expect(consumer.First).ToBeVisibleAsync();
+            // The gateway's request is where the journey starts: the waterfall's first row.
+            await Expect(page.Locator("#span-rows tr").First).ToHaveAttributeAsync("data-service", "gateway");
+            output.WriteLine($"trace {traceId} in the waterfall:{Environment.NewLine}{string.Join(Environment.NewLine, await page.Locator("#span-rows tr").AllInnerTextsAsync())}");
+        });
+    }
+
+    private static ILocator ResourceRow(IPage page, string name) => page.Locator($"#resource-rows tr[data-resource='{name}']");
+
+    /// <summary>A row's cell under the named column, found by its header so that a new column does not shift it.</summary>
+    private static async Task<ILocator> CellAsync(IPage page, string section, ILocator row, string header)
+    {
+        var headers = await page.Locator($"#{section} thead th").AllTextContentsAsync();
+        var index = headers.Select(h => h.Trim()).ToList().IndexOf(header);
+        Assert.True(index >= 0, $"The #{section} table has no '{header}' column; its columns: {string.Join(" | ", headers)}");
+        return row.Locator("td").Nth(index);
+    }
+
+    /// <summary>
+    /// Opens the dashboard in a fresh browser context and runs the test on it; when the test fails,
+    /// keeps a screenshot, the page's text and its console messages for the CI log.
+    /// </summary>
+    private async Task OnDashboardAsync(string view, Func<IPage, Task> test, [CallerMemberName] string testName = "")
+    {
+        await using var context = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        context.SetDefaultTimeout(Wait);
+        var page = await context.NewPageAsync();
+        var console = new ConcurrentQueue<string>();
+        page.Console += (_, message) => console.Enqueue($"console {message.Type}: {message.Text}");
+        page.PageError += (_, error) => console.Enqueue($"page error: {error}");
+        try
+        {
+            await page.GotoAsync(network.Host.DashboardUrl + "/" + view);
+            await test(page);
+        }
+        catch
+        {
+            await KeepEvidenceAsync(page, testName, console);
+            throw;
+        }
+    }
+
+    private async Task KeepEvidenceAsync(IPage page, string testName, IEnumerable<string> console)
+    {
+        try
+        {
+            var folder = Path.Combine(AppContext.BaseDirectory, "browser-failures");
+            Directory.CreateDirectory(folder);
+            var stem = Path.Combine(folder, $"{testName}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+            await page.ScreenshotAsync(new() { Path = stem + ".png", FullPage = true, Timeout = 10_000 });
+            var text = new StringBuilder()
+                .AppendLine($"URL: {page.Url}")
+                .AppendLine("--- page text ---")
+                .AppendLine(await page.InnerTextAsync("body", new() { Timeout = 10_000 }))
+                .AppendLine("--- console ---")
+                .AppendJoin(Environment.NewLine, console)
+                .ToString();
+            await File.WriteAllTextAsync(stem + ".txt", text);
+            output.WriteLine($"The page when the test failed: {stem}.png, {stem}.txt");
+            output.WriteLine(text);
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException or IOException or UnauthorizedAccessException)
+        {
+            output.WriteLine($"Could not keep the page for evidence: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Starts the service through the dashboard's JSON API unless it is up, then waits until every
+    /// resource is healthy again (the gateway's health follows its upstream services').
+    /// </summary>
+    private async Task EnsureRunningAsync(string name)
+    {
+        try
+        {
+            var state = (await ResourcesAsync()).Single(r => r.GetProperty("name").GetString() == name).GetProperty("state").GetString();
+            if (state is not ("starting" or "running" or "restarting"))
+            {
+                output.WriteLine($"{name} was left {state}; starting it again through the dashboard's API.");
+                using var start = new HttpRequestMessage(HttpMethod.Post, $"/api/resources/{name}/start");
+                start.Headers.Add(DashboardServer.ActionHeader, "1");
+                (await network.Dashboard.SendAsync(start)).EnsureSuccessStatusCode();
+            }
+            await Eventually.GetAsync(async () => (await ResourcesAsync()).All(r => r.GetProperty("health").GetString() == "healthy") ? "up" : null,
+                "every resource healthy again", seconds: 90);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
+        {
+            // Not thrown: it would hide why the test failed; the next tests will show the network's state.
+            output.WriteLine($"Could not bring {name} back: {e.Message}");
+        }
+    }
+
+    private async Task<List<JsonElement>> ResourcesAsync() =>
+        [.. (await network.Dashboard.GetFromJsonAsync<JsonElement>("/api/resources")).EnumerateArray()];
+}
