@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using ReferralNetwork.Hosting;
 using ReferralNetwork.Hosting.Dashboard;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -131,6 +132,56 @@ public class DashboardBrowserTests(RunningNetwork network, HeadlessChromium chro
             // The gateway's request is where the journey starts: the waterfall's first row.
             await Expect(page.Locator("#span-rows tr").First).ToHaveAttributeAsync("data-service", "gateway");
             output.WriteLine($"trace {traceId} in the waterfall:{Environment.NewLine}{string.Join(Environment.NewLine, await page.Locator("#span-rows tr").AllInnerTextsAsync())}");
+        });
+    }
+
+    [Fact]
+    public async Task The_queues_view_shows_each_queue_and_a_message_that_could_not_be_read_in_its_error_queue()
+    {
+        // A message no consumer can read (not even as an envelope) is moved to the endpoint's _error queue.
+        const string queue = "feedback-referral-journeys";
+        using var management = new HttpClient { BaseAddress = new Uri(network.Host.RabbitMqManagementUrl!) };
+        management.DefaultRequestHeaders.Authorization = new("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RabbitMqBroker.UserName}:{RabbitMqBroker.Password}")));
+        var published = await management.PostAsJsonAsync("api/exchanges/%2F/amq.default/publish", new
+        {
+            routing_key = queue,
+            payload = "not a message",
+            payload_encoding = "string",
+            properties = new { content_type = "application/vnd.masstransit+json", message_id = Guid.NewGuid().ToString() },
+        });
+        Assert.Equal("""{"routed":true}""", await published.Content.ReadAsStringAsync());
+
+        await OnDashboardAsync("#queues", async page =>
+        {
+            // Depths as the management API samples them (each second): the view polls until they show.
+            await Expect(page.Locator($"#queue-rows tr[data-queue='{queue}_error']")).ToHaveAttributeAsync("data-messages", new Regex("^[1-9]"), new() { Timeout = Wait });
+            await Expect(page.Locator($"#queue-rows tr[data-queue='{queue}_error'] td span").First).ToHaveClassAsync("unhealthy");
+            await Expect(page.Locator("#queues-status")).ToContainTextAsync("in error or skipped queues");
+            // Every service's endpoints are there with their consumer attached.
+            var routing = page.Locator("#queue-rows tr[data-queue='linkworkers-routing']");
+            await Expect(await CellAsync(page, "queues", routing, "Consumers")).ToHaveTextAsync("1");
+        });
+    }
+
+    [Fact]
+    public async Task The_metrics_view_charts_referrals_by_pathway_consumers_and_routes()
+    {
+        var area = "metrics-" + Guid.NewGuid().ToString("N")[..6];
+        var gp = await network.RegisterAsync("Riverside Surgery", "gp-practice", area);
+        await network.RegisterAsync("North Link Workers", "link-worker-service", area);
+        using var submitted = await gp.Client.PostAsJsonAsync("/api/referrals", ReferralJourneyTests.Referral());
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+
+        await OnDashboardAsync("#metrics", async page =>
+        {
+            // Services export metrics every five seconds here; the page polls every two.
+            var submittedChart = page.Locator("#metric-referrals-submitted");
+            await Expect(submittedChart).ToHaveAttributeAsync("data-state", "data", new() { Timeout = Wait });
+            await Expect(submittedChart.Locator("svg[data-chart=line] g[data-series]").First).ToBeAttachedAsync();
+            await Expect(page.Locator("#consumer-rows tr[data-service='linkworkers']").First).ToBeVisibleAsync(new() { Timeout = Wait });
+            await Expect(page.Locator("#http-route-rows tr[data-service='gateway']").First).ToBeVisibleAsync(new() { Timeout = Wait });
+            await Expect(page.Locator("#metric-subscription-lag")).ToHaveAttributeAsync("data-state", "data", new() { Timeout = Wait });
         });
     }
 

@@ -1,11 +1,15 @@
+using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ReferralNetwork.ServiceDefaults.Http;
 using Yarp.ReverseProxy;
 
 namespace ReferralNetwork.Gateway.Proxy;
 
 /// <summary>
 /// The gateway is only as healthy as the services behind it: one check per cluster asks each of its
-/// destinations' own /health. Health checks run concurrently, so a dead service costs one timeout.
+/// destinations' own /health and passes on what it said (database, broker, subscriptions with their
+/// data), keyed by destination name, so the gateway's /health shows why a service is not healthy.
+/// Health checks run concurrently, so a dead service costs one timeout.
 /// </summary>
 public sealed class ServiceHealthCheck(string clusterId, IProxyStateLookup proxy, IHttpClientFactory clients) : IHealthCheck
 {
@@ -16,27 +20,72 @@ public sealed class ServiceHealthCheck(string clusterId, IProxyStateLookup proxy
     {
         if (!proxy.TryGetCluster(clusterId, out var cluster) || cluster.Destinations.IsEmpty)
         {
-            return HealthCheckResult.Unhealthy("no destination configured");
+            return new HealthCheckResult(context.Registration.FailureStatus, "no destination configured");
         }
 
         var client = clients.CreateClient(HttpClientName);
-        var answers = await Task.WhenAll(cluster.Destinations.Values.Select(async destination =>
+        var answers = await Task.WhenAll(cluster.Destinations.Select(async destination =>
         {
-            var address = new Uri($"{destination.Model.Config.Address.TrimEnd('/')}/health");
-            try
-            {
-                using var response = await client.GetAsync(address, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                return response.IsSuccessStatusCode;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
+            var address = new Uri($"{destination.Value.Model.Config.Address.TrimEnd('/')}/health");
+            return (Name: destination.Key, Answer: await AskAsync(client, address, cancellationToken));
         }));
 
-        // One healthy instance can carry the traffic; YARP balances over the rest.
-        return answers.Any(ok => ok)
-            ? HealthCheckResult.Healthy($"{answers.Count(ok => ok)} of {answers.Length} instance(s) healthy")
-            : HealthCheckResult.Unhealthy("not answering healthy");
+        var data = answers.ToDictionary(a => a.Name, a => (object)new
+        {
+            status = HealthReportWriter.Name(a.Answer.Status),
+            checks = a.Answer.Checks,
+        });
+        var healthy = answers.Count(a => a.Answer.Status == HealthStatus.Healthy);
+        var description = $"{healthy} of {answers.Length} instance(s) healthy";
+
+        // One instance that answers can carry the traffic (YARP balances over the rest), so the best one counts.
+        return answers.Max(a => a.Answer.Status) switch
+        {
+            HealthStatus.Healthy => HealthCheckResult.Healthy(description, data),
+            HealthStatus.Degraded => HealthCheckResult.Degraded(description, data: data),
+            _ => new HealthCheckResult(context.Registration.FailureStatus, description, data: data),
+        };
     }
+
+    private static async Task<InstanceHealth> AskAsync(HttpClient client, Uri address, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await client.GetAsync(address, cancellationToken);
+            var (status, checks) = await ReadReportAsync(response, cancellationToken);
+            // 200 is healthy or degraded (the report says which); anything else is not ready.
+            return new InstanceHealth(
+                !response.IsSuccessStatusCode ? HealthStatus.Unhealthy : status == "degraded" ? HealthStatus.Degraded : HealthStatus.Healthy,
+                checks);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return new InstanceHealth(HealthStatus.Unhealthy, null);
+        }
+    }
+
+    /// <summary>A service's health report: its status and its checks; nulls when the body is not one (a proxy's error page).</summary>
+    private static async Task<(string? Status, JsonElement? Checks)> ReadReportAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var report = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            var root = report.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            var status = root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            var checks = root.TryGetProperty("checks", out var c) && c.ValueKind == JsonValueKind.Object ? c.Clone() : (JsonElement?)null;
+            return (status, checks);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private sealed record InstanceHealth(HealthStatus Status, JsonElement? Checks);
 }

@@ -36,6 +36,10 @@ public static class Extensions
             // Erasure: masking replaces the person in the stored request without touching the rest.
             opts.Events.AddMaskingRuleForProtectedInformation<ReferralRequested>(e => e with { Person = ErasedPerson });
         }).AddPartnerFeed();
+
+        builder.Services.AddSingleton<JourneyMetrics>();
+        builder.Services.AddSingleton<JourneyRecorder>();
+        builder.Services.ConfigureMarten((services, opts) => opts.Listeners.Add(services.GetRequiredService<JourneyRecorder>()));
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MassTransit.Logging;
 using MassTransit.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,14 @@ public static class Telemetry
 {
     /// <summary>Our own spans (the relay from event log to broker) and meters.</summary>
     public const string SourceName = "ReferralNetwork";
+
+    /// <summary>
+    /// Bucket bounds (seconds) for the journey's durations, the time_to_* histograms: a referral waits
+    /// hours to weeks for acceptance and a provider days to acknowledge, while tests take seconds. The
+    /// default bounds (up to 10 s) would put every real value in the overflow bucket.
+    /// </summary>
+    public static readonly double[] JourneyDurationBounds =
+        [1, 5, 15, 30, 60, 300, 900, 3600, 14400, 86400, 259200, 604800, 1209600, 2419200];
 
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
@@ -35,7 +44,10 @@ public static class Telemetry
                 .AddRuntimeInstrumentation()
                 .AddMeter(InstrumentationOptions.MeterName)
                 .AddMeter("Marten")
-                .AddMeter(SourceName))
+                .AddMeter(SourceName)
+                .AddView(instrument => IsJourneyDuration(instrument)
+                    ? new ExplicitBucketHistogramConfiguration { Boundaries = JourneyDurationBounds }
+                    : null))
             .WithTracing(t => t
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(SourceName)
@@ -45,7 +57,8 @@ public static class Telemetry
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
                     !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/alive"))
                 .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddNpgsql()
+                .AddProcessor(new BackgroundPollingTraces()));
 
         // Export only where an operator pointed us: locally the AppHost, in production a collector.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -55,4 +68,8 @@ public static class Telemetry
 
         return builder;
     }
+
+    // By naming convention rather than a list, so the next journey duration gets the same buckets.
+    private static bool IsJourneyDuration(Instrument instrument) =>
+        instrument.Meter.Name == SourceName && instrument is Histogram<double> && instrument.Name.Contains(".time_to_", StringComparison.Ordinal);
 }

@@ -16,6 +16,9 @@ public sealed record OnwardReferral(
 
     public DateTimeOffset? EscalatedAt { get; init; }
 
+    /// <summary>When the link worker referred on; null in snapshots stored before it was kept.</summary>
+    public DateTimeOffset? RequestedAt { get; init; }
+
     public bool IsFinished => Status is OnwardReferralStatus.Rejected or OnwardReferralStatus.Completed
         or OnwardReferralStatus.Failed or OnwardReferralStatus.Cancelled;
 }
@@ -95,7 +98,10 @@ public sealed record Referral(
     public Referral Apply(OnwardReferralAdded e) => Next(e.At) with
     {
         OnwardReferrals = [.. OnwardReferrals, new OnwardReferral(
-            e.OnwardReferralId, e.ServiceId, e.ServiceName, new Party(e.ProviderId, e.ProviderName), OnwardReferralStatus.Requested, null)],
+            e.OnwardReferralId, e.ServiceId, e.ServiceName, new Party(e.ProviderId, e.ProviderName), OnwardReferralStatus.Requested, null)
+        {
+            RequestedAt = e.At,
+        }],
     };
 
     public Referral Apply(OnwardReferralReceived e) =>

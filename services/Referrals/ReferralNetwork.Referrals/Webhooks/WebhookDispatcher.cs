@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.Options;
 using ReferralNetwork.Referrals.Feed;
+using ReferralNetwork.ServiceDefaults;
 
 namespace ReferralNetwork.Referrals.Webhooks;
 
@@ -16,11 +18,16 @@ public sealed class WebhookDispatcher(
     IHttpClientFactory httpClients,
     IOptions<WebhookOptions> options,
     TimeProvider clock,
+    IMeterFactory meters,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string ClientName = "webhooks";
+    public const string DeliveryFailures = "referral_network.webhooks.delivery_failures";
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
     private const int BatchSize = 8;
+
+    private readonly Counter<long> deliveryFailures = meters.Create(Telemetry.SourceName).CreateCounter<long>(
+        DeliveryFailures, "{attempt}", "Failed webhook delivery attempts, by reason (each retry that fails counts).");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -82,7 +89,13 @@ public sealed class WebhookDispatcher(
             return;
         }
 
-        var attempt = await SendAsync(subscription, delivery.Event, ct);
+        var (attempt, failure) = await SendAsync(subscription, delivery.Event, ct);
+        if (failure is not null)
+        {
+            // Counted as made, whether or not recording it below succeeds: the receiver saw it fail.
+            deliveryFailures.Add(1, new KeyValuePair<string, object?>("reason", failure));
+        }
+
         delivery.Record(attempt, options.Value.Schedule, clock.GetUtcNow());
         session.Store(delivery);
         await session.SaveChangesAsync(ct);
@@ -94,7 +107,8 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    private async Task<DeliveryAttempt> SendAsync(WebhookSubscription subscription, FeedEvent feedEvent, CancellationToken ct)
+    /// <summary>The attempt as recorded, and why it failed as a metric attribute (null when delivered).</summary>
+    private async Task<(DeliveryAttempt Attempt, string? Failure)> SendAsync(WebhookSubscription subscription, FeedEvent feedEvent, CancellationToken ct)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(feedEvent, FeedJson.Options);
         var at = clock.GetUtcNow();
@@ -113,18 +127,35 @@ public sealed class WebhookDispatcher(
 
             using var response = await httpClients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
-            return new DeliveryAttempt(at, status, response.IsSuccessStatusCode ? null : $"The receiver answered {status}.", Elapsed());
+            var attempt = new DeliveryAttempt(at, status, response.IsSuccessStatusCode ? null : $"The receiver answered {status}.", Elapsed());
+            return (attempt, attempt.Succeeded ? null : DeliveryFailureReasons.ForStatus(status));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return new DeliveryAttempt(at, null, $"No answer within {AttemptTimeout.TotalSeconds:0} s.", Elapsed());
+            return (new DeliveryAttempt(at, null, $"No answer within {AttemptTimeout.TotalSeconds:0} s.", Elapsed()), DeliveryFailureReasons.Timeout);
         }
         catch (HttpRequestException ex)
         {
             var refused = ex.InnerException as WebhookAddressRefusedException ?? ex.InnerException?.InnerException as WebhookAddressRefusedException;
-            return new DeliveryAttempt(at, null, refused?.Message ?? $"Could not reach the receiver ({ex.HttpRequestError}).", Elapsed());
+            return (new DeliveryAttempt(at, null, refused?.Message ?? $"Could not reach the receiver ({ex.HttpRequestError}).", Elapsed()),
+                refused is null ? DeliveryFailureReasons.Connection : DeliveryFailureReasons.AddressRefused);
         }
     }
+}
+
+/// <summary>Why a delivery attempt failed, as the delivery_failures counter's reason attribute.</summary>
+public static class DeliveryFailureReasons
+{
+    public const string Timeout = "timeout";
+
+    /// <summary>The receiver could not be reached (DNS, refused connection, TLS, reset).</summary>
+    public const string Connection = "connection";
+
+    /// <summary>The address resolved to a private or loopback address, which webhooks may not call.</summary>
+    public const string AddressRefused = "address-refused";
+
+    /// <summary>"status-4xx", "status-5xx"; "status-3xx" too, since redirects are not followed.</summary>
+    public static string ForStatus(int statusCode) => $"status-{statusCode / 100}xx";
 }
 
 public static class WebhookDispatchExtensions

@@ -26,9 +26,9 @@ public static class EventStoreExtensions
         builder.Services.AddSingleton(map);
         builder.Services.AddHealthChecks()
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"])
-            .AddCheck<RelayLagHealthCheck>("relay", tags: ["ready"]);
+            .AddCheck<SubscriptionsHealthCheck>("subscriptions", tags: ["ready"]);
 
-        return builder.Services.AddMarten(opts =>
+        var marten = builder.Services.AddMarten(opts =>
             {
                 opts.Connection(connectionString);
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
@@ -52,5 +52,10 @@ public static class EventStoreExtensions
                 o.Options.BatchSize = 100;
             })
             .AddAsyncDaemon(DaemonMode.Solo);
+
+        // Registered after Marten's own hosted services, so the schema exists before the first reading.
+        builder.Services.AddSingleton<SubscriptionLagWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SubscriptionLagWatcher>());
+        return marten;
     }
 }

@@ -1,12 +1,16 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace ReferralNetwork.ServiceDefaults.Messaging;
 
 public static class MessagingExtensions
 {
+    /// <summary>The tag MassTransit gives the health check it registers for each bus.</summary>
+    private const string MassTransitHealthCheckTag = "masstransit";
+
     /// <summary>
     /// MassTransit on RabbitMQ (ConnectionStrings:rabbitmq). Register before the event store so the bus
     /// is up (and this service's queues are bound) before the relay publishes anything.
@@ -40,6 +44,16 @@ public static class MessagingExtensions
                 cfg.Host(new Uri(uri), h => h.PublisherConfirmation = true);
                 cfg.ConfigureEndpoints(context);
             });
+        });
+
+        // "broker" replaces MassTransit's own bus check (see BrokerHealthCheck), with the same readiness tag.
+        builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: ["ready"]);
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(o =>
+        {
+            foreach (var own in o.Registrations.Where(r => r.Tags.Contains(MassTransitHealthCheckTag)).ToList())
+            {
+                o.Registrations.Remove(own);
+            }
         });
 
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>

@@ -1,0 +1,215 @@
+using System.Runtime.CompilerServices;
+using ReferralNetwork.Contracts;
+using ReferralNetwork.Referrals.Referrals;
+
+namespace ReferralNetwork.UnitTests.Referrals;
+
+/// <summary>What each change to a referral's stream adds to the journey metrics.</summary>
+public class JourneyMeasurementsTests
+{
+    private static readonly DateTimeOffset Submitted = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
+    private static readonly Guid Gp = Guid.NewGuid();
+    private static readonly Guid LinkWorkerService = Guid.NewGuid();
+    private static readonly Actor ByLinkWorkerService = new(LinkWorkerService, OrganisationKind.LinkWorkerService);
+    private static readonly Guid Provider = Guid.NewGuid();
+    private static readonly Actor ByProvider = new(Provider, OrganisationKind.CommunityProvider);
+    private static readonly Guid OnwardId = Guid.NewGuid();
+
+    private static ReferralRequested Request(Pathway pathway = Pathway.Gp) => new(
+        Guid.NewGuid(), pathway, "liverpool-north", new Actor(Gp, OrganisationKind.GpPractice), "Riverside Surgery", ["loneliness"],
+        Urgency.Routine, null, new PersonDetails("Ada", "Lovelace", new DateOnly(1950, 12, 10), null, null, null, null, null, null, null),
+        new Consent(true, Submitted, ShareWithReferrer.Full), Submitted);
+
+    private static Referral Evolve(Referral referral, IEnumerable<object> events) => events.Aggregate(referral, (r, e) =>
+        (Referral)typeof(Referral).GetMethod(nameof(Referral.Apply), [e.GetType()])!.Invoke(r, [e])!);
+
+    private static Referral Routed()
+    {
+        var requested = Referral.Create(Request());
+        return Evolve(requested, ReferralDecider.AssignLinkWorkerService(requested, LinkWorkerService, "LN Link Workers", Submitted));
+    }
+
+    private static IReadOnlyList<object> Accept(Referral r, DateTimeOffset at) =>
+        ReferralDecider.AssignLinkWorker(r, ByLinkWorkerService, Guid.NewGuid(), "Sam", at);
+
+    private static Referral InProgress()
+    {
+        var accepted = Evolve(Routed(), Accept(Routed(), Submitted.AddHours(1)));
+        return Evolve(accepted, ReferralDecider.RecordContact(accepted, ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2)));
+    }
+
+    private static IReadOnlyList<object> ReferOn(Referral r, DateTimeOffset at) =>
+        ReferralDecider.AddOnwardReferral(r, ByLinkWorkerService, OnwardId, Guid.NewGuid(), "Walking group", Provider, "Green Steps", at);
+
+    private static StatusChange Change(string from, string to) => new(from, to);
+
+    [Fact]
+    public void A_new_referral_is_submitted_on_its_pathway_and_moves_from_none_to_requested()
+    {
+        var measured = JourneyMeasurements.Of(null, [Request()]);
+
+        Assert.Equal([Pathway.Gp], measured.Submitted);
+        Assert.Equal([Change("none", "requested")], measured.StatusChanges);
+        Assert.Empty(measured.OnwardStatusChanges);
+        Assert.Empty(measured.TimesToAcceptance);
+        Assert.Empty(measured.TimesToAcknowledgement);
+    }
+
+    [Fact]
+    public void A_self_referral_is_submitted_on_the_self_referral_pathway()
+    {
+        var measured = JourneyMeasurements.Of(null, [Request(Pathway.SelfReferral)]);
+
+        Assert.Equal([Pathway.SelfReferral], measured.Submitted);
+        Assert.Equal("self-referral", measured.Submitted.Single().ToWire());
+    }
+
+    [Fact]
+    public void Acceptance_moves_requested_to_accepted_and_measures_the_time_since_submission()
+    {
+        var routed = Routed();
+        var measured = JourneyMeasurements.Of(routed, Accept(routed, Submitted.AddHours(30).AddSeconds(5)));
+
+        Assert.Empty(measured.Submitted);
+        Assert.Equal([Change("requested", "accepted")], measured.StatusChanges);
+        Assert.Equal([TimeSpan.FromHours(30) + TimeSpan.FromSeconds(5)], measured.TimesToAcceptance);
+    }
+
+    [Fact]
+    public void An_acceptance_stamped_before_the_submission_by_a_skewed_clock_took_no_time_rather_than_negative_time()
+    {
+        var routed = Routed();
+        var measured = JourneyMeasurements.Of(routed, Accept(routed, Submitted.AddMilliseconds(-40)));
+
+        Assert.Equal([TimeSpan.Zero], measured.TimesToAcceptance);
+    }
+
+    [Fact]
+    public void Routing_to_a_link_worker_service_changes_no_status_and_records_nothing()
+    {
+        var requested = Referral.Create(Request());
+        var measured = JourneyMeasurements.Of(requested, ReferralDecider.AssignLinkWorkerService(requested, LinkWorkerService, "LN", Submitted));
+
+        Assert.True(measured.IsEmpty);
+    }
+
+    [Fact]
+    public void Reaching_the_person_moves_accepted_to_in_progress_without_another_acceptance_time()
+    {
+        var routed = Routed();
+        var accepted = Evolve(routed, Accept(routed, Submitted.AddHours(1)));
+        var measured = JourneyMeasurements.Of(accepted,
+            ReferralDecider.RecordContact(accepted, ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2)));
+
+        Assert.Equal([Change("accepted", "in-progress")], measured.StatusChanges);
+        Assert.Empty(measured.TimesToAcceptance);
+    }
+
+    [Fact]
+    public void Hold_and_resume_are_each_a_status_change()
+    {
+        var inProgress = InProgress();
+        var held = ReferralDecider.PutOnHold(inProgress, ByLinkWorkerService, "in hospital", Submitted.AddDays(3));
+        var onHold = Evolve(inProgress, held);
+        var resumed = ReferralDecider.Resume(onHold, ByLinkWorkerService, Submitted.AddDays(9));
+
+        Assert.Equal([Change("in-progress", "on-hold")], JourneyMeasurements.Of(inProgress, held).StatusChanges);
+        Assert.Equal([Change("on-hold", "in-progress")], JourneyMeasurements.Of(onHold, resumed).StatusChanges);
+        // In one save the two moves are still two moves, not "no change".
+        Assert.Equal([Change("in-progress", "on-hold"), Change("on-hold", "in-progress")],
+            JourneyMeasurements.Of(inProgress, [.. held, .. resumed]).StatusChanges);
+    }
+
+    [Fact]
+    public void Referring_on_starts_an_onward_referral_and_its_acknowledgement_measures_the_wait()
+    {
+        var inProgress = InProgress();
+        var added = ReferOn(inProgress, Submitted.AddDays(10));
+        var referredOn = Evolve(inProgress, added);
+        var received = ReferralDecider.MarkOnwardReferralReceived(referredOn, ByProvider, OnwardId, Submitted.AddDays(12).AddMinutes(30));
+
+        var onAdding = JourneyMeasurements.Of(inProgress, added);
+        Assert.Equal([Change("none", "requested")], onAdding.OnwardStatusChanges);
+        Assert.Empty(onAdding.StatusChanges);
+
+        var onReceipt = JourneyMeasurements.Of(referredOn, received);
+        Assert.Equal([Change("requested", "received")], onReceipt.OnwardStatusChanges);
+        Assert.Equal([TimeSpan.FromDays(2) + TimeSpan.FromMinutes(30)], onReceipt.TimesToAcknowledgement);
+        Assert.Empty(onReceipt.StatusChanges);
+    }
+
+    [Fact]
+    public void An_onward_referral_from_a_snapshot_that_predates_its_request_time_still_counts_its_change_but_not_a_wait()
+    {
+        var inProgress = InProgress();
+        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
+        var oldSnapshot = referredOn with { OnwardReferrals = [referredOn.OnwardReferrals.Single() with { RequestedAt = null }] };
+
+        var measured = JourneyMeasurements.Of(oldSnapshot,
+            ReferralDecider.MarkOnwardReferralReceived(oldSnapshot, ByProvider, OnwardId, Submitted.AddDays(11)));
+
+        Assert.Equal([Change("requested", "received")], measured.OnwardStatusChanges);
+        Assert.Empty(measured.TimesToAcknowledgement);
+    }
+
+    [Fact]
+    public void The_provider_accepting_after_acknowledging_is_an_onward_change_with_no_second_wait()
+    {
+        var inProgress = InProgress();
+        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
+        var receivedState = Evolve(referredOn, ReferralDecider.MarkOnwardReferralReceived(referredOn, ByProvider, OnwardId, Submitted.AddDays(11)));
+
+        var measured = JourneyMeasurements.Of(receivedState, ReferralDecider.AcceptOnwardReferral(receivedState, ByProvider, OnwardId, Submitted.AddDays(12)));
+
+        Assert.Equal([Change("received", "accepted")], measured.OnwardStatusChanges);
+        Assert.Empty(measured.TimesToAcknowledgement);
+    }
+
+    [Fact]
+    public void Events_that_change_no_status_record_nothing()
+    {
+        var inProgress = InProgress();
+        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
+        IReadOnlyList<object> quiet =
+        [
+            .. ReferralDecider.PostMessage(referredOn, ByLinkWorkerService, "Sam", Guid.NewGuid(), "Any news?", Submitted.AddDays(11)),
+            .. ReferralDecider.RecordMeasure(referredOn, Guid.NewGuid(), "swemwbs", "baseline", new Dictionary<string, decimal> { ["metric"] = 19.25m }, Submitted.AddDays(11)),
+            .. ReferralDecider.RecordContact(referredOn, ByLinkWorkerService, ContactOutcomes.NoAnswer, Submitted, Submitted.AddDays(11)),
+            .. ReferralDecider.RemindAboutOnwardReferral(referredOn, ByProvider, OnwardId, Submitted.AddDays(13)),
+        ];
+
+        Assert.Equal(4, quiet.Count);
+        Assert.True(JourneyMeasurements.Of(referredOn, quiet).IsEmpty);
+        Assert.True(JourneyMeasurements.Of(referredOn, []).IsEmpty);
+    }
+
+    [Fact]
+    public void Cancellation_moves_the_referral_to_cancelled_or_entered_in_error()
+    {
+        var routed = Routed();
+
+        Assert.Equal([Change("requested", "cancelled")],
+            JourneyMeasurements.Of(routed, ReferralDecider.Cancel(routed, new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.Revoked, null, Submitted)).StatusChanges);
+        Assert.Equal([Change("requested", "entered-in-error")],
+            JourneyMeasurements.Of(routed, ReferralDecider.Cancel(routed, new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.EnteredInError, null, Submitted)).StatusChanges);
+    }
+
+    [Fact]
+    public void Every_event_the_referral_applies_can_be_measured()
+    {
+        // Guards the walk's list of events against a new Apply method it does not know yet.
+        var inProgress = InProgress();
+        var eventTypes = typeof(Referral).GetMethods()
+            .Where(m => m.Name == nameof(Referral.Apply) && m.GetParameters().Length == 1)
+            .Select(m => m.GetParameters()[0].ParameterType)
+            .ToList();
+
+        Assert.NotEmpty(eventTypes);
+        foreach (var type in eventTypes)
+        {
+            var blank = RuntimeHelpers.GetUninitializedObject(type);
+            var measured = Record.Exception(() => JourneyMeasurements.Of(inProgress, [blank]));
+            Assert.False(measured is ArgumentException, $"{type.Name}: {measured?.Message}");
+        }
+    }
+}
