@@ -56,7 +56,9 @@ public static class Telemetry
                 .AddSource("Yarp.ReverseProxy")
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
                     !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/alive"))
-                .AddHttpClientInstrumentation()
+                // The gateway's health check asks each service's /health: probes, like the ones above.
+                .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = request =>
+                    request.RequestUri?.AbsolutePath.StartsWith("/health", StringComparison.Ordinal) != true)
                 .AddNpgsql()
                 .AddProcessor(new BackgroundPollingTraces()));
 
