@@ -38,7 +38,7 @@ public class DashboardBrowserTests(RunningNetwork network, HeadlessChromium chro
     });
 
     [Fact]
-    public async Task A_service_stopped_from_the_page_turns_unhealthy_and_is_healthy_again_after_start()
+    public async Task A_service_stopped_from_the_page_turns_unhealthy_and_is_healthy_again_after_restart_from_the_page()
     {
         const string service = "feedback";
         try
@@ -56,7 +56,7 @@ public class DashboardBrowserTests(RunningNetwork network, HeadlessChromium chro
                 // Only that one: the rest of the network carries on.
                 await Expect(await CellAsync(page, "resources", ResourceRow(page, "referrals"), "Health")).ToHaveTextAsync("healthy");
 
-                await row.GetByRole(AriaRole.Button, new() { Name = "Start", Exact = true }).ClickAsync();
+                await row.GetByRole(AriaRole.Button, new() { Name = "Restart", Exact = true }).ClickAsync();
                 await Expect(state).ToHaveTextAsync("running", new() { Timeout = Wait });
                 await Expect(health).ToHaveTextAsync("healthy", new() { Timeout = Wait });
             });

@@ -54,7 +54,7 @@ public static class EdgeTraceContext
     }
 
     /// <summary>Injects trace context into outgoing calls but reads none from incoming ones.</summary>
-    private sealed class OutgoingOnlyPropagator(DistributedContextPropagator outgoing) : DistributedContextPropagator
+    internal sealed class OutgoingOnlyPropagator(DistributedContextPropagator outgoing) : DistributedContextPropagator
     {
         public override IReadOnlyCollection<string> Fields => outgoing.Fields;
 

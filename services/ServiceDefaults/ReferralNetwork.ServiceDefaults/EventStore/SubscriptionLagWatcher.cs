@@ -60,7 +60,7 @@ public sealed class SubscriptionLagWatcher : BackgroundService
             {
                 try
                 {
-                    Volatile.Write(ref latest, await ReadAsync(Latest, stoppingToken));
+                    Record(await ReadAsync(Latest, stoppingToken));
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -93,7 +93,20 @@ public sealed class SubscriptionLagWatcher : BackgroundService
             progress.TryAdd(shard, 0);
         }
 
-        var now = clock.GetUtcNow();
+        return Next(previous, clock.GetUtcNow(), highest, progress);
+    }
+
+    /// <summary>Keeps <paramref name="reading"/> as the latest, for the gauge and the health check.</summary>
+    internal void Record(SubscriptionLagReading reading) => Volatile.Write(ref latest, reading);
+
+    /// <summary>
+    /// The reading taken at <paramref name="now"/> from each shard's saved progress and the highest committed
+    /// event, carrying <see cref="SubscriptionLag.WaitingSince"/> over from <paramref name="previous"/> while
+    /// a subscription has events waiting and has not advanced.
+    /// </summary>
+    internal static SubscriptionLagReading Next(
+        SubscriptionLagReading? previous, DateTimeOffset now, long highest, IReadOnlyDictionary<string, long> progress)
+    {
         var lags = progress.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
         {
             var name = Label(p.Key);
