@@ -12,7 +12,7 @@ public class BrokerHealthCheckTests
     private static KeyValuePair<string, EndpointHealthResult> Endpoint(string queue, BusHealthStatus status)
     {
         var address = queue.StartsWith("rabbitmq://", StringComparison.Ordinal) ? queue : Broker + queue;
-        var endpoint = Stub.Of<IReceiveEndpoint>(("get_InputAddress", new Uri(address)));
+        var endpoint = InterfaceFake.Of<IReceiveEndpoint>(("get_InputAddress", new Uri(address)));
         return new(address, status switch
         {
             BusHealthStatus.Healthy => EndpointHealthResult.Healthy(endpoint, "ready"),
@@ -34,7 +34,7 @@ public class BrokerHealthCheckTests
             BusHealthStatus.Degraded => BusHealthResult.Degraded("endpoints not ready", null!, endpointsByAddress),
             _ => BusHealthResult.Unhealthy("not started", null!, endpointsByAddress),
         };
-        var check = new BrokerHealthCheck(Stub.Of<IBusControl>(("CheckHealth", health)));
+        var check = new BrokerHealthCheck(InterfaceFake.Of<IBusControl>(("CheckHealth", health)));
         var context = new HealthCheckContext { Registration = new HealthCheckRegistration("broker", check, failureStatus, null) };
         return await check.CheckHealthAsync(context);
     }

@@ -125,9 +125,9 @@ public class SubscriptionLagTests
     /// <summary>A watcher that is never started: its store is only asked for the event schema's name.</summary>
     internal static SubscriptionLagWatcher NewWatcher(TimeProvider clock, IMeterFactory meters)
     {
-        var events = Stub.Of<IReadOnlyEventStoreOptions>(("get_DatabaseSchemaName", "events"));
-        var options = Stub.Of<IReadOnlyStoreOptions>(("get_Events", events));
-        var store = Stub.Of<IDocumentStore>(("get_Options", options));
+        var events = InterfaceFake.Of<IReadOnlyEventStoreOptions>(("get_DatabaseSchemaName", "events"));
+        var options = InterfaceFake.Of<IReadOnlyStoreOptions>(("get_Events", events));
+        var store = InterfaceFake.Of<IDocumentStore>(("get_Options", options));
         return new SubscriptionLagWatcher(store, clock, meters, NullLogger<SubscriptionLagWatcher>.Instance);
     }
 }

@@ -7,14 +7,14 @@ namespace ReferralNetwork.UnitTests.Defaults;
 /// method), for the one or two a class under test uses of a large interface (a bus, a document store).
 /// Any other member throws, so a test learns when more is used.
 /// </summary>
-public class Stub : DispatchProxy
+public class InterfaceFake : DispatchProxy
 {
     private (string Member, object? Value)[] members = [];
 
     public static T Of<T>(params (string Member, object? Value)[] members) where T : class
     {
-        var proxy = Create<T, Stub>();
-        ((Stub)(object)proxy).members = members;
+        var proxy = Create<T, InterfaceFake>();
+        ((InterfaceFake)(object)proxy).members = members;
         return proxy;
     }
 
@@ -28,6 +28,6 @@ public class Stub : DispatchProxy
                 return value;
             }
         }
-        throw new NotSupportedException($"{targetMethod.DeclaringType?.Name}.{name} is not stubbed");
+        throw new NotSupportedException($"{targetMethod.DeclaringType?.Name}.{name} is not faked by this test");
     }
 }
