@@ -79,8 +79,9 @@ public class DashboardBrowserTests(RunningNetwork network, HeadlessChromium chro
 
         await OnDashboardAsync("#traces", async page =>
         {
-            // The list polls by itself; the trace shows once the first service has exported its spans.
-            // The page lists the newest 100 traces: click the row as soon as it is there.
+            // As an operator would with the id a partner quoted: search for it. The list polls by
+            // itself; the trace shows once the first service has exported its spans.
+            await page.Locator("#traces-search").FillAsync(traceId);
             var traceRow = page.Locator($"#trace-rows tr[data-trace-id='{traceId}']");
             await Expect(traceRow).ToBeVisibleAsync(new() { Timeout = Wait });
             await traceRow.GetByRole(AriaRole.Link).ClickAsync();

@@ -115,8 +115,8 @@ public sealed class DashboardServer : IAsyncDisposable
                     traceId = r.TraceId,
                 })));
 
-        app.MapGet("/api/traces", (string? service, int? limit) =>
-            Results.Json(store.RecentTraces(Math.Clamp(limit ?? 50, 1, 500), Blank(service)).Select(t => new
+        app.MapGet("/api/traces", (string? service, string? search, bool? errorsOnly, int? limit) =>
+            Results.Json(store.RecentTraces(Math.Clamp(limit ?? 50, 1, 500), Blank(service), Blank(search)?.Trim(), errorsOnly ?? false).Select(t => new
             {
                 traceId = t.TraceId,
                 rootName = t.RootName,

@@ -85,7 +85,12 @@ public sealed class TelemetryStore(int maxSpans = 20_000, int maxLogRecordsPerSe
     }
 
     /// <summary>The most recent traces first, optionally only those touching <paramref name="service"/>.</summary>
-    public IReadOnlyList<TraceSummary> RecentTraces(int limit, string? service = null)
+    /// <summary>
+    /// Newest first: those with a span of <paramref name="service"/>, whose root span's name contains
+    /// <paramref name="search"/> or whose id starts with it (a partner quotes the id from traceresponse),
+    /// and only those with an error span when <paramref name="errorsOnly"/>.
+    /// </summary>
+    public IReadOnlyList<TraceSummary> RecentTraces(int limit, string? service = null, string? search = null, bool errorsOnly = false)
     {
         List<ReceivedSpan[]> traces;
         lock (gate)
@@ -97,6 +102,10 @@ public sealed class TelemetryStore(int maxSpans = 20_000, int maxLogRecordsPerSe
             .. traces
                 .Where(t => service is null || t.Any(s => s.ServiceName == service))
                 .Select(Summarise)
+                .Where(t => search is null
+                    || t.RootName.Contains(search, StringComparison.OrdinalIgnoreCase)
+                    || t.TraceId.StartsWith(search, StringComparison.OrdinalIgnoreCase))
+                .Where(t => !errorsOnly || t.HasErrors)
                 .OrderByDescending(t => t.Start)
                 .Take(limit),
         ];

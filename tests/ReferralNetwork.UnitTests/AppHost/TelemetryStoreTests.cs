@@ -28,6 +28,26 @@ public class TelemetryStoreTests
     }
 
     [Fact]
+    public void Traces_are_found_by_service_by_root_name_or_trace_id_and_by_errors()
+    {
+        var store = new TelemetryStore();
+        store.Add(
+        [
+            Span("0af7651916cd43dd8448eb211c80319c", "1", null, "gateway", 0, 10),
+            Span("0af7651916cd43dd8448eb211c80319c", "2", "1", "referrals", 1, 9),
+            Span("4bf92f3577b34da6a3ce929d0e0e4736", "3", null, "gateway", 20, 30) with { Name = "POST /connect/token" },
+            Span("b7ad6b7169203331b7ad6b7169203331", "4", null, "linkworkers", 40, 50) with { Status = SpanStatus.Error },
+        ]);
+
+        Assert.Equal(["0af7651916cd43dd8448eb211c80319c"], store.RecentTraces(10, service: "referrals").Select(t => t.TraceId));
+        Assert.Equal(["4bf92f3577b34da6a3ce929d0e0e4736"], store.RecentTraces(10, search: "connect/TOKEN").Select(t => t.TraceId));
+        // A partner quotes the id from traceresponse; its start is enough.
+        Assert.Equal(["0af7651916cd43dd8448eb211c80319c"], store.RecentTraces(10, search: "0AF76519").Select(t => t.TraceId));
+        Assert.Equal(["b7ad6b7169203331b7ad6b7169203331"], store.RecentTraces(10, errorsOnly: true).Select(t => t.TraceId));
+        Assert.Equal(3, store.RecentTraces(10).Count);
+    }
+
+    [Fact]
     public void Logs_are_kept_per_service_and_filtered_by_level_and_text()
     {
         var store = new TelemetryStore(maxLogRecordsPerService: 2);
