@@ -76,24 +76,14 @@ public sealed class RabbitMqBroker : IResourceWithConnectionString, IAsyncDispos
 
     /// <summary>
     /// Stops a node a crashed run left on this folder, starts RabbitMQ with AMQP on
-    /// 127.0.0.1:<paramref name="amqpPort"/> (no management plugin, which keeps the start quickest)
-    /// and waits until <c>rabbitmqctl await_startup</c> returns.
-    /// </summary>
-    public static Task<RabbitMqBroker> StartAsync(
-        string dataDirectory,
-        int amqpPort,
-        Action<string>? log = null,
-        CancellationToken cancellationToken = default) =>
-        StartAsync(dataDirectory, amqpPort, managementPort: null, log, cancellationToken);
-
-    /// <summary>
-    /// As <see cref="StartAsync(string, int, Action{string}?, CancellationToken)"/>, and with the
-    /// management plugin (UI and HTTP API) on 127.0.0.1:<paramref name="managementPort"/> unless it is null.
+    /// 127.0.0.1:<paramref name="amqpPort"/> and, unless <paramref name="managementPort"/> is null, the
+    /// management plugin (UI and HTTP API) on 127.0.0.1:<paramref name="managementPort"/> (without it
+    /// the start is quickest), and waits until <c>rabbitmqctl await_startup</c> returns.
     /// </summary>
     public static async Task<RabbitMqBroker> StartAsync(
         string dataDirectory,
         int amqpPort,
-        int? managementPort,
+        int? managementPort = null,
         Action<string>? log = null,
         CancellationToken cancellationToken = default)
     {
