@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ReferralNetwork.Hosting;
+
 
 namespace ReferralNetwork.AppHost;
 
@@ -12,7 +12,7 @@ namespace ReferralNetwork.AppHost;
 /// exactly as partners would: organisations, their directory services and link workers.
 /// Safe to run on every start: whatever already exists is left alone.
 /// </summary>
-internal sealed class DemoNetwork
+public sealed class DemoNetwork
 {
     public const string Area = "liverpool-north";
 
@@ -101,7 +101,7 @@ internal sealed class DemoNetwork
     private async Task SeedAsync(string gatewayUrl, string operatorClientSecret, string path, CancellationToken cancellationToken)
     {
         var known = ReadCredentials(path);
-        var operatorToken = await TokenAsync(ReferralNetworkHost.OperatorClientId, operatorClientSecret, cancellationToken);
+        var operatorToken = await TokenAsync(NetworkModel.OperatorClientId, operatorClientSecret, cancellationToken);
         var registered = await ListOrganisationsAsync(operatorToken, cancellationToken);
 
         var credentials = new List<OrganisationCredentials>();
@@ -126,7 +126,7 @@ internal sealed class DemoNetwork
         }
 
         // Written before anything else can fail, so the secrets just issued are never lost.
-        await WriteCredentialsAsync(path, gatewayUrl, credentials, cancellationToken);
+        WriteCredentials(path, gatewayUrl, credentials);
 
         foreach (var organisation in Organisations)
         {
@@ -280,14 +280,9 @@ internal sealed class DemoNetwork
         }
     }
 
-    private static async Task WriteCredentialsAsync(string path, string gatewayUrl, List<OrganisationCredentials> credentials, CancellationToken cancellationToken)
-    {
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(new DemoCredentials(gatewayUrl, Area, credentials), Json), cancellationToken);
-        // It holds client secrets.
-        UnixProcesses.SetFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: true);
-    }
+    // It holds client secrets.
+    private static void WriteCredentials(string path, string gatewayUrl, List<OrganisationCredentials> credentials) =>
+        DataFolder.WriteOwnerOnly(path, JsonSerializer.Serialize(new DemoCredentials(gatewayUrl, Area, credentials), Json));
 
     private sealed record DemoOrganisation(string Name, string Kind)
     {

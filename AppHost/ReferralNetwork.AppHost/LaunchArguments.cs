@@ -3,12 +3,14 @@ using System.Globalization;
 namespace ReferralNetwork.AppHost;
 
 /// <summary>The AppHost's command line.</summary>
-internal sealed record LaunchArguments
+public sealed record LaunchArguments
 {
     public const string Usage = """
-        Runs the whole referral network locally: PostgreSQL, RabbitMQ, the four services and the gateway.
+        Runs the whole referral network locally under .NET Aspire: PostgreSQL, RabbitMQ, the four
+        services and the gateway, with the Aspire dashboard for operators.
 
-        Usage: dotnet run --project AppHost/ReferralNetwork.AppHost -c Release -- [options]
+        Usage: ./scripts/start.sh [options]
+           or: dotnet AppHost/ReferralNetwork.AppHost/bin/Release/net10.0/ReferralNetwork.AppHost.dll [options]
 
         Options:
           --demo                    register demo organisations, services and link workers (area liverpool-north)
@@ -21,14 +23,13 @@ internal sealed record LaunchArguments
           --rabbitmq-port <port>    default 55672
           --rabbitmq-management-port <port>
                                     RabbitMQ's management UI and HTTP API on http://127.0.0.1:<port>, default 55673
-          --configuration <name>    Release or Debug: which build of the services to run (default: the AppHost's own)
-          --dashboard-port <port>   the operators' dashboard on http://127.0.0.1:<port>, default 18888
-          --otlp-port <port>        the AppHost's own OTLP/HTTP receiver the services export to, default 18889
-          --otlp-endpoint <url>     export telemetry to this OTLP/HTTP endpoint instead of the AppHost's receiver
-                                    (the dashboard then shows no traces or structured logs)
+          --dashboard-port <port>   the Aspire dashboard on http://127.0.0.1:<port>, default 18888
+          --otlp-port <port>        the dashboard's OTLP/gRPC receiver the services export to, default 18889
+          --otlp-endpoint <url>     export the services' telemetry to this OTLP endpoint (gRPC) instead of the dashboard
           --postgres <connstring>   use this PostgreSQL server instead of starting one (databases are created on it)
-          --rabbitmq <uri>          use this RabbitMQ instead of starting one
+          --rabbitmq <uri>          use this RabbitMQ instead of starting one (amqp://user:password@host:port/)
           -h, --help                show this help
+        A port of 0 lets the AppHost choose a free one.
 
         Environment:
           OPERATOR_CLIENT_SECRET    the operator client's secret; generated and kept in the data folder when unset
@@ -50,8 +51,6 @@ internal sealed record LaunchArguments
 
     public int? RabbitMqManagementPort { get; init; }
 
-    public string? Configuration { get; init; }
-
     public string? OtlpEndpoint { get; init; }
 
     public int? OtlpPort { get; init; }
@@ -61,6 +60,14 @@ internal sealed record LaunchArguments
     public string? ExternalPostgres { get; init; }
 
     public string? ExternalRabbitMq { get; init; }
+
+    /// <summary>The port to listen on: the default when none was asked for, null (any free one) for 0.</summary>
+    public static int? Port(int? requested, int fallback) => requested switch
+    {
+        null => fallback,
+        0 => null,
+        var port => port,
+    };
 
     /// <summary>Parses <c>--name value</c> and <c>--name=value</c>; throws <see cref="FormatException"/> with a user-facing message.</summary>
     public static LaunchArguments Parse(IReadOnlyList<string> args)
@@ -84,7 +91,7 @@ internal sealed record LaunchArguments
             int Port()
             {
                 var text = Value();
-                return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+                return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 0 and < 65536
                     ? port
                     : throw new FormatException($"{name}: '{text}' is not a TCP port.");
             }
@@ -98,7 +105,6 @@ internal sealed record LaunchArguments
                 "--postgres-port" => parsed with { PostgresPort = Port() },
                 "--rabbitmq-port" => parsed with { RabbitMqPort = Port() },
                 "--rabbitmq-management-port" => parsed with { RabbitMqManagementPort = Port() },
-                "--configuration" or "-c" => parsed with { Configuration = BuildConfiguration(Value()) },
                 "--otlp-endpoint" => parsed with { OtlpEndpoint = Value() },
                 "--otlp-port" => parsed with { OtlpPort = Port() },
                 "--dashboard-port" => parsed with { DashboardPort = Port() },
@@ -117,12 +123,4 @@ internal sealed record LaunchArguments
             ? (argument[..equals], argument[(equals + 1)..])
             : (argument, null);
     }
-
-    private static string BuildConfiguration(string value) =>
-        value.ToLowerInvariant() switch
-        {
-            "release" => "Release",
-            "debug" => "Debug",
-            _ => throw new FormatException($"--configuration: '{value}' is neither Release nor Debug."),
-        };
 }

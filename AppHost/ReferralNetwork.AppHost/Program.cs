@@ -1,14 +1,11 @@
-using System.Reflection;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 using ReferralNetwork.AppHost;
-using ReferralNetwork.Hosting;
+using ReferralNetwork.AppHost.Infrastructure;
+using ReferralNetwork.AppHost.Supervision;
 
-LaunchArguments arguments;
+LaunchArguments launch;
 try
 {
-    arguments = LaunchArguments.Parse(args);
+    launch = LaunchArguments.Parse(args);
 }
 catch (FormatException e)
 {
@@ -17,155 +14,84 @@ catch (FormatException e)
     Console.Error.WriteLine(LaunchArguments.Usage);
     return 2;
 }
-if (arguments.Help)
+if (launch.Help)
 {
     Console.WriteLine(LaunchArguments.Usage);
     return 0;
 }
 
-using var shutdown = new CancellationTokenSource();
-void RequestShutdown(string reason)
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = [] });
+var data = await DataFolder.ChooseAsync(launch.DataDirectory, ownPostgres: launch.ExternalPostgres is null);
+builder.ConfigureLocalDashboard(launch);
+
+// Secrets: kept in the data folder so tokens, partners' credentials and the servers' data survive restarts.
+var signingKey = TokenSigningKey.LoadOrCreate(data);
+var tokenSigningKey = builder.AddSecret("token-signing-key", signingKey.PrivateKeyBase64);
+var operatorSecret = builder.AddSecret("operator-client-secret",
+    Environment.GetEnvironmentVariable("OPERATOR_CLIENT_SECRET") is { Length: > 0 } chosen ? chosen : data.Secret("operator-client-secret"));
+
+// The event stores: one PostgreSQL, one database per service and one for the gateway's registry.
+var postgres = launch.ExternalPostgres is null
+    ? builder.AddLocalPostgres("postgres", data.Path, builder.AddSecret("postgres-password", data.Secret("postgres-password")), LaunchArguments.Port(launch.PostgresPort, 55432))
+        .WithRestartOnCrash()
+    : null;
+IResourceBuilder<IResourceWithConnectionString> Database(string name) => postgres is not null
+    ? postgres.AddDatabase(name)
+    : builder.AddExternalPostgresDatabase(name, launch.ExternalPostgres!);
+
+// The broker the services' integration events travel on, with its management page and queue depths.
+IResourceBuilder<IResourceWithConnectionString> rabbitmq;
+if (launch.ExternalRabbitMq is null)
 {
-    if (shutdown.IsCancellationRequested)
+    var broker = builder.AddLocalRabbitMq("rabbitmq", data.Path, builder.AddSecret("rabbitmq-password", data.Secret("rabbitmq-password")),
+            LaunchArguments.Port(launch.RabbitMqPort, 55672), LaunchArguments.Port(launch.RabbitMqManagementPort, 55673))
+        .WithRestartOnCrash()
+        .WithQueueMetricsAndCommands();
+    builder.CreateResourceBuilder(builder.Resources.OfType<EpmdResource>().Single()).WithRestartOnCrash();
+    rabbitmq = broker;
+}
+else
+{
+    rabbitmq = builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"{launch.ExternalRabbitMq}"));
+}
+
+// The services, consumers before producers: a message published before its consumer's queue exists is lost.
+var firstServicePort = LaunchArguments.Port(launch.FirstServicePort, 5101);
+var linkWorkers = builder.AddNetworkService<Projects.ReferralNetwork_LinkWorkers>("linkworkers", Offset(firstServicePort, 1), signingKey)
+    .WithDatabase(Database("linkworkersdb"))
+    .WithReference(rabbitmq).WaitFor(rabbitmq);
+var communityProviders = builder.AddNetworkService<Projects.ReferralNetwork_CommunityProviders>("communityproviders", Offset(firstServicePort, 2), signingKey)
+    .WithDatabase(Database("providersdb"))
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WaitFor(linkWorkers);
+var feedback = builder.AddNetworkService<Projects.ReferralNetwork_Feedback>("feedback", Offset(firstServicePort, 3), signingKey)
+    .WithDatabase(Database("feedbackdb"))
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WaitFor(communityProviders);
+var referrals = builder.AddNetworkService<Projects.ReferralNetwork_Referrals>("referrals", Offset(firstServicePort, 0), signingKey)
+    .WithDatabase(Database("referralsdb"))
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WaitFor(feedback);
+
+// The gateway partners call: tokens, the organisation registry, and routes to the four services.
+var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gateway", LaunchArguments.Port(launch.GatewayPort, 8080), signingKey)
+    .WithDatabase(Database("gatewaydb"))
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithEnvironment("Auth__PrivateKey", tokenSigningKey)
+    .WithEnvironment("OPERATOR_CLIENT_SECRET", operatorSecret)
+    .RoutesTo(referrals, linkWorkers, communityProviders, feedback)
+    .WithDemoOrganisations(operatorSecret, data, registerAtStart: launch.Demo)
+    .WithStartupSummary(operatorSecret, data, generatedSecret: Environment.GetEnvironmentVariable("OPERATOR_CLIENT_SECRET") is not { Length: > 0 });
+
+if (launch.OtlpEndpoint is { } otlpEndpoint)
+{
+    foreach (var service in new[] { linkWorkers, communityProviders, feedback, referrals, gateway })
     {
-        return;
+        service.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint).WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", "");
     }
-    Console.WriteLine($"[apphost] {reason}: stopping the network…");
-    // CancelAsync runs the callbacks off the signal handler's thread.
-    _ = shutdown.CancelAsync();
-}
-// Cancelled so the runtime does not kill us before every child is stopped; we exit 0 afterwards.
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    RequestShutdown("Ctrl+C");
-};
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    RequestShutdown("SIGTERM");
-});
-using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-{
-    context.Cancel = true;
-    RequestShutdown("terminal closed");
-});
-
-string repositoryRoot;
-try
-{
-    repositoryRoot = NetworkOptions.FindRepositoryRoot(AppContext.BaseDirectory);
-}
-catch (InvalidOperationException e)
-{
-    Console.Error.WriteLine($"[apphost] {e.Message}");
-    return 1;
-}
-var configuration = arguments.Configuration
-    ?? typeof(LaunchArguments).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
-    ?? "Release";
-var dataDirectory = arguments.DataDirectory is not null
-    ? Path.GetFullPath(arguments.DataDirectory)
-    : await ChooseDataDirectoryAsync(repositoryRoot, ownPostgres: arguments.ExternalPostgres is null);
-var operatorSecret = Environment.GetEnvironmentVariable("OPERATOR_CLIENT_SECRET") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
-
-var options = new NetworkOptions
-{
-    DataDirectory = dataDirectory,
-    RepositoryRoot = repositoryRoot,
-    Configuration = configuration,
-    GatewayPort = arguments.GatewayPort ?? 8080,
-    FirstServicePort = arguments.FirstServicePort ?? 5101,
-    PostgresPort = arguments.PostgresPort ?? 55432,
-    RabbitMqPort = arguments.RabbitMqPort ?? 55672,
-    RabbitMqManagementPort = arguments.RabbitMqManagementPort ?? 55673,
-    OperatorClientSecret = operatorSecret,
-    OtlpEndpoint = arguments.OtlpEndpoint,
-    OtlpPort = arguments.OtlpPort ?? 18889,
-    DashboardPort = arguments.DashboardPort ?? 18888,
-    ExternalPostgres = arguments.ExternalPostgres,
-    ExternalRabbitMq = arguments.ExternalRabbitMq,
-    Log = Console.WriteLine,
-};
-
-Console.WriteLine($"[apphost] repository {repositoryRoot}, running the {configuration} build, data in {dataDirectory}");
-var exitCode = 0;
-var host = new ReferralNetworkHost(options);
-try
-{
-    await host.StartAsync(shutdown.Token);
-    PrintSummary(host, operatorSecret is null);
-    if (arguments.Demo)
-    {
-        var credentials = await DemoNetwork.SeedAsync(host.GatewayUrl, host.OperatorClientSecret, dataDirectory, Console.WriteLine, shutdown.Token);
-        Console.WriteLine($"[apphost] demo organisations and their credentials: {credentials}");
-    }
-    Console.WriteLine("[apphost] press Ctrl+C to stop");
-    await Task.Delay(Timeout.Infinite, shutdown.Token);
-}
-catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
-{
-    // Asked to stop: not a failure.
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"[apphost] FAILED: {e.Message}");
-    exitCode = 1;
-}
-finally
-{
-    await host.StopAsync();
-}
-Console.WriteLine(exitCode == 0 ? "[apphost] stopped" : $"[apphost] stopped after a failure; full log: {host.LogFilePath}");
-return exitCode;
-
-// The repository's .data folder, unless PostgreSQL's OS user (which it runs as when we are root)
-// cannot reach it, as under /root: then a folder under /var/tmp, stable per repository.
-static async Task<string> ChooseDataDirectoryAsync(string repositoryRoot, bool ownPostgres)
-{
-    var inRepository = Path.Combine(repositoryRoot, ".data");
-    if (!ownPostgres || await PostgresServer.IsReachableByServerUserAsync(inRepository))
-    {
-        return inRepository;
-    }
-    var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(repositoryRoot)))[..8];
-    var fallback = Path.Combine("/var/tmp/referral-network", hash);
-    Console.WriteLine(
-        $"[apphost] running as root and the '{PostgresServer.ServerOsUser}' OS user cannot reach {repositoryRoot}, " +
-        $"so the data folder is {fallback} instead of {inRepository}");
-    return fallback;
 }
 
-static void PrintSummary(ReferralNetworkHost host, bool secretGenerated)
-{
-    var options = host.Options;
-    var postgres = host.PostgresServer is { } server
-        ? $"127.0.0.1:{server.Port}, cluster in {server.DataDirectory}"
-        : "external server";
-    var rabbitMq = host.RabbitMqBroker is { } broker
-        ? $"{broker.ConnectionString} (node {broker.NodeName}), its own log {broker.LogFile}"
-        : "external broker";
-    var rabbitMqManagement = host.RabbitMqManagementUrl is { } managementUrl
-        ? $"{managementUrl} (user {RabbitMqBroker.UserName}, password {RabbitMqBroker.Password})"
-        : "none";
-    var services = string.Join(", ", ReferralNetworkHost.ServiceNames.Where(n => n != "gateway").Select(n => $"{n} {host.ServiceUrl(n)}"));
-    Console.WriteLine($"""
+builder.Build().Run();
+return 0;
 
-        ================================================================================
-         Referral Network is running
-           Dashboard        {host.DashboardUrl}
-           Gateway          {host.GatewayUrl}   (health: {host.GatewayUrl}/health)
-           Operator client  client_id={ReferralNetworkHost.OperatorClientId}
-                            client_secret={host.OperatorClientSecret}
-                            ({(secretGenerated ? "generated once, kept in " + Path.Combine(options.DataDirectory, "operator-client-secret") : "from OPERATOR_CLIENT_SECRET")})
-           Services         {services}
-           PostgreSQL       {postgres}
-           RabbitMQ         {rabbitMq}
-           RabbitMQ UI      {rabbitMqManagement}
-           Telemetry        {host.OtlpEndpoint ?? "not exported"} (OTLP/HTTP protobuf)
-           Data             {options.DataDirectory}
-           Logs             {host.LogFilePath}
-        ================================================================================
-
-        """);
-}
+static int? Offset(int? first, int offset) => first is { } port ? port + offset : null;

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
@@ -124,6 +125,41 @@ public sealed class BrokerQueues : IDisposable
         {
             return BrokerQueueReading.Unreachable($"RabbitMQ management API at {ManagementUrl} gave an answer we cannot read: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Moves every message of a MassTransit <c>_error</c> (or <c>_skipped</c>) queue back to the queue it
+    /// came from, with a shovel that deletes itself once it has moved what the queue held when it
+    /// started: each message is acknowledged only after the broker confirmed it in its new queue, so a
+    /// broker restart in between loses nothing. Returns false when <paramref name="deadLetterQueue"/> is
+    /// not such a queue.
+    /// </summary>
+    public async Task<bool> MoveBackAsync(string deadLetterQueue, CancellationToken cancellationToken = default)
+    {
+        var source = new BrokerQueue(deadLetterQueue, 0, 0, 0, 0);
+        if (!source.IsDeadLetterQueue)
+        {
+            return false;
+        }
+        var home = deadLetterQueue[..deadLetterQueue.LastIndexOf('_')];
+        var shovel = new
+        {
+            value = new Dictionary<string, object>
+            {
+                ["src-protocol"] = "amqp091",
+                ["src-uri"] = "amqp://",
+                ["src-queue"] = deadLetterQueue,
+                ["src-delete-after"] = "queue-length",
+                ["dest-protocol"] = "amqp091",
+                ["dest-uri"] = "amqp://",
+                ["dest-queue"] = home,
+                ["ack-mode"] = "on-confirm",
+            },
+        };
+        var name = Uri.EscapeDataString("move-back-" + deadLetterQueue);
+        using var response = await http.PutAsJsonAsync($"api/parameters/shovel/%2F/{name}", shovel, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return true;
     }
 
     public void Dispose() => http.Dispose();

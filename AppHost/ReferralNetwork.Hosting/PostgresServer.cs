@@ -67,9 +67,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
         var server = new PostgresServer(Path.GetFullPath(dataDirectory), port, FindBinDirectory(), log);
         try
         {
-            await server.PrepareDataDirectoryAsync(cancellationToken);
+            await PrepareClusterAsync(server.BinDirectory, server.DataDirectory, superuserPassword: null, cancellationToken);
             await server.StopServerLeftRunningAsync(cancellationToken);
-            await server.InitialiseClusterAsync(cancellationToken);
             server.Launch();
             await server.WaitUntilAcceptingConnectionsAsync(cancellationToken);
             return server;
@@ -138,13 +137,6 @@ public sealed partial class PostgresServer : IAsyncDisposable
     /// <summary>Creates the database unless it exists.</summary>
     public Task EnsureDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
         EnsureDatabaseOnServerAsync(ConnectionString("postgres"), name, cancellationToken);
-
-    /// <summary>Creates the database unless it exists and returns it as a referenceable resource.</summary>
-    public async Task<ConnectionStringResource> AddDatabaseAsync(string name, CancellationToken cancellationToken = default)
-    {
-        await EnsureDatabaseAsync(name, cancellationToken);
-        return new ConnectionStringResource(name, ConnectionString(name));
-    }
 
     /// <summary>Creates the database on any server (ours or an external one) unless it exists.</summary>
     public static async Task EnsureDatabaseOnServerAsync(string serverConnectionString, string name, CancellationToken cancellationToken = default)
@@ -215,33 +207,99 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private async Task PrepareDataDirectoryAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes <paramref name="clusterDirectory"/> a cluster PostgreSQL can run on: creates it owner-only,
+    /// gives it to the server's OS user when we are root, and runs initdb unless a cluster is there.
+    /// With a <paramref name="superuserPassword"/> a new cluster takes passwords (SCRAM) only;
+    /// without, it trusts local connections (the integration tests' throwaway clusters).
+    /// </summary>
+    public static async Task PrepareClusterAsync(string binDirectory, string clusterDirectory, string? superuserPassword, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(DataDirectory);
+        var runAsUser = UnixProcesses.IsRoot ? ServerOsUser : null;
+        Directory.CreateDirectory(clusterDirectory);
         // PostgreSQL insists that nobody but its owner can read the cluster.
-        UnixProcesses.SetFileMode(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (runAsUser is null)
+        UnixProcesses.SetFileMode(clusterDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (runAsUser is not null)
+        {
+            await GiveToServerUserAsync(clusterDirectory, runAsUser, cancellationToken);
+        }
+        if (File.Exists(Path.Combine(clusterDirectory, "PG_VERSION")))
         {
             return;
         }
+        string[] authentication = ["--auth=trust"];
+        string? passwordFile = null;
+        if (superuserPassword is not null)
+        {
+            // Beside the cluster, not in it (initdb wants an empty folder), readable by the server's user only while initdb runs.
+            passwordFile = Path.Combine(Path.GetDirectoryName(clusterDirectory.TrimEnd('/'))!, ".initdb-password");
+            File.WriteAllText(passwordFile, superuserPassword);
+            UnixProcesses.SetFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (runAsUser is not null)
+            {
+                await UnixProcesses.RunAsync("chown", [$"{runAsUser}:{runAsUser}", passwordFile], cancellationToken: cancellationToken);
+            }
+            authentication = ["--auth=scram-sha-256", "--pwfile=" + passwordFile];
+        }
+        try
+        {
+            var result = await UnixProcesses.RunAsync(
+                Path.Combine(binDirectory, "initdb"),
+                ["-D", clusterDirectory, "-U", Superuser, .. authentication, "--encoding=UTF8", "--locale=C", "--no-instructions"],
+                runAsUser: runAsUser,
+                cancellationToken: cancellationToken);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"initdb failed for {clusterDirectory} (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
+            }
+        }
+        finally
+        {
+            if (passwordFile is not null)
+            {
+                File.Delete(passwordFile);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The server's arguments but its port: loopback only; the Unix socket inside the cluster's own
+    /// owner-only folder, or none when the path would be too long for a socket.
+    /// </summary>
+    public static IReadOnlyList<string> ServerArguments(string clusterDirectory)
+    {
+        // Sized for the longest port, so the choice holds for any.
+        var socketDirectory = (clusterDirectory + "/.s.PGSQL.65535").Length <= MaxUnixSocketPathLength ? clusterDirectory : "";
+        return
+        [
+            "-D", clusterDirectory,
+            "-c", "listen_addresses=127.0.0.1",
+            "-c", "unix_socket_directories=" + socketDirectory,
+            // Five services, each with Marten daemons and pools, plus tests: more than the default 100.
+            "-c", "max_connections=200",
+        ];
+    }
+
+    private static async Task GiveToServerUserAsync(string clusterDirectory, string runAsUser, CancellationToken cancellationToken)
+    {
         var user = await UnixProcesses.RunAsync("id", ["-u", runAsUser], cancellationToken: cancellationToken);
         if (!user.Succeeded)
         {
             throw new InvalidOperationException(
                 $"Running as root, PostgreSQL must run as the '{runAsUser}' OS user, which does not exist. Run scripts/install-prerequisites.sh.");
         }
-        var chown = await UnixProcesses.RunAsync("chown", [$"{runAsUser}:{runAsUser}", DataDirectory], cancellationToken: cancellationToken);
+        var chown = await UnixProcesses.RunAsync("chown", [$"{runAsUser}:{runAsUser}", clusterDirectory], cancellationToken: cancellationToken);
         if (!chown.Succeeded)
         {
-            throw new InvalidOperationException($"Could not give {DataDirectory} to the '{runAsUser}' OS user: {chown.Output}");
+            throw new InvalidOperationException($"Could not give {clusterDirectory} to the '{runAsUser}' OS user: {chown.Output}");
         }
         var reachable = await UnixProcesses.RunAsync(
-            "test", ["-r", DataDirectory, "-a", "-w", DataDirectory, "-a", "-x", DataDirectory],
+            "test", ["-r", clusterDirectory, "-a", "-w", clusterDirectory, "-a", "-x", clusterDirectory],
             runAsUser: runAsUser, cancellationToken: cancellationToken);
         if (!reachable.Succeeded)
         {
             throw new InvalidOperationException(
-                $"The PostgreSQL data folder {DataDirectory} is not reachable by the '{runAsUser}' OS user, which PostgreSQL " +
+                $"The PostgreSQL data folder {clusterDirectory} is not reachable by the '{runAsUser}' OS user, which PostgreSQL " +
                 "must run as when we are root: one of its parent folders is not traversable (a folder under /root is the usual cause). " +
                 "Use a data folder outside /root, e.g. under /var/tmp.");
         }
@@ -295,26 +353,6 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
     }
 
-    private async Task InitialiseClusterAsync(CancellationToken cancellationToken)
-    {
-        if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
-        {
-            return;
-        }
-        log($"[postgres] creating a new cluster in {DataDirectory}");
-        // Trust authentication: acceptable only because this is a local development cluster that
-        // listens on 127.0.0.1 and a socket inside its own owner-only folder.
-        var result = await UnixProcesses.RunAsync(
-            Path.Combine(BinDirectory, "initdb"),
-            ["-D", DataDirectory, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"],
-            runAsUser: runAsUser,
-            cancellationToken: cancellationToken);
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException($"initdb failed for {DataDirectory} (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
-        }
-    }
-
     private void Launch()
     {
         if (!LoopbackPorts.IsFree(Port))
@@ -322,19 +360,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             throw new InvalidOperationException(
                 $"Port {Port} on 127.0.0.1 is already in use, so PostgreSQL cannot listen there; choose another PostgreSQL port.");
         }
-        // Unix socket paths are limited to 107 bytes; with a deep data folder we go TCP-only.
-        var socketDirectory = (DataDirectory + "/.s.PGSQL." + Port.ToString(CultureInfo.InvariantCulture)).Length <= MaxUnixSocketPathLength
-            ? DataDirectory
-            : "";
-        var arguments = new[]
-        {
-            "-D", DataDirectory,
-            "-p", Port.ToString(CultureInfo.InvariantCulture),
-            "-c", "listen_addresses=127.0.0.1",
-            "-c", "unix_socket_directories=" + socketDirectory,
-            // Five services, each with Marten daemons and pools, plus tests: more than the default 100.
-            "-c", "max_connections=200",
-        };
+        string[] arguments = [.. ServerArguments(DataDirectory), "-p", Port.ToString(CultureInfo.InvariantCulture)];
         var info = UnixProcesses.CreateStartInfo(Path.Combine(BinDirectory, "postgres"), arguments, runAsUser: runAsUser);
         var started = new Process { StartInfo = info, EnableRaisingEvents = true };
         started.OutputDataReceived += (_, e) => Record(e.Data);

@@ -10,9 +10,9 @@ namespace ReferralNetwork.Hosting;
 /// of ours, its own ports and its own epmd, so it never touches a system-wide broker
 /// (Aspire's <c>AddRabbitMQ</c>, without containers).
 /// </summary>
-public sealed class RabbitMqBroker : IResourceWithConnectionString, IAsyncDisposable
+public sealed class RabbitMqBroker : IAsyncDisposable
 {
-    private const string ScriptsDirectory = "/usr/lib/rabbitmq/bin";
+    private const string ScriptsDirectory = RabbitMqNode.ScriptsDirectory;
     private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(90);
 
     private readonly Action<string> log;
@@ -29,10 +29,8 @@ public sealed class RabbitMqBroker : IResourceWithConnectionString, IAsyncDispos
         Port = port;
         ManagementPort = managementPort;
         this.log = log ?? (_ => { });
-        // The node name must be unique per machine; deriving it from the folder keeps it stable
-        // across runs, which is what lets us find a node a crashed run left behind.
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..8];
-        NodeName = $"rn-{hash}@localhost";
+        // Stable across runs, which is what lets us find a node a crashed run left behind.
+        NodeName = RabbitMqNode.NodeName(dataDirectory);
     }
 
     /// <summary>The resource name services reference: <c>ConnectionStrings__rabbitmq</c>.</summary>
@@ -68,7 +66,7 @@ public sealed class RabbitMqBroker : IResourceWithConnectionString, IAsyncDispos
     public IReadOnlyList<string> RecentLogLines => output.Snapshot();
 
     /// <summary>The broker's own log file (its console output carries little).</summary>
-    public string LogFile => Path.Combine(DataDirectory, "log", NodeName + ".log");
+    public string LogFile => RabbitMqNode.LogFile(DataDirectory);
 
     private string StateFile => Path.Combine(DataDirectory, "ports");
 
@@ -91,11 +89,7 @@ public sealed class RabbitMqBroker : IResourceWithConnectionString, IAsyncDispos
         {
             throw new ArgumentException($"The management port must differ from the AMQP port ({amqpPort}).", nameof(managementPort));
         }
-        if (!File.Exists(Path.Combine(ScriptsDirectory, "rabbitmq-server")))
-        {
-            throw new InvalidOperationException(
-                $"RabbitMQ is not installed ({ScriptsDirectory}/rabbitmq-server is missing). Run scripts/install-prerequisites.sh.");
-        }
+        RabbitMqNode.EnsureInstalled();
         var broker = new RabbitMqBroker(Path.GetFullPath(dataDirectory), amqpPort, managementPort, log);
         try
         {
@@ -282,71 +276,11 @@ public sealed class RabbitMqBroker : IResourceWithConnectionString, IAsyncDispos
         }
     }
 
-    private void WriteConfiguration()
-    {
-        foreach (var folder in new[] { "mnesia", "log", "home" })
-        {
-            Directory.CreateDirectory(Path.Combine(DataDirectory, folder));
-        }
-        var configuration = $"""
-            # Written by ReferralNetwork.Hosting on every start; edits are overwritten.
-            listeners.tcp.default = 127.0.0.1:{Port}
-            # guest may connect over TCP: safe because we listen on loopback only.
-            loopback_users = none
-            """ + "\n";
-        if (ManagementPort is { } managementPort)
-        {
-            configuration += $"""
-                # The management UI and HTTP API (the dashboard reads queue depths there), loopback only.
-                management.tcp.ip = 127.0.0.1
-                management.tcp.port = {managementPort}
-                # Queue depths refresh every second instead of every five: queues report each second and
-                # the API keeps one-second samples (for ten minutes; no hour or day history, nobody reads it).
-                # A handful of queues makes that cheap.
-                collect_statistics_interval = 1000
-                management.sample_retention_policies.global.600 = 1
-                management.sample_retention_policies.basic.600 = 1
-                management.sample_retention_policies.detailed.10 = 1
-                """ + "\n";
-        }
-        File.WriteAllText(Path.Combine(DataDirectory, "rabbitmq.conf"), configuration);
-        // The management plugin needs no outbound connections and has no telemetry to switch off.
-        File.WriteAllText(Path.Combine(DataDirectory, "enabled_plugins"), ManagementPort is null ? "[].\n" : "[rabbitmq_management].\n");
-        // Our own empty env file, so /etc/rabbitmq/rabbitmq-env.conf cannot change our node.
-        File.WriteAllText(Path.Combine(DataDirectory, "rabbitmq-env.conf"), "");
-
-        var cookie = Path.Combine(DataDirectory, "home", ".erlang.cookie");
-        if (!File.Exists(cookie))
-        {
-            // Written before the node starts so rabbitmqctl never races the node to create a different one.
-            File.WriteAllText(cookie, RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 32));
-            // Erlang refuses a cookie others can read.
-            UnixProcesses.SetFileMode(cookie, UnixFileMode.UserRead);
-        }
-    }
+    private void WriteConfiguration() => RabbitMqNode.WriteConfiguration(DataDirectory, Port, ManagementPort);
 
     /// <summary>Environment for the node and for rabbitmqctl, which must share HOME (cookie) and epmd port.</summary>
-    private Dictionary<string, string> NodeEnvironment() => new()
-    {
-        ["HOME"] = Path.Combine(DataDirectory, "home"),
-        ["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture),
-        ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
-        ["RABBITMQ_NODENAME"] = NodeName,
-        ["RABBITMQ_MNESIA_BASE"] = Path.Combine(DataDirectory, "mnesia"),
-        ["RABBITMQ_LOG_BASE"] = Path.Combine(DataDirectory, "log"),
-        // Without ".conf": RabbitMQ appends it.
-        ["RABBITMQ_CONFIG_FILE"] = Path.Combine(DataDirectory, "rabbitmq"),
-        ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(DataDirectory, "advanced.config"),
-        ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(DataDirectory, "enabled_plugins"),
-        ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(DataDirectory, "rabbitmq-env.conf"),
-        ["RABBITMQ_PID_FILE"] = PidFile,
-        // Set explicitly: the default (AMQP port + 20000) overflows for high ports.
-        ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(CultureInfo.InvariantCulture),
-        ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
-        // The CLI tools warn and mangle non-ASCII paths under a latin1 locale.
-        ["LANG"] = "C.UTF-8",
-        ["LC_ALL"] = "C.UTF-8",
-    };
+    private Dictionary<string, string> NodeEnvironment() =>
+        new([.. RabbitMqNode.Environment(DataDirectory), .. RabbitMqNode.PortEnvironment(epmdPort, distributionPort)]);
 
     /// <summary>
     /// Removes the management agent's statistics hook while the node still runs. Left in place, the

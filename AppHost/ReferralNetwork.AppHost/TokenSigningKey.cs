@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace ReferralNetwork.Hosting;
+namespace ReferralNetwork.AppHost;
 
 /// <summary>
 /// The RSA key pair the gateway signs access tokens with and every service validates them with.
@@ -8,16 +8,11 @@ namespace ReferralNetwork.Hosting;
 /// </summary>
 public sealed class TokenSigningKey
 {
-    private const string FileName = "token-signing-key.pem";
-
-    private TokenSigningKey(string filePath, RSA rsa)
+    private TokenSigningKey(RSA rsa)
     {
-        FilePath = filePath;
         PublicKeyBase64 = Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
         PrivateKeyBase64 = Convert.ToBase64String(rsa.ExportPkcs8PrivateKey());
     }
-
-    public string FilePath { get; }
 
     /// <summary>SubjectPublicKeyInfo DER, base64: what <c>Auth__PublicKey</c> carries.</summary>
     public string PublicKeyBase64 { get; }
@@ -25,22 +20,19 @@ public sealed class TokenSigningKey
     /// <summary>PKCS#8 DER, base64: what <c>Auth__PrivateKey</c> carries (gateway only).</summary>
     public string PrivateKeyBase64 { get; }
 
-    public static TokenSigningKey LoadOrCreate(string keysDirectory)
+    public static TokenSigningKey LoadOrCreate(DataFolder data)
     {
-        Directory.CreateDirectory(keysDirectory);
-        var path = Path.Combine(keysDirectory, FileName);
+        var folder = Path.Combine(data.Path, "keys");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "token-signing-key.pem");
         using var rsa = RSA.Create();
         if (File.Exists(path))
         {
             rsa.ImportFromPem(File.ReadAllText(path));
-            return new TokenSigningKey(path, rsa);
+            return new TokenSigningKey(rsa);
         }
         rsa.KeySize = 2048;
-        // Written under a temporary name and moved, so a crash never leaves half a key behind.
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, rsa.ExportPkcs8PrivateKeyPem());
-        UnixProcesses.SetFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: true);
-        return new TokenSigningKey(path, rsa);
+        DataFolder.WriteOwnerOnly(path, rsa.ExportPkcs8PrivateKeyPem());
+        return new TokenSigningKey(rsa);
     }
 }

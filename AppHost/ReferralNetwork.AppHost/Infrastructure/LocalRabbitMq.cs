@@ -1,0 +1,140 @@
+using Aspire.Hosting.Eventing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RabbitMQ.Client;
+using ReferralNetwork.Hosting;
+
+namespace ReferralNetwork.AppHost.Infrastructure;
+
+/// <summary>
+/// RabbitMQ run from the OS's binaries as an Aspire executable (no container runtime here, so not
+/// <c>AddRabbitMQ</c>): its state in the data folder, every listener on 127.0.0.1.
+/// </summary>
+public sealed class RabbitMqServerResource(string name, string dataDirectory, ParameterResource password)
+    : ExecutableResource(name, Path.Combine(RabbitMqNode.ScriptsDirectory, "rabbitmq-server"), dataDirectory), IResourceWithConnectionString
+{
+    public const string UserName = "referral-network";
+    public const string AmqpEndpointName = "amqp";
+    public const string ManagementEndpointName = "management";
+    public const string DistributionEndpointName = "distribution";
+
+    public string DataDirectory { get; } = dataDirectory;
+
+    public ParameterResource Password { get; } = password;
+
+    public EndpointReference Amqp => field ??= new EndpointReference(this, AmqpEndpointName);
+
+    public EndpointReference Management => field ??= new EndpointReference(this, ManagementEndpointName);
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"amqp://{UserName}:{Password}@{Amqp.Property(EndpointProperty.Host)}:{Amqp.Property(EndpointProperty.Port)}/");
+}
+
+/// <summary>
+/// Erlang's port mapper for our node, as a resource of its own: started by the node, it would
+/// daemonise and outlive everything (and listen on every interface).
+/// </summary>
+public sealed class EpmdResource(string name, string workingDirectory) : ExecutableResource(name, "epmd", workingDirectory)
+{
+    public EndpointReference Endpoint => field ??= new EndpointReference(this, "tcp");
+}
+
+public static class LocalRabbitMqExtensions
+{
+    public static IResourceBuilder<RabbitMqServerResource> AddLocalRabbitMq(
+        this IDistributedApplicationBuilder builder, string name, string dataDirectory,
+        IResourceBuilder<ParameterResource> password, int? amqpPort, int? managementPort)
+    {
+        RabbitMqNode.EnsureInstalled();
+        var nodeDirectory = Path.Combine(dataDirectory, name);
+        Directory.CreateDirectory(nodeDirectory);
+        var broker = new RabbitMqServerResource(name, nodeDirectory, password.Resource);
+
+        var epmd = builder.AddResource(new EpmdResource($"{name}-epmd", nodeDirectory))
+            .WithEndpoint("tcp", e =>
+            {
+                e.IsProxied = false;
+                e.UriScheme = "tcp";
+                e.TargetHost = "127.0.0.1";
+            })
+            .WithArgs(context =>
+            {
+                context.Args.Add("-address");
+                context.Args.Add("127.0.0.1");
+                context.Args.Add("-port");
+                context.Args.Add(((EpmdResource)context.Resource).Endpoint.Property(EndpointProperty.TargetPort));
+            })
+            .WithParentRelationship(broker)
+            .WithIconName("PlugConnected");
+
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(broker, async (_, ct) =>
+        {
+            var secret = await password.Resource.GetValueAsync(ct) ?? throw new InvalidOperationException("The RabbitMQ password parameter has no value.");
+            int? management = broker.Management.Exists ? broker.Management.Port : null;
+            RabbitMqNode.WriteConfiguration(nodeDirectory, broker.Amqp.Port, management, (RabbitMqServerResource.UserName, secret));
+        });
+
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(broker, async (_, ct) =>
+            connectionString = await broker.ConnectionStringExpression.GetValueAsync(ct));
+        var healthCheck = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheck,
+            _ => new AmqpHealthCheck(() => connectionString),
+            failureStatus: null,
+            tags: null));
+
+        var server = builder.AddResource(broker)
+            .WithEndpoint(RabbitMqServerResource.AmqpEndpointName, e => Loopback(e, amqpPort, "amqp"))
+            .WithEndpoint(RabbitMqServerResource.DistributionEndpointName, e => Loopback(e, null, "tcp"))
+            .WithEnvironment(context =>
+            {
+                foreach (var (key, value) in RabbitMqNode.Environment(nodeDirectory))
+                {
+                    context.EnvironmentVariables[key] = value;
+                }
+                context.EnvironmentVariables["ERL_EPMD_PORT"] = epmd.Resource.Endpoint.Property(EndpointProperty.TargetPort);
+                context.EnvironmentVariables["RABBITMQ_DIST_PORT"] = broker.GetEndpoint(RabbitMqServerResource.DistributionEndpointName).Property(EndpointProperty.TargetPort);
+            })
+            .WithHealthCheck(healthCheck)
+            .WaitFor(epmd)
+            .WithIconName("Mailbox");
+        if (managementPort is not null)
+        {
+            server.WithEndpoint(RabbitMqServerResource.ManagementEndpointName, e => Loopback(e, managementPort == 0 ? null : managementPort, "http"))
+                .WithUrlForEndpoint(RabbitMqServerResource.ManagementEndpointName, url => url.DisplayText = "Management (queues, moving messages)");
+        }
+        return server;
+    }
+
+    private static void Loopback(EndpointAnnotation endpoint, int? port, string scheme)
+    {
+        endpoint.Port = port;
+        endpoint.TargetPort = port;
+        endpoint.IsProxied = false;
+        endpoint.UriScheme = scheme;
+        endpoint.TargetHost = "127.0.0.1";
+    }
+
+    /// <summary>Healthy once the node accepts an AMQP connection with our credentials.</summary>
+    private sealed class AmqpHealthCheck(Func<string?> connectionString) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (connectionString() is not { } uri)
+            {
+                return HealthCheckResult.Unhealthy("The broker's address is not known yet.");
+            }
+            try
+            {
+                var factory = new ConnectionFactory { Uri = new Uri(uri), RequestedConnectionTimeout = TimeSpan.FromSeconds(3), AutomaticRecoveryEnabled = false };
+                await using var connection = await factory.CreateConnectionAsync("apphost-health", cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception e) when (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException or IOException or TimeoutException or System.Net.Sockets.SocketException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                return HealthCheckResult.Unhealthy("The broker does not accept connections.", e);
+            }
+        }
+    }
+}

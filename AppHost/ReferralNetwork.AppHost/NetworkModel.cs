@@ -1,0 +1,159 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ReferralNetwork.AppHost.Supervision;
+using ReferralNetwork.Hosting;
+
+namespace ReferralNetwork.AppHost;
+
+/// <summary>The building blocks <c>Program.cs</c> models the network with.</summary>
+public static class NetworkModel
+{
+    public const string OperatorClientId = "operator";
+
+    /// <summary>A secret parameter whose value the AppHost keeps (in the data folder), not the user's secrets store.</summary>
+    public static IResourceBuilder<ParameterResource> AddSecret(this IDistributedApplicationBuilder builder, string name, string value)
+    {
+        builder.Configuration[$"Parameters:{name}"] = value;
+        return builder.AddParameter(name, secret: true);
+    }
+
+    /// <summary>
+    /// The Aspire dashboard and its OTLP receiver on loopback over plain HTTP (there is no certificate
+    /// to trust here; the dashboard still asks for its login token), and no calls to the internet.
+    /// </summary>
+    public static void ConfigureLocalDashboard(this IDistributedApplicationBuilder builder, LaunchArguments launch)
+    {
+        static int Choose(int? requested, int fallback) => LaunchArguments.Port(requested, fallback) ?? LoopbackPorts.FindFree();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Choose(launch.DashboardPort, 18888)}",
+            ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{Choose(launch.OtlpPort, 18889)}",
+            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{LoopbackPorts.FindFree()}",
+            ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
+            ["ASPIRE_VERSION_CHECK_DISABLED"] = "true",
+        });
+    }
+
+    /// <summary>
+    /// One of the network's ASP.NET Core services: its HTTP endpoint on loopback, health from its own
+    /// /health, the token validation key, and restarted with backoff when it crashes. No launch profile,
+    /// so it runs as Production: nothing about security depends on an environment's name.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddNetworkService<TProject>(
+        this IDistributedApplicationBuilder builder, string name, int? port, TokenSigningKey signingKey)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithEndpoint("http", e =>
+            {
+                e.Port = port;
+                e.TargetPort = port;
+                e.IsProxied = false;
+                e.UriScheme = "http";
+                e.TargetHost = "127.0.0.1";
+            })
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("Auth__PublicKey", signingKey.PublicKeyBase64)
+            // Neither MassTransit nor the .NET CLI that runs the project may report usage over the internet.
+            .WithEnvironment("MASSTRANSIT_USAGE_TELEMETRY", "false")
+            .WithEnvironment("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+            .WithEnvironment("DOTNET_NOLOGO", "1")
+            .WithRestartOnCrash();
+
+    /// <summary>The service's own database, created before it starts.</summary>
+    public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> database) =>
+        service.WithReference(database).WaitFor(database);
+
+    /// <summary>The gateway's reverse-proxy clusters, one per service, each started and healthy first.</summary>
+    public static IResourceBuilder<ProjectResource> RoutesTo(this IResourceBuilder<ProjectResource> gateway, params IResourceBuilder<ProjectResource>[] services)
+    {
+        foreach (var service in services)
+        {
+            gateway
+                .WithEnvironment($"ReverseProxy__Clusters__{service.Resource.Name}__Destinations__primary__Address", service.GetEndpoint("http"))
+                .WithRelationship(service.Resource, "Routes to")
+                .WaitFor(service);
+        }
+        return gateway;
+    }
+
+    /// <summary>
+    /// The gateway's address, the operator's credentials and where things are, printed once the
+    /// gateway is ready: what a person who just ran start.sh needs next.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithStartupSummary(
+        this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ParameterResource> operatorSecret, DataFolder data, bool generatedSecret)
+    {
+        var configuration = gateway.ApplicationBuilder.Configuration;
+        gateway.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, async (_, ct) =>
+        {
+            var url = gateway.GetEndpoint("http").Url;
+            var secret = await operatorSecret.Resource.GetValueAsync(ct);
+            var dashboard = configuration["ASPNETCORE_URLS"] is { } dashboardUrl && configuration["AppHost:BrowserToken"] is { } token
+                ? $"{dashboardUrl}/login?t={token}"
+                : "not running";
+            var management = gateway.ApplicationBuilder.Resources.OfType<Infrastructure.RabbitMqServerResource>().FirstOrDefault() is { } broker && broker.Management.IsAllocated
+                ? $"{broker.Management.Url} (user {Infrastructure.RabbitMqServerResource.UserName}, password in {Path.Combine(data.Path, "secrets", "rabbitmq-password")})"
+                : "external broker";
+            Console.WriteLine($"""
+
+                ================================================================================
+                 Referral Network is running
+                   Dashboard        {dashboard}
+                   Gateway          {url}   (health: {url}/health)
+                   Operator client  client_id={OperatorClientId}
+                                    client_secret={secret}
+                                    ({(generatedSecret ? "generated once, kept in " + Path.Combine(data.Path, "secrets", "operator-client-secret") : "from OPERATOR_CLIENT_SECRET")})
+                   RabbitMQ UI      {management}
+                   Data             {data.Path}
+                 Ctrl+C stops everything.
+                ================================================================================
+
+                """);
+        });
+        return gateway;
+    }
+
+    /// <summary>
+    /// A dashboard command on the gateway that registers the demo organisations through the partner API;
+    /// with <paramref name="registerAtStart"/> it also runs as soon as the gateway is ready.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDemoOrganisations(
+        this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ParameterResource> operatorSecret, DataFolder data, bool registerAtStart)
+    {
+        async Task<string> RegisterAsync(CancellationToken ct) =>
+            await DemoNetwork.SeedAsync(
+                gateway.GetEndpoint("http").Url,
+                await operatorSecret.Resource.GetValueAsync(ct) ?? "",
+                data.Path,
+                line => Console.WriteLine("[demo] " + line),
+                ct);
+
+        if (registerAtStart)
+        {
+            gateway.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, async (_, ct) =>
+                Console.WriteLine($"[demo] demo organisations and their credentials: {await RegisterAsync(ct)}"));
+        }
+        return gateway.WithCommand(
+            "register-demo-organisations",
+            "Register demo organisations",
+            async context =>
+            {
+                try
+                {
+                    return CommandResults.Success($"Registered; credentials in {await RegisterAsync(context.CancellationToken)}");
+                }
+                catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+                {
+                    return CommandResults.Failure(e.Message);
+                }
+            },
+            new CommandOptions
+            {
+                Description = $"Registers a GP practice, social care, a link-worker service with two link workers, two providers with services and a commissioner in {DemoNetwork.Area}; safe to run again.",
+                IconName = "PeopleAdd",
+                UpdateState = context => context.ResourceSnapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                    ? ResourceCommandState.Enabled
+                    : ResourceCommandState.Disabled,
+            });
+    }
+}
