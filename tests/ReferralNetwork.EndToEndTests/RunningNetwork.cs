@@ -51,6 +51,8 @@ public sealed class RunningNetwork : IAsyncLifetime
                 ["Acknowledgement__CheckEvery"] = "00:00:01",
                 ["Webhooks__FirstRetryAfter"] = "00:00:01",
                 ["Webhooks__PollEvery"] = "00:00:01",
+                // The test's webhook receiver listens on loopback, which the referral service refuses unless told.
+                ["Webhooks__AllowPrivateAddresses"] = "true",
                 // Every test signs in several partners from one address.
                 ["RateLimits__TokenPerMinute"] = "1000",
             },

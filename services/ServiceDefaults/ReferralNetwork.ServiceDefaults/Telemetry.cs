@@ -60,7 +60,10 @@ public static class Telemetry
                 .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = request =>
                     request.RequestUri?.AbsolutePath.StartsWith("/health", StringComparison.Ordinal) != true)
                 .AddNpgsql()
-                .AddProcessor(new BackgroundPollingTraces()));
+                .AddProcessor(new BackgroundPollingTraces())
+                // Nothing personal leaves the service. Exporters added later run after it, and the OTLP
+                // exporter's processor is weighted to run last wherever it is added.
+                .AddProcessor(new SpanAttributeAllowList()));
 
         // Export only where an operator pointed us: locally the AppHost, in production a collector.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

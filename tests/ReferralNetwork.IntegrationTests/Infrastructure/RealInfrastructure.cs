@@ -57,6 +57,8 @@ public sealed class RealInfrastructure : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__rabbitmq", Broker.ConnectionString);
         Environment.SetEnvironmentVariable("Auth__PublicKey", Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo()));
         Environment.SetEnvironmentVariable("MASSTRANSIT_USAGE_TELEMETRY", "false");
+        // The tests' webhook receivers listen on loopback, which the referral service refuses unless told.
+        Environment.SetEnvironmentVariable("Webhooks__AllowPrivateAddresses", "true");
 
         // The observer's queue must be bound before anything publishes, or those messages are lost to it.
         observerBus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>

@@ -1,5 +1,10 @@
 using System.Net;
+using System.Net.Http;
 using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Feed;
 using ReferralNetwork.Referrals.Referrals;
@@ -35,18 +40,31 @@ public class FeedAndWebhookTests
     [InlineData("http://[::]/hook")]
     [InlineData("http://[::ffff:10.0.0.1]/hook")]
     [InlineData("http://2130706433/hook")] // 127.0.0.1 written as one number
-    public void Internal_addresses_are_refused_outside_development_and_allowed_in_it(string url)
+    public void Internal_addresses_are_refused_unless_private_addresses_are_allowed(string url)
     {
-        Assert.Equal(WebhookAddress.RefusedAddress, WebhookAddress.Refusal(url, development: false));
-        Assert.Null(WebhookAddress.Refusal(url, development: true));
+        Assert.Equal(WebhookAddress.RefusedAddress, WebhookAddress.Refusal(url, allowPrivateAddresses: false));
+        Assert.Null(WebhookAddress.Refusal(url, allowPrivateAddresses: true));
     }
+
+    [Theory]
+    [InlineData("http://localhost:5000/hook")]
+    [InlineData("http://127.0.0.1:5000/hook")]
+    [InlineData("http://[::1]:5000/hook")]
+    public async Task Subscribing_to_an_internal_address_is_refused_unless_private_addresses_are_allowed(string url)
+    {
+        Assert.Equal(WebhookAddress.RefusedAddress, await WebhookAddress.RefusalAfterResolvingAsync(url, allowPrivateAddresses: false, CancellationToken.None));
+        Assert.Null(await WebhookAddress.RefusalAfterResolvingAsync(url, allowPrivateAddresses: true, CancellationToken.None));
+    }
+
+    [Fact]
+    public void Private_addresses_are_refused_unless_configured_otherwise() => Assert.False(new WebhookOptions().AllowPrivateAddresses);
 
     [Theory]
     [InlineData("https://partner.example.org/hooks/referrals")]
     [InlineData("http://93.184.215.14/hook")]
     [InlineData("http://172.32.0.1/hook")] // just outside 172.16/12
     [InlineData("http://[2001:db8::1]/hook")]
-    public void Public_http_addresses_are_accepted(string url) => Assert.Null(WebhookAddress.Refusal(url, development: false));
+    public void Public_http_addresses_are_accepted(string url) => Assert.Null(WebhookAddress.Refusal(url, allowPrivateAddresses: false));
 
     [Theory]
     [InlineData("ftp://partner.example.org/hook")]
@@ -54,19 +72,19 @@ public class FeedAndWebhookTests
     [InlineData("javascript:alert(1)")]
     [InlineData("/relative/hook")]
     [InlineData("partner.example.org/hook")]
-    public void Only_absolute_http_and_https_urls_are_accepted_even_in_development(string url)
+    public void Only_absolute_http_and_https_urls_are_accepted_even_where_private_addresses_are_allowed(string url)
     {
-        Assert.Equal("Must be an absolute http or https URL.", WebhookAddress.Refusal(url, development: true));
-        Assert.Equal("Must be an absolute http or https URL.", WebhookAddress.Refusal(url, development: false));
+        Assert.Equal("Must be an absolute http or https URL.", WebhookAddress.Refusal(url, allowPrivateAddresses: true));
+        Assert.Equal("Must be an absolute http or https URL.", WebhookAddress.Refusal(url, allowPrivateAddresses: false));
     }
 
     [Fact]
     public void Urls_are_required_short_and_free_of_credentials()
     {
-        Assert.Equal("Required.", WebhookAddress.Refusal(null, development: true));
-        Assert.Equal("Required.", WebhookAddress.Refusal(" ", development: true));
-        Assert.NotNull(WebhookAddress.Refusal("https://partner.example.org/" + new string('a', 2000), development: true));
-        Assert.NotNull(WebhookAddress.Refusal("https://user:pass@partner.example.org/hook", development: true));
+        Assert.Equal("Required.", WebhookAddress.Refusal(null, allowPrivateAddresses: true));
+        Assert.Equal("Required.", WebhookAddress.Refusal(" ", allowPrivateAddresses: true));
+        Assert.NotNull(WebhookAddress.Refusal("https://partner.example.org/" + new string('a', 2000), allowPrivateAddresses: true));
+        Assert.NotNull(WebhookAddress.Refusal("https://user:pass@partner.example.org/hook", allowPrivateAddresses: true));
     }
 
     [Theory]
@@ -79,6 +97,38 @@ public class FeedAndWebhookTests
     [InlineData("fec0::1", false)]
     [InlineData("2606:4700::1111", false)]
     public void Address_ranges_are_exact(string address, bool refused) => Assert.Equal(refused, WebhookAddress.IsRefused(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public void Every_webhook_connection_is_checked_whatever_the_environment_is_called(string environment) =>
+        Assert.NotNull(WebhookConnectCallback(environment, new Dictionary<string, string?>()));
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public void Only_the_explicit_setting_lets_webhook_connections_reach_private_addresses(string environment) =>
+        Assert.Null(WebhookConnectCallback(environment, new Dictionary<string, string?> { ["Webhooks:AllowPrivateAddresses"] = "true" }));
+
+    /// <summary>The check the webhook client's connections go through, as the referral service registers it.</summary>
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? WebhookConnectCallback(
+        string environment, Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = environment, ApplicationName = "ReferralNetwork.Referrals" });
+        services.AddLogging();
+        services.AddWebhookDispatch();
+        using var provider = services.BuildServiceProvider();
+
+        var handler = provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(WebhookDispatcher.ClientName);
+        while (handler is DelegatingHandler outer)
+        {
+            handler = outer.InnerHandler!;
+        }
+
+        return Assert.IsType<SocketsHttpHandler>(handler).ConnectCallback;
+    }
 
     [Fact]
     public void Retries_back_off_doubling_from_the_first_delay_and_stop_after_the_last_attempt()

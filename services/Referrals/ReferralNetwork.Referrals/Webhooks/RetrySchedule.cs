@@ -14,6 +14,14 @@ public sealed class WebhookOptions
     /// <summary>How often the dispatcher looks for due deliveries when it has nothing to do.</summary>
     public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Lets webhook URLs point at loopback, private and link-local addresses, so a receiver on a
+    /// developer's machine or in a test can be reached. A relaxation for tests and local development
+    /// only, set explicitly there: production never sets it, or a partner could make the network
+    /// call hosts inside it.
+    /// </summary>
+    public bool AllowPrivateAddresses { get; set; }
+
     public RetrySchedule Schedule => new(FirstRetryAfter, MaxAttempts);
 }
 

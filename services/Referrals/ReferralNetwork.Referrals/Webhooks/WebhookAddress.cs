@@ -5,16 +5,18 @@ using System.Net.Sockets;
 namespace ReferralNetwork.Referrals.Webhooks;
 
 /// <summary>
-/// Where webhooks may be sent. Outside Development a partner must not be able to make the network
-/// call into its own hosts (loopback, private, link-local, unspecified): checked when a subscription
-/// is made and again at every connection, because DNS can change in between.
+/// Where webhooks may be sent. A partner must not be able to make the network call into its own
+/// hosts (loopback, private, link-local, unspecified): checked when a subscription is made and again
+/// at every connection, because DNS can change in between. Only tests and local development lift
+/// that, with <see cref="WebhookOptions.AllowPrivateAddresses"/>; the environment's name never does.
+/// The other rules (absolute http or https, no credentials, length) hold everywhere.
 /// </summary>
 public static class WebhookAddress
 {
     public const int MaxLength = 2000;
 
     /// <summary>Why <paramref name="url"/> is refused without looking anything up, or null when it passes.</summary>
-    public static string? Refusal(string? url, bool development)
+    public static string? Refusal(string? url, bool allowPrivateAddresses)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -37,7 +39,7 @@ public static class WebhookAddress
             return "Must not contain user name or password.";
         }
 
-        if (development)
+        if (allowPrivateAddresses)
         {
             return null;
         }
@@ -51,15 +53,15 @@ public static class WebhookAddress
         return IPAddress.TryParse(uri.DnsSafeHost, out var literal) && IsRefused(literal) ? RefusedAddress : null;
     }
 
-    /// <summary>As <see cref="Refusal"/>, and outside Development also refuses host names that resolve to a refused address.</summary>
-    public static async Task<string?> RefusalAfterResolvingAsync(string? url, bool development, CancellationToken ct)
+    /// <summary>As <see cref="Refusal"/>, and unless private addresses are allowed also refuses host names that resolve to a refused address.</summary>
+    public static async Task<string?> RefusalAfterResolvingAsync(string? url, bool allowPrivateAddresses, CancellationToken ct)
     {
-        if (Refusal(url, development) is { } refusal)
+        if (Refusal(url, allowPrivateAddresses) is { } refusal)
         {
             return refusal;
         }
 
-        if (development)
+        if (allowPrivateAddresses)
         {
             return null;
         }

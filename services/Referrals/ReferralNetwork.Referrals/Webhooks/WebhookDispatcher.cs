@@ -173,7 +173,7 @@ public static class WebhookDispatchExtensions
                     // A proxy would hide the address actually reached from the check below.
                     UseProxy = false,
                 };
-                if (!provider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+                if (!provider.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateAddresses)
                 {
                     handler.ConnectCallback = WebhookAddress.ConnectToPublicAddressAsync;
                 }

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using ReferralNetwork.Referrals.Feed;
 using ReferralNetwork.ServiceDefaults.Auth;
 using ReferralNetwork.ServiceDefaults.Http;
@@ -39,11 +40,10 @@ public static class WebhooksApi
 
     public static async Task<Results<Created<SubscriptionView>, ProblemHttpResult>> CreateAsync(
         CreateSubscriptionRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency,
-        IHostEnvironment environment, TimeProvider clock, CancellationToken ct)
+        IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        // Loopback is allowed in Development only, so receivers on the developer's machine work.
-        if (await WebhookAddress.RefusalAfterResolvingAsync(request.Url, environment.IsDevelopment(), ct) is { } refusal)
+        if (await WebhookAddress.RefusalAfterResolvingAsync(request.Url, options.Value.AllowPrivateAddresses, ct) is { } refusal)
         {
             errors.Add("url", refusal);
         }
