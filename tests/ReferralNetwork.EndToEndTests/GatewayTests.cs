@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ReferralNetwork.Hosting;
+using ReferralNetwork.AppHost;
 
 namespace ReferralNetwork.EndToEndTests;
 
@@ -19,7 +19,7 @@ public class GatewayTests(RunningNetwork network)
     [Fact]
     public async Task Wrong_credentials_get_invalid_client_and_no_token()
     {
-        var response = await network.Gateway.PostAsync("/connect/token", Credentials(ReferralNetworkHost.OperatorClientId, "not-the-secret"));
+        var response = await network.Gateway.PostAsync("/connect/token", Credentials(NetworkModel.OperatorClientId, "not-the-secret"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("invalid_client", body.RootElement.GetProperty("error").GetString());

@@ -1,71 +1,85 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
-using ReferralNetwork.Hosting;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ReferralNetwork.AppHost;
 
 namespace ReferralNetwork.EndToEndTests;
 
 /// <summary>
-/// The whole network started by the AppHost's own code (PostgreSQL, RabbitMQ, four services and the
-/// gateway as child processes on free ports), called only through the gateway, as a partner would.
+/// The whole network started by the Aspire AppHost (PostgreSQL, RabbitMQ, four services and the
+/// gateway, on free ports, data in a throwaway folder), called only through the gateway, as a
+/// partner would. Subclasses choose the dashboard and the settings the tests need.
 /// </summary>
-public sealed class RunningNetwork : IAsyncLifetime
+public abstract class AspireNetwork : IAsyncLifetime
 {
-    private readonly string dataDirectory = Path.Combine("/var/tmp/referral-network-tests", "e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
+    private readonly string dataDirectory = Path.Combine("/var/tmp/referral-network-tests", "e2e-" + Guid.NewGuid().ToString("N")[..8]);
     private HttpClient? operatorClient;
 
-    public ReferralNetworkHost Host { get; private set; } = null!;
+    public DistributedApplication App { get; private set; } = null!;
 
     public HttpClient Gateway { get; private set; } = null!;
 
-    /// <summary>The AppHost's dashboard (its JSON API under /api/).</summary>
-    public HttpClient Dashboard { get; private set; } = null!;
+    public Uri GatewayUrl { get; private set; } = null!;
+
+    public string OperatorClientSecret { get; private set; } = "";
+
+    /// <summary>The names of the four services and the gateway, as resources.</summary>
+    public static IReadOnlyList<string> Services { get; } = ["linkworkers", "communityproviders", "feedback", "referrals", "gateway"];
+
+    protected virtual bool WithDashboard => false;
+
+    /// <summary>More arguments for the AppHost's command line.</summary>
+    protected virtual IEnumerable<string> Arguments => [];
+
+    /// <summary>Settings for every service and the gateway, as environment variables.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
     public async Task InitializeAsync()
     {
-        var configuration = typeof(RunningNetwork).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        Host = await ReferralNetworkHost.StartAsync(new NetworkOptions
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ReferralNetwork_AppHost>(
+            [
+                "--data", dataDirectory,
+                "--gateway-port", "0", "--service-port", "0",
+                "--postgres-port", "0", "--rabbitmq-port", "0", "--rabbitmq-management-port", "0",
+                "--dashboard-port", "0", "--otlp-port", "0",
+                .. Arguments,
+            ],
+            (options, _) => options.DisableDashboard = !WithDashboard,
+            timeout.Token);
+        foreach (var service in appHost.Resources.OfType<ProjectResource>())
         {
-            DataDirectory = dataDirectory,
-            RepositoryRoot = NetworkOptions.FindRepositoryRoot(AppContext.BaseDirectory),
-            Configuration = configuration,
-            GatewayPort = LoopbackPorts.FindFree(),
-            PostgresPort = LoopbackPorts.FindFree(),
-            RabbitMqPort = LoopbackPorts.FindFree(),
-            RabbitMqManagementPort = 0,
-            FirstServicePort = FreeRunOfPorts(4),
-            // Free ports: the dashboard's JSON API is how the telemetry tests read received spans.
-            DashboardPort = 0,
-            OtlpPort = 0,
-            OperatorClientSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)),
-            // Deadlines short enough to watch an unacknowledged onward referral expire, long enough
-            // that the other journeys acknowledge theirs first; webhook retries within seconds.
-            ExtraEnvironment = new Dictionary<string, string>
+            var resource = appHost.CreateResourceBuilder(service);
+            foreach (var (key, value) in Settings)
             {
-                ["Acknowledgement__RemindAfter"] = "00:00:20",
-                ["Acknowledgement__EscalateAfter"] = "00:00:25",
-                ["Acknowledgement__ExpireAfter"] = "00:00:30",
-                ["Acknowledgement__CheckEvery"] = "00:00:01",
-                ["Webhooks__FirstRetryAfter"] = "00:00:01",
-                ["Webhooks__PollEvery"] = "00:00:01",
-                // The test's webhook receiver listens on loopback, which the referral service refuses unless told.
-                ["Webhooks__AllowPrivateAddresses"] = "true",
-                // Every test signs in several partners from one address.
-                ["RateLimits__TokenPerMinute"] = "1000",
-            },
-        });
-        Gateway = new HttpClient { BaseAddress = new Uri(Host.GatewayUrl) };
-        Dashboard = new HttpClient { BaseAddress = new Uri(Host.DashboardUrl!) };
+                resource.WithEnvironment(key, value);
+            }
+        }
+
+        App = await appHost.BuildAsync(timeout.Token);
+        await App.StartAsync(timeout.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        GatewayUrl = App.GetEndpoint("gateway", "http");
+        Gateway = new HttpClient { BaseAddress = GatewayUrl };
+        OperatorClientSecret = await ParameterAsync("operator-client-secret");
     }
 
     public async Task DisposeAsync()
     {
-        Gateway.Dispose();
-        Dashboard.Dispose();
-        await Host.DisposeAsync();
+        Gateway?.Dispose();
+        operatorClient?.Dispose();
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
         try
         {
             Directory.Delete(dataDirectory, recursive: true);
@@ -75,6 +89,25 @@ public sealed class RunningNetwork : IAsyncLifetime
             // A leftover folder under /var/tmp is harmless.
         }
     }
+
+    public IConfiguration Configuration => App.Services.GetRequiredService<IConfiguration>();
+
+    public async Task<string> ParameterAsync(string name)
+    {
+        var parameter = (ParameterResource)Resource(name);
+        return await parameter.GetValueAsync(CancellationToken.None) ?? throw new InvalidOperationException($"Parameter {name} has no value.");
+    }
+
+    /// <summary>Runs a resource command (Stop, Start, Restart, or one of ours) as the dashboard would.</summary>
+    public Task<ExecuteCommandResult> CommandAsync(string resourceName, string command) =>
+        App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(Resource(resourceName), command);
+
+    /// <summary>The resource's state now (Running, Exited, …).</summary>
+    public async Task<string?> StateAsync(string resourceName) =>
+        (await App.ResourceNotifications.WaitForResourceAsync(resourceName, _ => true)).Snapshot.State?.Text;
+
+    public IResource Resource(string name) =>
+        App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
 
     public async Task<string> TokenAsync(string clientId, string clientSecret)
     {
@@ -91,7 +124,7 @@ public sealed class RunningNetwork : IAsyncLifetime
 
     /// <summary>The operator, signed in once.</summary>
     public async Task<HttpClient> OperatorAsync() =>
-        operatorClient ??= await ClientAsync(await TokenAsync(ReferralNetworkHost.OperatorClientId, Host.OperatorClientSecret));
+        operatorClient ??= await ClientAsync(await TokenAsync(NetworkModel.OperatorClientId, OperatorClientSecret));
 
     /// <summary>Registers an organisation through the operator API and returns a client signed in as it.</summary>
     public async Task<Partner> RegisterAsync(string name, string kind, string area)
@@ -107,24 +140,38 @@ public sealed class RunningNetwork : IAsyncLifetime
 
     public Task<HttpClient> ClientAsync(string token)
     {
-        var client = new HttpClient { BaseAddress = new Uri(Host.GatewayUrl) };
+        var client = new HttpClient { BaseAddress = GatewayUrl };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return Task.FromResult(client);
     }
+}
 
-    private static int FreeRunOfPorts(int count)
+/// <summary>
+/// The network most end-to-end tests share, with the Aspire dashboard for the browser test, short
+/// acknowledgement deadlines and quick webhook retries.
+/// </summary>
+public sealed class RunningNetwork : AspireNetwork
+{
+    protected override bool WithDashboard => true;
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var first = Random.Shared.Next(20_000, 40_000);
-            if (Enumerable.Range(first, count).All(LoopbackPorts.IsFree))
-            {
-                return first;
-            }
-        }
+        // Deadlines short enough to watch an unacknowledged onward referral expire, long enough
+        // that the other journeys acknowledge theirs first; webhook retries within seconds.
+        ["Acknowledgement__RemindAfter"] = "00:00:20",
+        ["Acknowledgement__EscalateAfter"] = "00:00:25",
+        ["Acknowledgement__ExpireAfter"] = "00:00:30",
+        ["Acknowledgement__CheckEvery"] = "00:00:01",
+        ["Webhooks__FirstRetryAfter"] = "00:00:01",
+        ["Webhooks__PollEvery"] = "00:00:01",
+        // The tests' webhook receivers listen on loopback: an explicit relaxation, never the default.
+        ["Webhooks__AllowPrivateAddresses"] = "true",
+        // Every test signs in several partners from one address.
+        ["RateLimits__TokenPerMinute"] = "1000",
+    };
 
-        throw new InvalidOperationException($"No run of {count} free loopback ports found.");
-    }
+    /// <summary>The Aspire dashboard's login address, with its browser token.</summary>
+    public string DashboardLoginUrl => $"{Configuration["ASPNETCORE_URLS"]}/login?t={Configuration["AppHost:BrowserToken"]}";
 }
 
 public sealed record Partner(Guid Id, string Name, HttpClient Client);

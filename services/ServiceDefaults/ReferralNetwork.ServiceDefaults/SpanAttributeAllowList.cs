@@ -70,8 +70,8 @@ public sealed class SpanAttributeAllowList : BaseProcessor<Activity>
         "proxy.destination_id",
 
         // Our own.
+        // Parsed as a W3C trace id, so it can only be hex. Not correlation.id: a partner may send any text there.
         "partner.trace_id",
-        "correlation.id",
         "event.type",
         "event.sequence",
         "otel.status_code",
