@@ -25,7 +25,7 @@ public sealed record LaunchArguments
                                     RabbitMQ's management UI and HTTP API on http://127.0.0.1:<port>, default 55673
           --dashboard-port <port>   the Aspire dashboard on http://127.0.0.1:<port>, default 18888
           --otlp-port <port>        the dashboard's OTLP/gRPC receiver the services export to, default 18889
-          --otlp-endpoint <url>     export the services' telemetry to this OTLP endpoint (gRPC) instead of the dashboard
+          --otlp-endpoint <url>     export the services' telemetry to this OTLP/HTTP endpoint instead of the dashboard
           --postgres <connstring>   use this PostgreSQL server instead of starting one (databases are created on it)
           --rabbitmq <uri>          use this RabbitMQ instead of starting one (amqp://user:password@host:port/)
           -h, --help                show this help

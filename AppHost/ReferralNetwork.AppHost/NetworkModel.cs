@@ -39,6 +39,7 @@ public static class NetworkModel
     /// /health, the token validation key, and restarted with backoff when it crashes. No launch profile,
     /// so it runs as Production: nothing about security depends on an environment's name.
     /// </summary>
+#pragma warning disable ASPIRECERTIFICATES001 // WithoutHttpsCertificate is an evaluation API; without it Aspire warns of a development certificate nobody uses.
     public static IResourceBuilder<ProjectResource> AddNetworkService<TProject>(
         this IDistributedApplicationBuilder builder, string name, int? port, TokenSigningKey signingKey)
         where TProject : IProjectMetadata, new() =>
@@ -51,6 +52,8 @@ public static class NetworkModel
                 e.UriScheme = "http";
                 e.TargetHost = "127.0.0.1";
             })
+            // Plain HTTP on loopback locally; TLS ends at the ingress in production (deploy/).
+            .WithoutHttpsCertificate()
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__PublicKey", signingKey.PublicKeyBase64)
             // Neither MassTransit nor the .NET CLI that runs the project may report usage over the internet.
@@ -58,6 +61,14 @@ public static class NetworkModel
             .WithEnvironment("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
             .WithEnvironment("DOTNET_NOLOGO", "1")
             .WithRestartOnCrash();
+#pragma warning restore ASPIRECERTIFICATES001
+
+    /// <summary>Telemetry to an OTLP/HTTP collector of the operator's instead of the dashboard, without the dashboard's key.</summary>
+    public static IResourceBuilder<ProjectResource> WithOtlpEndpoint(this IResourceBuilder<ProjectResource> service, string endpoint) =>
+        service
+            .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+            .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", "");
 
     /// <summary>The service's own database, created before it starts.</summary>
     public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> database) =>

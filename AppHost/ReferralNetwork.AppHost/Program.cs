@@ -83,11 +83,12 @@ var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gatew
     .WithDemoOrganisations(operatorSecret, data, registerAtStart: launch.Demo)
     .WithStartupSummary(operatorSecret, data, generatedSecret: Environment.GetEnvironmentVariable("OPERATOR_CLIENT_SECRET") is not { Length: > 0 });
 
+// Or the services' telemetry goes to the operator's own collector, over OTLP/HTTP.
 if (launch.OtlpEndpoint is { } otlpEndpoint)
 {
     foreach (var service in new[] { linkWorkers, communityProviders, feedback, referrals, gateway })
     {
-        service.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint).WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", "");
+        service.WithOtlpEndpoint(otlpEndpoint);
     }
 }
 

@@ -71,7 +71,7 @@ public abstract class AspireNetwork : IAsyncLifetime
         OperatorClientSecret = await ParameterAsync("operator-client-secret");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         operatorClient?.Dispose();
@@ -171,7 +171,10 @@ public sealed class RunningNetwork : AspireNetwork
     };
 
     /// <summary>The Aspire dashboard's login address, with its browser token.</summary>
-    public string DashboardLoginUrl => $"{Configuration["ASPNETCORE_URLS"]}/login?t={Configuration["AppHost:BrowserToken"]}";
+    public string DashboardLoginUrl => $"{DashboardUrl}login?t={Configuration["AppHost:BrowserToken"]}";
+
+    /// <summary>Where the dashboard listens: the testing builder moves it to a free port.</summary>
+    public Uri DashboardUrl => App.GetEndpoint("aspire-dashboard", "http");
 }
 
 public sealed record Partner(Guid Id, string Name, HttpClient Client);

@@ -64,14 +64,14 @@ public static class LocalRabbitMqExtensions
                 context.Args.Add("-port");
                 context.Args.Add(((EpmdResource)context.Resource).Endpoint.Property(EndpointProperty.TargetPort));
             })
+            .WithUrlForEndpoint("tcp", url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
             .WithParentRelationship(broker)
             .WithIconName("PlugConnected");
 
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(broker, async (_, ct) =>
         {
             var secret = await password.Resource.GetValueAsync(ct) ?? throw new InvalidOperationException("The RabbitMQ password parameter has no value.");
-            int? management = broker.Management.Exists ? broker.Management.Port : null;
-            RabbitMqNode.WriteConfiguration(nodeDirectory, broker.Amqp.Port, management, (RabbitMqServerResource.UserName, secret));
+            RabbitMqNode.WriteConfiguration(nodeDirectory, broker.Amqp.Port, broker.Management.Port, (RabbitMqServerResource.UserName, secret));
         });
 
         string? connectionString = null;
@@ -84,9 +84,13 @@ public static class LocalRabbitMqExtensions
             failureStatus: null,
             tags: null));
 
-        var server = builder.AddResource(broker)
+        return builder.AddResource(broker)
             .WithEndpoint(RabbitMqServerResource.AmqpEndpointName, e => Loopback(e, amqpPort, "amqp"))
             .WithEndpoint(RabbitMqServerResource.DistributionEndpointName, e => Loopback(e, null, "tcp"))
+            .WithEndpoint(RabbitMqServerResource.ManagementEndpointName, e => Loopback(e, managementPort, "http"))
+            .WithUrlForEndpoint(RabbitMqServerResource.ManagementEndpointName, url => url.DisplayText = "Management: queues, moving messages")
+            // Erlang's own port: nothing for an operator to open.
+            .WithUrlForEndpoint(RabbitMqServerResource.DistributionEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
             .WithEnvironment(context =>
             {
                 foreach (var (key, value) in RabbitMqNode.Environment(nodeDirectory))
@@ -99,12 +103,6 @@ public static class LocalRabbitMqExtensions
             .WithHealthCheck(healthCheck)
             .WaitFor(epmd)
             .WithIconName("Mailbox");
-        if (managementPort is not null)
-        {
-            server.WithEndpoint(RabbitMqServerResource.ManagementEndpointName, e => Loopback(e, managementPort == 0 ? null : managementPort, "http"))
-                .WithUrlForEndpoint(RabbitMqServerResource.ManagementEndpointName, url => url.DisplayText = "Management (queues, moving messages)");
-        }
-        return server;
     }
 
     private static void Loopback(EndpointAnnotation endpoint, int? port, string scheme)
