@@ -56,11 +56,7 @@ public class FaultTests(FaultNetwork network, ITestOutputHelper output)
             output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0}s kill -9 {resource} (pid {victim}), {submitted.Count} referrals so far");
             Process.GetProcessById(victim).Kill();
             await Eventually.GetAsync(async () => await RestartsAsync(resource) > restartsBefore ? "restarted" : null, $"{resource} to be restarted", seconds: 120);
-            using var healthy = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            foreach (var name in AspireNetwork.Services.Prepend("rabbitmq").Prepend("postgres"))
-            {
-                await network.App.ResourceNotifications.WaitForResourceHealthyAsync(name, healthy.Token);
-            }
+            await network.AllHealthyAsync(TimeSpan.FromMinutes(3));
             output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0}s {resource} back and every resource healthy");
         }
 

@@ -106,6 +106,22 @@ public abstract class AspireNetwork : IAsyncLifetime
     public async Task<string?> StateAsync(string resourceName) =>
         (await App.ResourceNotifications.WaitForResourceAsync(resourceName, _ => true)).Snapshot.State?.Text;
 
+    /// <summary>
+    /// Waits until PostgreSQL, RabbitMQ, every service and the gateway run and are healthy, through
+    /// any crashes and restarts on the way (Aspire's own wait gives up at the first failed start).
+    /// </summary>
+    public async Task AllHealthyAsync(TimeSpan timeout)
+    {
+        using var waiting = new CancellationTokenSource(timeout);
+        foreach (var name in Services.Prepend("rabbitmq").Prepend("postgres"))
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(
+                name,
+                e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
+                waiting.Token);
+        }
+    }
+
     public IResource Resource(string name) =>
         App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
 
