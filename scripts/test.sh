@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, integration tests (each starts its own PostgreSQL and RabbitMQ),
-# and end-to-end tests (each starts the whole network through the AppHost code).
+# and end-to-end tests (the whole network started through the Aspire AppHost, with
+# Aspire.Hosting.Testing, and the Aspire dashboard driven in headless chromium).
 # Installs PostgreSQL, RabbitMQ and (for the dashboard's browser tests) chromium first if missing.
 # Ends with a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Nothing calls out to the internet: no Aspire update check, no .NET CLI usage reports.
+export ASPIRE_VERSION_CHECK_DISABLED=true DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 bash scripts/install-prerequisites.sh --for-tests || exit 1
 echo "[test] Building (Release)…"

@@ -88,6 +88,42 @@ public sealed class BrokerQueueTests(RealInfrastructure infrastructure) : IDispo
     }
 
     [Fact]
+    public async Task Failed_messages_moved_back_return_to_their_own_queue_all_of_them_with_their_bodies()
+    {
+        var queue = "broker-queue-tests-move-" + Guid.NewGuid().ToString("N")[..8];
+        await using var connection = await new ConnectionFactory { Uri = new Uri(infrastructure.Broker.ConnectionString) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueDeclareAsync(queue + "_error", durable: true, exclusive: false, autoDelete: false);
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await channel.BasicPublishAsync("", queue + "_error", Encoding.UTF8.GetBytes($"failed {i}"));
+            }
+
+            Assert.False(await reader.MoveBackAsync(queue), "only _error and _skipped queues move back");
+            Assert.True(await reader.MoveBackAsync(queue + "_error"));
+
+            await Eventually.GetAsync(
+                async () => (await reader.ReadAsync()).Queues is var queues
+                    && queues.Any(q => q.Name == queue && q.Messages == 3) && queues.Any(q => q.Name == queue + "_error" && q.Messages == 0) ? "moved" : null,
+                $"three messages moved from {queue}_error to {queue}", seconds: 20);
+            var bodies = new List<string>();
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            {
+                bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
+            }
+            Assert.Equal(["failed 0", "failed 1", "failed 2"], bodies);
+        }
+        finally
+        {
+            await channel.QueueDeleteAsync(queue);
+            await channel.QueueDeleteAsync(queue + "_error");
+        }
+    }
+
+    [Fact]
     public async Task A_management_api_nobody_answers_on_gives_an_unreachable_reading()
     {
         using var nowhere = new BrokerQueues($"http://127.0.0.1:{LoopbackPorts.FindFree()}/", RabbitMqBroker.UserName, RabbitMqBroker.Password);
