@@ -85,9 +85,10 @@ public static class LocalRabbitMqExtensions
             tags: null));
 
         return builder.AddResource(broker)
+            // The management page first: it is the link an operator opens.
+            .WithEndpoint(RabbitMqServerResource.ManagementEndpointName, e => Loopback(e, managementPort, "http"))
             .WithEndpoint(RabbitMqServerResource.AmqpEndpointName, e => Loopback(e, amqpPort, "amqp"))
             .WithEndpoint(RabbitMqServerResource.DistributionEndpointName, e => Loopback(e, null, "tcp"))
-            .WithEndpoint(RabbitMqServerResource.ManagementEndpointName, e => Loopback(e, managementPort, "http"))
             .WithUrlForEndpoint(RabbitMqServerResource.ManagementEndpointName, url => url.DisplayText = "Management: queues, moving messages")
             // Erlang's own port: nothing for an operator to open.
             .WithUrlForEndpoint(RabbitMqServerResource.DistributionEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
