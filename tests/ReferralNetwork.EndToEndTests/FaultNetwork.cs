@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
-using ReferralNetwork.Hosting;
+
+// One network at a time: two on two cores would make the fault test's timings about CPU, not recovery.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace ReferralNetwork.EndToEndTests;
 
@@ -34,45 +35,18 @@ public sealed class FaultNetwork : AspireNetwork
 /// Stands in for whatever OpenTelemetry collector an operator runs: takes OTLP/HTTP exports of traces,
 /// metrics and logs, answers 200 and keeps every body exactly as it arrived, to be searched.
 /// </summary>
-public sealed class TelemetryCollector : IDisposable
+public sealed class TelemetryCollector() : LoopbackReceiver("/")
 {
-    private readonly HttpListener listener = new();
     private readonly ConcurrentQueue<(string Path, byte[] Body)> received = new();
-
-    public TelemetryCollector()
-    {
-        Url = $"http://127.0.0.1:{LoopbackPorts.FindFree().ToString(CultureInfo.InvariantCulture)}/";
-        listener.Prefixes.Add(Url);
-        listener.Start();
-        _ = Task.Run(ListenAsync);
-    }
-
-    public string Url { get; }
 
     public IReadOnlyList<(string Path, byte[] Body)> Received => [.. received];
 
-    public void Dispose() => listener.Close();
-
-    private async Task ListenAsync()
+    protected override async Task AnswerAsync(HttpListenerContext context)
     {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            received.Enqueue((context.Request.Url?.AbsolutePath ?? "", body.ToArray()));
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
-        }
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
+        received.Enqueue((context.Request.Url?.AbsolutePath ?? "", body.ToArray()));
+        context.Response.StatusCode = 200;
     }
 }
 

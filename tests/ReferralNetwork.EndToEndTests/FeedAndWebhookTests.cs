@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ReferralNetwork.Hosting;
 
 namespace ReferralNetwork.EndToEndTests;
 
@@ -102,58 +101,25 @@ public class FeedAndWebhookTests(RunningNetwork network)
     }
 
     /// <summary>A partner's webhook endpoint on loopback that fails its first few calls.</summary>
-    private sealed class WebhookReceiver : IDisposable
+    private sealed class WebhookReceiver(int failFirst) : LoopbackReceiver("/hooks/")
     {
-        private readonly HttpListener listener = new();
-        private readonly int failFirst;
         private int attempts;
-
-        public WebhookReceiver(int failFirst)
-        {
-            this.failFirst = failFirst;
-            var port = LoopbackPorts.FindFree();
-            Url = $"http://127.0.0.1:{port}/hooks/";
-            listener.Prefixes.Add(Url);
-            listener.Start();
-            _ = Task.Run(ListenAsync);
-        }
-
-        public string Url { get; }
 
         public int Attempts => attempts;
 
         public ConcurrentQueue<Delivery> Delivered { get; } = new();
 
-        public void Dispose() => listener.Close();
-
-        private async Task ListenAsync()
+        protected override async Task AnswerAsync(HttpListenerContext context)
         {
-            while (listener.IsListening)
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            if (Interlocked.Increment(ref attempts) <= failFirst)
             {
-                HttpListenerContext context;
-                try
-                {
-                    context = await listener.GetContextAsync();
-                }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-                var body = await reader.ReadToEndAsync();
-                if (Interlocked.Increment(ref attempts) <= failFirst)
-                {
-                    context.Response.StatusCode = 500;
-                }
-                else
-                {
-                    Delivered.Enqueue(new Delivery(context.Request.Headers["X-Event-Type"] ?? "", context.Request.Headers["X-Signature"] ?? "", body));
-                    context.Response.StatusCode = 200;
-                }
-
-                context.Response.Close();
+                context.Response.StatusCode = 500;
+                return;
             }
+            Delivered.Enqueue(new Delivery(context.Request.Headers["X-Event-Type"] ?? "", context.Request.Headers["X-Signature"] ?? "", body));
+            context.Response.StatusCode = 200;
         }
     }
 
