@@ -82,13 +82,6 @@ public sealed class BrokerQueues : IDisposable
 
     public string ManagementUrl { get; }
 
-    /// <summary>A reader for our own node's management API.</summary>
-    /// <exception cref="InvalidOperationException">The node runs without the management plugin.</exception>
-    public static BrokerQueues For(RabbitMqBroker broker) =>
-        new(broker.ManagementUrl ?? throw new InvalidOperationException($"RabbitMQ node {broker.NodeName} runs without the management plugin."),
-            RabbitMqBroker.UserName,
-            RabbitMqBroker.Password);
-
     /// <summary>
     /// The queues of the default virtual host, sorted by name; a broker that cannot be read gives an
     /// <see cref="BrokerQueueReadStatus.Unreachable"/> reading. Only <paramref name="cancellationToken"/> throws.

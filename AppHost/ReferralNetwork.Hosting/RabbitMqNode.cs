@@ -4,10 +4,7 @@ using System.Text;
 
 namespace ReferralNetwork.Hosting;
 
-/// <summary>
-/// How a RabbitMQ node of ours is laid out in its folder: configuration, environment and names.
-/// Shared by the AppHost's broker resource and the integration tests' <see cref="RabbitMqBroker"/>.
-/// </summary>
+/// <summary>How a RabbitMQ node of ours is laid out in its folder: configuration, environment and names.</summary>
 public static class RabbitMqNode
 {
     public const string ScriptsDirectory = "/usr/lib/rabbitmq/bin";

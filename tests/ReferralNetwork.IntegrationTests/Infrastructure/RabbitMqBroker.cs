@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using ReferralNetwork.Hosting;
 
-namespace ReferralNetwork.Hosting;
+namespace ReferralNetwork.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A RabbitMQ node run as our own child process from the OS's binaries, with its state in a folder
@@ -51,6 +50,13 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     public string? ManagementUrl => ManagementPort is { } port ? $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/" : null;
 
     public string NodeName { get; }
+
+    /// <summary>A reader of this node's queues through its management API.</summary>
+    /// <exception cref="InvalidOperationException">The node runs without the management plugin.</exception>
+    public BrokerQueues QueuesReader() =>
+        new(ManagementUrl ?? throw new InvalidOperationException($"RabbitMQ node {NodeName} runs without the management plugin."),
+            UserName,
+            Password);
 
     /// <summary>RabbitMQ's built-in user, which our node keeps: only loopback clients can reach it.</summary>
     public static string UserName => "guest";
