@@ -108,7 +108,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 {
                     log($"[postgres] pg_ctl stop failed ({result.ExitCode}): {result.Output}");
                 }
-                await UnixProcesses.WaitForExitOrKillAsync(process, TimeSpan.FromSeconds(15), () => log("[postgres] did not exit after pg_ctl stop; killing it"));
+                await ServerProcesses.WaitForExitOrKillAsync(process, TimeSpan.FromSeconds(15), () => log("[postgres] did not exit after pg_ctl stop; killing it"));
             }
             process.Dispose();
             process = null;
@@ -131,8 +131,8 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         var firstLine = File.ReadLines(pidFile).FirstOrDefault();
         if (!int.TryParse(firstLine, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            || !UnixProcesses.IsAlive(pid)
-            || UnixProcesses.NameOf(pid) != "postgres"
+            || !ServerProcesses.IsAlive(pid)
+            || ServerProcesses.NameOf(pid) != "postgres"
             || !ServesThisCluster(pid))
         {
             // A stale pid file alone is fine: postgres itself recognises and replaces it.
@@ -145,9 +145,9 @@ public sealed class PostgresServer : IAsyncDisposable
             runAsUser: runAsUser,
             timeout: TimeSpan.FromSeconds(45),
             cancellationToken: cancellationToken);
-        if (!result.Succeeded && UnixProcesses.IsAlive(pid))
+        if (!result.Succeeded && ServerProcesses.IsAlive(pid))
         {
-            await UnixProcesses.TerminateAsync(pid, TimeSpan.FromSeconds(10));
+            await ServerProcesses.TerminateAsync(pid, TimeSpan.FromSeconds(10));
         }
     }
 

@@ -139,7 +139,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
                 {
                     log($"[rabbitmq] rabbitmqctl stop failed ({result.ExitCode}): {result.Output}");
                 }
-                await UnixProcesses.WaitForExitOrKillAsync(process, TimeSpan.FromSeconds(30), () => log("[rabbitmq] did not exit after rabbitmqctl stop; killing it"));
+                await ServerProcesses.WaitForExitOrKillAsync(process, TimeSpan.FromSeconds(30), () => log("[rabbitmq] did not exit after rabbitmqctl stop; killing it"));
             }
             process.Dispose();
             process = null;
@@ -181,7 +181,8 @@ public sealed class RabbitMqBroker : IAsyncDisposable
                 StateFile,
                 $"epmd={epmdPort}\ndist={distributionPort}\namqp={Port}\n" + (ManagementPort is { } held ? $"management={held}\n" : ""));
 
-            var info = UnixProcesses.CreateStartInfo(Path.Combine(ScriptsDirectory, "rabbitmq-server"), [], NodeEnvironment(), workingDirectory: DataDirectory);
+            var info = UnixProcesses.CreateStartInfo(Path.Combine(ScriptsDirectory, "rabbitmq-server"), [], NodeEnvironment());
+            info.WorkingDirectory = DataDirectory;
             var started = new Process { StartInfo = info, EnableRaisingEvents = true };
             started.OutputDataReceived += (_, e) => Record(e.Data);
             started.ErrorDataReceived += (_, e) => Record(e.Data);
@@ -242,13 +243,13 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     {
         if (File.Exists(PidFile)
             && int.TryParse(File.ReadAllText(PidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            && UnixProcesses.IsAlive(pid)
-            && UnixProcesses.NameOf(pid) == "beam.smp"
+            && ServerProcesses.IsAlive(pid)
+            && ServerProcesses.NameOf(pid) == "beam.smp"
             && RunsThisNode(pid))
         {
             log($"[rabbitmq] stopping the node (pid {pid}) an earlier run left running on {DataDirectory}");
             // SIGTERM makes the Erlang VM shut down cleanly (init:stop), no epmd needed.
-            await UnixProcesses.TerminateAsync(pid, TimeSpan.FromSeconds(30));
+            await ServerProcesses.TerminateAsync(pid, TimeSpan.FromSeconds(30));
         }
         if (File.Exists(StateFile))
         {
