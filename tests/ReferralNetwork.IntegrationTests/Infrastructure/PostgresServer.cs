@@ -171,7 +171,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private void Launch()
     {
-        if (!LoopbackPorts.IsFree(Port))
+        if (!LocalPorts.IsFree(Port))
         {
             throw new InvalidOperationException(
                 $"Port {Port} on 127.0.0.1 is already in use, so PostgreSQL cannot listen there; choose another PostgreSQL port.");

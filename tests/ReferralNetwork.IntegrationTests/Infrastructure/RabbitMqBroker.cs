@@ -159,21 +159,21 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         await lifecycle.WaitAsync(cancellationToken);
         try
         {
-            if (!LoopbackPorts.IsFree(Port))
+            if (!LocalPorts.IsFree(Port))
             {
                 throw new InvalidOperationException(
                     $"Port {Port} on 127.0.0.1 is already in use, so RabbitMQ cannot listen there; choose another RabbitMQ port.");
             }
             // Checked here too: a busy port would only fail the plugin deep inside the node's boot.
-            if (ManagementPort is { } managementPort && !LoopbackPorts.IsFree(managementPort))
+            if (ManagementPort is { } managementPort && !LocalPorts.IsFree(managementPort))
             {
                 throw new InvalidOperationException(
                     $"Port {managementPort} on 127.0.0.1 is already in use, so RabbitMQ's management API cannot listen there; choose another RabbitMQ management port.");
             }
             // Fresh epmd and distribution ports each launch: free now, and never a system epmd's 4369.
             int[] fixedPorts = ManagementPort is { } management ? [Port, management] : [Port];
-            epmdPort = LoopbackPorts.FindFree(fixedPorts);
-            distributionPort = LoopbackPorts.FindFree([.. fixedPorts, epmdPort]);
+            epmdPort = LocalPorts.FindFreeExcept(fixedPorts);
+            distributionPort = LocalPorts.FindFreeExcept([.. fixedPorts, epmdPort]);
             WriteConfiguration();
             // Recorded before launch so a later run can clean up after us if we crash (it reads epmd);
             // the listeners' ports are there so one can see what a node left behind was holding.

@@ -44,7 +44,7 @@ public sealed class RealInfrastructure : IAsyncLifetime
         var postgres = PostgresServer.StartAsync(Path.Combine(dataDirectory, "postgres"), LoopbackPorts.FindFree());
         var amqpPort = LoopbackPorts.FindFree();
         // With the management API, which BrokerQueueTests read queue depths from.
-        var broker = RabbitMqBroker.StartAsync(Path.Combine(dataDirectory, "rabbitmq"), amqpPort, LoopbackPorts.FindFree([amqpPort]));
+        var broker = RabbitMqBroker.StartAsync(Path.Combine(dataDirectory, "rabbitmq"), amqpPort, LocalPorts.FindFreeExcept([amqpPort]));
         Postgres = await postgres;
         Broker = await broker;
 
