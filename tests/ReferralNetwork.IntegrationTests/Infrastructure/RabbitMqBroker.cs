@@ -72,7 +72,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     public IReadOnlyList<string> RecentLogLines => output.Snapshot();
 
     /// <summary>The broker's own log file (its console output carries little).</summary>
-    public string LogFile => RabbitMqNode.LogFile(DataDirectory);
+    public string LogFile => Path.Combine(RabbitMqNode.Environment(DataDirectory)["RABBITMQ_LOG_BASE"], NodeName + ".log");
 
     private string StateFile => Path.Combine(DataDirectory, "ports");
 
@@ -287,7 +287,11 @@ public sealed class RabbitMqBroker : IAsyncDisposable
 
     /// <summary>Environment for the node and for rabbitmqctl, which must share HOME (cookie) and epmd port.</summary>
     private Dictionary<string, string> NodeEnvironment() =>
-        new([.. RabbitMqNode.Environment(DataDirectory), .. RabbitMqNode.PortEnvironment(epmdPort, distributionPort)]);
+        new(RabbitMqNode.Environment(DataDirectory))
+        {
+            ["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(CultureInfo.InvariantCulture),
+        };
 
     /// <summary>
     /// Removes the management agent's statistics hook while the node still runs. Left in place, the
