@@ -12,7 +12,7 @@ using ReferralNetwork.ServiceDefaults.Auth;
 namespace ReferralNetwork.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A real PostgreSQL and RabbitMQ of the tests' own (the AppHost's resource code), the four services
+/// A real PostgreSQL and RabbitMQ of the tests' own (prepared as the AppHost prepares its own), the four services
 /// hosted in-process against them, and an observer bus that records every integration event published.
 /// </summary>
 public sealed class RealInfrastructure : IAsyncLifetime
