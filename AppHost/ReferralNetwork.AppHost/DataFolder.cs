@@ -25,14 +25,14 @@ public sealed class DataFolder(string path)
         }
         var repositoryRoot = FindRepositoryRoot(AppContext.BaseDirectory);
         var inRepository = System.IO.Path.Combine(repositoryRoot, ".data");
-        if (!ownPostgres || await PostgresServer.IsReachableByServerUserAsync(inRepository))
+        if (!ownPostgres || await PostgresCluster.IsReachableByServerUserAsync(inRepository))
         {
             return new DataFolder(inRepository);
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(repositoryRoot)))[..8];
         var fallback = System.IO.Path.Combine("/var/tmp/referral-network", hash);
         Console.WriteLine(
-            $"[apphost] running as root and the '{PostgresServer.ServerOsUser}' OS user cannot reach {repositoryRoot}, " +
+            $"[apphost] running as root and the '{PostgresCluster.ServerOsUser}' OS user cannot reach {repositoryRoot}, " +
             $"so the data folder is {fallback} instead of {inRepository}");
         return new DataFolder(fallback);
     }

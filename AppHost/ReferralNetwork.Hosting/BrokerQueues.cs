@@ -29,16 +29,13 @@ public enum BrokerQueueReadStatus
 
     /// <summary>The broker or its management API did not answer, or answered with an error (stopped, restarting, starting).</summary>
     Unreachable,
-
-    /// <summary>There is nothing to ask: an external broker, or our node runs without the management plugin.</summary>
-    NotAvailable,
 }
 
 /// <summary>
 /// One reading of the broker's queues; a failure is a value with a message fit to show an operator,
 /// so a page that polls it never breaks on a broker that is down.
 /// </summary>
-public sealed record BrokerQueueReading(BrokerQueueReadStatus Status, IReadOnlyList<BrokerQueue> Queues, string? Problem, DateTimeOffset ReadAt)
+public sealed record BrokerQueueReading(BrokerQueueReadStatus Status, IReadOnlyList<BrokerQueue> Queues, string? Problem)
 {
     public bool Succeeded => Status == BrokerQueueReadStatus.Read;
 
@@ -49,13 +46,10 @@ public sealed record BrokerQueueReading(BrokerQueueReadStatus Status, IReadOnlyL
     public long DeadLetterMessages => DeadLetterQueues.Sum(q => q.Messages);
 
     public static BrokerQueueReading Read(IReadOnlyList<BrokerQueue> queues) =>
-        new(BrokerQueueReadStatus.Read, queues, null, DateTimeOffset.UtcNow);
+        new(BrokerQueueReadStatus.Read, queues, null);
 
     public static BrokerQueueReading Unreachable(string problem) =>
-        new(BrokerQueueReadStatus.Unreachable, [], problem, DateTimeOffset.UtcNow);
-
-    public static BrokerQueueReading NotAvailable(string reason) =>
-        new(BrokerQueueReadStatus.NotAvailable, [], reason, DateTimeOffset.UtcNow);
+        new(BrokerQueueReadStatus.Unreachable, [], problem);
 }
 
 /// <summary>Reads queue depths from a RabbitMQ management HTTP API (<c>GET /api/queues/%2F</c>).</summary>
@@ -81,13 +75,6 @@ public sealed class BrokerQueues : IDisposable
     }
 
     public string ManagementUrl { get; }
-
-    /// <summary>A reader for our own node's management API.</summary>
-    /// <exception cref="InvalidOperationException">The node runs without the management plugin.</exception>
-    public static BrokerQueues For(RabbitMqBroker broker) =>
-        new(broker.ManagementUrl ?? throw new InvalidOperationException($"RabbitMQ node {broker.NodeName} runs without the management plugin."),
-            RabbitMqBroker.UserName,
-            RabbitMqBroker.Password);
 
     /// <summary>
     /// The queues of the default virtual host, sorted by name; a broker that cannot be read gives an

@@ -4,10 +4,7 @@ using System.Text;
 
 namespace ReferralNetwork.Hosting;
 
-/// <summary>
-/// How a RabbitMQ node of ours is laid out in its folder: configuration, environment and names.
-/// Shared by the AppHost's broker resource and the integration tests' <see cref="RabbitMqBroker"/>.
-/// </summary>
+/// <summary>How a RabbitMQ node of ours is laid out in its folder: configuration, environment and names.</summary>
 public static class RabbitMqNode
 {
     public const string ScriptsDirectory = "/usr/lib/rabbitmq/bin";
@@ -15,8 +12,6 @@ public static class RabbitMqNode
     /// <summary>The node name must be unique per machine; deriving it from the folder keeps it stable across runs.</summary>
     public static string NodeName(string dataDirectory) =>
         $"rn-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory))))[..8]}@localhost";
-
-    public static string LogFile(string dataDirectory) => Path.Combine(dataDirectory, "log", NodeName(dataDirectory) + ".log");
 
     public static void EnsureInstalled()
     {
@@ -86,8 +81,9 @@ public static class RabbitMqNode
     }
 
     /// <summary>
-    /// The node's environment, shared with rabbitmqctl (same HOME for the cookie). The ports of epmd
-    /// and of Erlang distribution are the caller's to add: see <see cref="PortEnvironment"/>.
+    /// The node's environment, shared with rabbitmqctl (same HOME for the cookie). The caller adds the
+    /// ports, set explicitly: epmd's (<c>ERL_EPMD_PORT</c>, never a system epmd's 4369) and Erlang
+    /// distribution's (<c>RABBITMQ_DIST_PORT</c>; its default, AMQP port + 20000, overflows for high ports).
     /// </summary>
     public static Dictionary<string, string> Environment(string dataDirectory) => new()
     {
@@ -107,15 +103,5 @@ public static class RabbitMqNode
         // The CLI tools warn and mangle non-ASCII paths under a latin1 locale.
         ["LANG"] = "C.UTF-8",
         ["LC_ALL"] = "C.UTF-8",
-    };
-
-    /// <summary>
-    /// The epmd port (never a system epmd's 4369) and Erlang distribution's port, set explicitly:
-    /// its default (AMQP port + 20000) overflows for high ports.
-    /// </summary>
-    public static Dictionary<string, string> PortEnvironment(int epmdPort, int distributionPort) => new()
-    {
-        ["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture),
-        ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(CultureInfo.InvariantCulture),
     };
 }

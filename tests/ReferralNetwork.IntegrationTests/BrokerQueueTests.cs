@@ -10,7 +10,7 @@ namespace ReferralNetwork.IntegrationTests;
 [Collection(RealInfrastructureCollection.Name)]
 public sealed class BrokerQueueTests(RealInfrastructure infrastructure) : IDisposable
 {
-    private readonly BrokerQueues reader = BrokerQueues.For(infrastructure.Broker);
+    private readonly BrokerQueues reader = infrastructure.Broker.QueuesReader();
 
     public void Dispose() => reader.Dispose();
 

@@ -22,7 +22,7 @@ public sealed class PostgresServerResource(string name, string clusterDirectory,
 
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create(
-            $"Host={Endpoint.Property(EndpointProperty.Host)};Port={Endpoint.Property(EndpointProperty.Port)};Username={PostgresServer.Superuser};Password={Password}");
+            $"Host={Endpoint.Property(EndpointProperty.Host)};Port={Endpoint.Property(EndpointProperty.Port)};Username={PostgresCluster.Superuser};Password={Password}");
 }
 
 /// <summary>One service's database on a <see cref="PostgresServerResource"/>; created when the server is ready.</summary>
@@ -57,13 +57,13 @@ public static class LocalPostgresExtensions
     {
         var clusterDirectory = Path.Combine(dataDirectory, name);
         var server = new PostgresServerResource(name, clusterDirectory, password.Resource);
-        var binaries = PostgresServer.FindBinDirectory();
+        var binaries = PostgresCluster.FindBinDirectory();
         var runAsServerUser = UnixProcesses.IsRoot;
 
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (_, ct) =>
         {
             var superuserPassword = await password.Resource.GetValueAsync(ct) ?? throw new InvalidOperationException("The PostgreSQL password parameter has no value.");
-            await PostgresServer.PrepareClusterAsync(binaries, clusterDirectory, superuserPassword, ct);
+            await PostgresCluster.PrepareClusterAsync(binaries, clusterDirectory, superuserPassword, ct);
         });
 
         string? serverConnectionString = null;
@@ -75,7 +75,7 @@ public static class LocalPostgresExtensions
             var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
             foreach (var database in builder.Resources.OfType<PostgresDatabaseResource>().Where(d => d.Parent == server))
             {
-                await PostgresServer.EnsureDatabaseOnServerAsync(serverConnectionString!, database.DatabaseName, ct);
+                await PostgresCluster.EnsureDatabaseOnServerAsync(serverConnectionString!, database.DatabaseName, ct);
                 await notifications.PublishUpdateAsync(database, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
             }
         });
@@ -104,12 +104,12 @@ public static class LocalPostgresExtensions
                     // initdb and postgres refuse to run as root; setpriv replaces itself with the server,
                     // so the wrapper's signals reach PostgreSQL itself.
                     context.Args.Add("setpriv");
-                    context.Args.Add($"--reuid={PostgresServer.ServerOsUser}");
-                    context.Args.Add($"--regid={PostgresServer.ServerOsUser}");
+                    context.Args.Add($"--reuid={PostgresCluster.ServerOsUser}");
+                    context.Args.Add($"--regid={PostgresCluster.ServerOsUser}");
                     context.Args.Add("--init-groups");
                 }
                 context.Args.Add(Path.Combine(binaries, "postgres"));
-                foreach (var argument in PostgresServer.ServerArguments(clusterDirectory))
+                foreach (var argument in PostgresCluster.ServerArguments(clusterDirectory))
                 {
                     context.Args.Add(argument);
                 }
@@ -147,7 +147,7 @@ public static class LocalPostgresExtensions
     {
         var connectionString = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString;
         var database = builder.AddConnectionString(name, ReferenceExpression.Create($"{connectionString}"));
-        builder.Eventing.Subscribe<BeforeStartEvent>(async (_, ct) => await PostgresServer.EnsureDatabaseOnServerAsync(serverConnectionString, name, ct));
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (_, ct) => await PostgresCluster.EnsureDatabaseOnServerAsync(serverConnectionString, name, ct));
         return database;
     }
 }

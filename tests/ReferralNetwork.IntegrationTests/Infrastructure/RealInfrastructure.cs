@@ -12,7 +12,7 @@ using ReferralNetwork.ServiceDefaults.Auth;
 namespace ReferralNetwork.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A real PostgreSQL and RabbitMQ of the tests' own (the AppHost's resource code), the four services
+/// A real PostgreSQL and RabbitMQ of the tests' own (prepared as the AppHost prepares its own), the four services
 /// hosted in-process against them, and an observer bus that records every integration event published.
 /// </summary>
 public sealed class RealInfrastructure : IAsyncLifetime
@@ -44,7 +44,7 @@ public sealed class RealInfrastructure : IAsyncLifetime
         var postgres = PostgresServer.StartAsync(Path.Combine(dataDirectory, "postgres"), LoopbackPorts.FindFree());
         var amqpPort = LoopbackPorts.FindFree();
         // With the management API, which BrokerQueueTests read queue depths from.
-        var broker = RabbitMqBroker.StartAsync(Path.Combine(dataDirectory, "rabbitmq"), amqpPort, LoopbackPorts.FindFree([amqpPort]));
+        var broker = RabbitMqBroker.StartAsync(Path.Combine(dataDirectory, "rabbitmq"), amqpPort, LocalPorts.FindFreeExcept([amqpPort]));
         Postgres = await postgres;
         Broker = await broker;
 

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using ReferralNetwork.Hosting;
 
-namespace ReferralNetwork.Hosting;
+namespace ReferralNetwork.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A RabbitMQ node run as our own child process from the OS's binaries, with its state in a folder
@@ -52,6 +51,13 @@ public sealed class RabbitMqBroker : IAsyncDisposable
 
     public string NodeName { get; }
 
+    /// <summary>A reader of this node's queues through its management API.</summary>
+    /// <exception cref="InvalidOperationException">The node runs without the management plugin.</exception>
+    public BrokerQueues QueuesReader() =>
+        new(ManagementUrl ?? throw new InvalidOperationException($"RabbitMQ node {NodeName} runs without the management plugin."),
+            UserName,
+            Password);
+
     /// <summary>RabbitMQ's built-in user, which our node keeps: only loopback clients can reach it.</summary>
     public static string UserName => "guest";
 
@@ -66,7 +72,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     public IReadOnlyList<string> RecentLogLines => output.Snapshot();
 
     /// <summary>The broker's own log file (its console output carries little).</summary>
-    public string LogFile => RabbitMqNode.LogFile(DataDirectory);
+    public string LogFile => Path.Combine(RabbitMqNode.Environment(DataDirectory)["RABBITMQ_LOG_BASE"], NodeName + ".log");
 
     private string StateFile => Path.Combine(DataDirectory, "ports");
 
@@ -133,7 +139,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
                 {
                     log($"[rabbitmq] rabbitmqctl stop failed ({result.ExitCode}): {result.Output}");
                 }
-                await UnixProcesses.WaitForExitOrKillAsync(process, TimeSpan.FromSeconds(30), () => log("[rabbitmq] did not exit after rabbitmqctl stop; killing it"));
+                await ServerProcesses.WaitForExitOrKillAsync(process, TimeSpan.FromSeconds(30), () => log("[rabbitmq] did not exit after rabbitmqctl stop; killing it"));
             }
             process.Dispose();
             process = null;
@@ -153,21 +159,21 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         await lifecycle.WaitAsync(cancellationToken);
         try
         {
-            if (!LoopbackPorts.IsFree(Port))
+            if (!LocalPorts.IsFree(Port))
             {
                 throw new InvalidOperationException(
                     $"Port {Port} on 127.0.0.1 is already in use, so RabbitMQ cannot listen there; choose another RabbitMQ port.");
             }
             // Checked here too: a busy port would only fail the plugin deep inside the node's boot.
-            if (ManagementPort is { } managementPort && !LoopbackPorts.IsFree(managementPort))
+            if (ManagementPort is { } managementPort && !LocalPorts.IsFree(managementPort))
             {
                 throw new InvalidOperationException(
                     $"Port {managementPort} on 127.0.0.1 is already in use, so RabbitMQ's management API cannot listen there; choose another RabbitMQ management port.");
             }
             // Fresh epmd and distribution ports each launch: free now, and never a system epmd's 4369.
             int[] fixedPorts = ManagementPort is { } management ? [Port, management] : [Port];
-            epmdPort = LoopbackPorts.FindFree(fixedPorts);
-            distributionPort = LoopbackPorts.FindFree([.. fixedPorts, epmdPort]);
+            epmdPort = LocalPorts.FindFreeExcept(fixedPorts);
+            distributionPort = LocalPorts.FindFreeExcept([.. fixedPorts, epmdPort]);
             WriteConfiguration();
             // Recorded before launch so a later run can clean up after us if we crash (it reads epmd);
             // the listeners' ports are there so one can see what a node left behind was holding.
@@ -175,7 +181,8 @@ public sealed class RabbitMqBroker : IAsyncDisposable
                 StateFile,
                 $"epmd={epmdPort}\ndist={distributionPort}\namqp={Port}\n" + (ManagementPort is { } held ? $"management={held}\n" : ""));
 
-            var info = UnixProcesses.CreateStartInfo(Path.Combine(ScriptsDirectory, "rabbitmq-server"), [], NodeEnvironment(), workingDirectory: DataDirectory);
+            var info = UnixProcesses.CreateStartInfo(Path.Combine(ScriptsDirectory, "rabbitmq-server"), [], NodeEnvironment());
+            info.WorkingDirectory = DataDirectory;
             var started = new Process { StartInfo = info, EnableRaisingEvents = true };
             started.OutputDataReceived += (_, e) => Record(e.Data);
             started.ErrorDataReceived += (_, e) => Record(e.Data);
@@ -236,13 +243,13 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     {
         if (File.Exists(PidFile)
             && int.TryParse(File.ReadAllText(PidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            && UnixProcesses.IsAlive(pid)
-            && UnixProcesses.NameOf(pid) == "beam.smp"
+            && ServerProcesses.IsAlive(pid)
+            && ServerProcesses.NameOf(pid) == "beam.smp"
             && RunsThisNode(pid))
         {
             log($"[rabbitmq] stopping the node (pid {pid}) an earlier run left running on {DataDirectory}");
             // SIGTERM makes the Erlang VM shut down cleanly (init:stop), no epmd needed.
-            await UnixProcesses.TerminateAsync(pid, TimeSpan.FromSeconds(30));
+            await ServerProcesses.TerminateAsync(pid, TimeSpan.FromSeconds(30));
         }
         if (File.Exists(StateFile))
         {
@@ -280,7 +287,11 @@ public sealed class RabbitMqBroker : IAsyncDisposable
 
     /// <summary>Environment for the node and for rabbitmqctl, which must share HOME (cookie) and epmd port.</summary>
     private Dictionary<string, string> NodeEnvironment() =>
-        new([.. RabbitMqNode.Environment(DataDirectory), .. RabbitMqNode.PortEnvironment(epmdPort, distributionPort)]);
+        new(RabbitMqNode.Environment(DataDirectory))
+        {
+            ["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(CultureInfo.InvariantCulture),
+        };
 
     /// <summary>
     /// Removes the management agent's statistics hook while the node still runs. Left in place, the

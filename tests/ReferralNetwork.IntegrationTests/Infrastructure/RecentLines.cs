@@ -1,9 +1,6 @@
-namespace ReferralNetwork.Hosting;
+namespace ReferralNetwork.IntegrationTests.Infrastructure;
 
-/// <summary>
-/// The last N lines of a resource's output, kept in memory so failures can quote the log tail
-/// and the dashboard can show recent logs without reading files.
-/// </summary>
+/// <summary>The last N lines of a child process's output, kept in memory so failures can quote the log tail.</summary>
 public sealed class RecentLines(int capacity = 500)
 {
     private readonly Queue<string> lines = new(capacity);
