@@ -20,6 +20,7 @@ if (launch.Help)
     return 0;
 }
 
+// Aspire gets no arguments: the command line is ours, parsed above.
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = [] });
 var data = await DataFolder.ChooseAsync(launch.DataDirectory, ownPostgres: launch.ExternalPostgres is null);
 builder.ConfigureLocalDashboard(launch);
@@ -27,8 +28,8 @@ builder.ConfigureLocalDashboard(launch);
 // Secrets: kept in the data folder so tokens, partners' credentials and the servers' data survive restarts.
 var signingKey = TokenSigningKey.LoadOrCreate(data);
 var tokenSigningKey = builder.AddSecret("token-signing-key", signingKey.PrivateKeyBase64);
-var operatorSecret = builder.AddSecret("operator-client-secret",
-    Environment.GetEnvironmentVariable("OPERATOR_CLIENT_SECRET") is { Length: > 0 } chosen ? chosen : data.Secret("operator-client-secret"));
+var chosenOperatorSecret = Environment.GetEnvironmentVariable("OPERATOR_CLIENT_SECRET") is { Length: > 0 } chosen ? chosen : null;
+var operatorSecret = builder.AddSecret("operator-client-secret", chosenOperatorSecret ?? data.Secret("operator-client-secret"));
 
 // The event stores: one PostgreSQL, one database per service and one for the gateway's registry.
 var postgres = launch.ExternalPostgres is null
@@ -43,12 +44,10 @@ IResourceBuilder<IResourceWithConnectionString> Database(string name) => postgre
 IResourceBuilder<IResourceWithConnectionString> rabbitmq;
 if (launch.ExternalRabbitMq is null)
 {
-    var broker = builder.AddLocalRabbitMq("rabbitmq", data.Path, builder.AddSecret("rabbitmq-password", data.Secret("rabbitmq-password")),
+    rabbitmq = builder.AddLocalRabbitMq("rabbitmq", data.Path, builder.AddSecret("rabbitmq-password", data.Secret("rabbitmq-password")),
             LaunchArguments.Port(launch.RabbitMqPort, 55672), LaunchArguments.Port(launch.RabbitMqManagementPort, 55673))
         .WithRestartOnCrash()
         .WithQueueMetricsAndCommands();
-    builder.CreateResourceBuilder(builder.Resources.OfType<EpmdResource>().Single()).WithRestartOnCrash();
-    rabbitmq = broker;
 }
 else
 {
@@ -59,29 +58,29 @@ else
 var firstServicePort = LaunchArguments.Port(launch.FirstServicePort, 5101);
 var linkWorkers = builder.AddNetworkService<Projects.ReferralNetwork_LinkWorkers>("linkworkers", Offset(firstServicePort, 1), signingKey)
     .WithDatabase(Database("linkworkersdb"))
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
+    .WithBroker(rabbitmq);
 var communityProviders = builder.AddNetworkService<Projects.ReferralNetwork_CommunityProviders>("communityproviders", Offset(firstServicePort, 2), signingKey)
     .WithDatabase(Database("providersdb"))
-    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithBroker(rabbitmq)
     .WaitFor(linkWorkers);
 var feedback = builder.AddNetworkService<Projects.ReferralNetwork_Feedback>("feedback", Offset(firstServicePort, 3), signingKey)
     .WithDatabase(Database("feedbackdb"))
-    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithBroker(rabbitmq)
     .WaitFor(communityProviders);
 var referrals = builder.AddNetworkService<Projects.ReferralNetwork_Referrals>("referrals", Offset(firstServicePort, 0), signingKey)
     .WithDatabase(Database("referralsdb"))
-    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithBroker(rabbitmq)
     .WaitFor(feedback);
 
 // The gateway partners call: tokens, the organisation registry, and routes to the four services.
 var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gateway", LaunchArguments.Port(launch.GatewayPort, 8080), signingKey)
     .WithDatabase(Database("gatewaydb"))
-    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithBroker(rabbitmq)
     .WithEnvironment("Auth__PrivateKey", tokenSigningKey)
     .WithEnvironment("OPERATOR_CLIENT_SECRET", operatorSecret)
     .RoutesTo(referrals, linkWorkers, communityProviders, feedback)
     .WithDemoOrganisations(operatorSecret, data, registerAtStart: launch.Demo)
-    .WithStartupSummary(operatorSecret, data, generatedSecret: Environment.GetEnvironmentVariable("OPERATOR_CLIENT_SECRET") is not { Length: > 0 });
+    .WithStartupSummary(operatorSecret, data, generatedSecret: chosenOperatorSecret is null);
 
 // Or the services' telemetry goes to the operator's own collector, over OTLP/HTTP.
 if (launch.OtlpEndpoint is { } otlpEndpoint)

@@ -33,7 +33,7 @@ public enum BrokerQueueReadStatus
 
 /// <summary>
 /// One reading of the broker's queues; a failure is a value with a message fit to show an operator,
-/// so a page that polls it never breaks on a broker that is down.
+/// so what polls it (the queue metrics, the move-back command) never breaks on a broker that is down.
 /// </summary>
 public sealed record BrokerQueueReading(BrokerQueueReadStatus Status, IReadOnlyList<BrokerQueue> Queues, string? Problem)
 {
@@ -55,13 +55,13 @@ public sealed record BrokerQueueReading(BrokerQueueReadStatus Status, IReadOnlyL
 /// <summary>Reads queue depths from a RabbitMQ management HTTP API (<c>GET /api/queues/%2F</c>).</summary>
 public sealed class BrokerQueues : IDisposable
 {
-    // Only what the page shows: the full queue objects carry dozens of statistics each.
+    // Only what the metrics need: the full queue objects carry dozens of statistics each.
     private const string QueuesPath = "api/queues/%2F?columns=name,messages,messages_ready,messages_unacknowledged,consumers";
 
     private readonly HttpClient http;
 
     /// <param name="managementUrl">The management root, e.g. <c>http://127.0.0.1:55673/</c>.</param>
-    /// <param name="timeout">Per reading; short, because a page waits on it. Default 5 s.</param>
+    /// <param name="timeout">Per reading; shorter than the metrics' interval. Default 5 s.</param>
     public BrokerQueues(string managementUrl, string userName, string password, TimeSpan? timeout = null)
     {
         ManagementUrl = managementUrl.EndsWith('/') ? managementUrl : managementUrl + "/";

@@ -2,6 +2,7 @@ using Aspire.Hosting.Eventing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RabbitMQ.Client;
+using ReferralNetwork.AppHost.Supervision;
 using ReferralNetwork.Hosting;
 
 namespace ReferralNetwork.AppHost.Infrastructure;
@@ -66,7 +67,9 @@ public static class LocalRabbitMqExtensions
             })
             .WithUrlForEndpoint("tcp", url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
             .WithParentRelationship(broker)
-            .WithIconName("PlugConnected");
+            .WithIconName("PlugConnected")
+            // Supervised like the node it serves: without it the node cannot start again.
+            .WithRestartOnCrash();
 
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(broker, async (_, ct) =>
         {
