@@ -63,9 +63,12 @@ public sealed class BrokerQueueTests(RealInfrastructure infrastructure) : IDispo
             var sendEndpoint = await infrastructure.Bus.GetSendEndpoint(new Uri($"queue:{queue}"));
             await sendEndpoint.Send(new BrokerQueueProbe(Guid.NewGuid()));
 
+            // Statistics are sampled per queue, so the consumer count may show a sample after the error's message.
             var reading = await Eventually.GetAsync(
-                async () => await reader.ReadAsync() is { } r && r.Queues.Any(q => q.Name == queue + "_error" && q.Messages == 1) ? r : null,
-                $"{queue}_error reported with 1 message", seconds: 15);
+                async () => await reader.ReadAsync() is { } r
+                    && r.Queues.Any(q => q.Name == queue + "_error" && q.Messages == 1)
+                    && r.Queues.Any(q => q.Name == queue && q.Consumers == 1) ? r : null,
+                $"{queue}_error reported with 1 message and {queue} with its consumer", seconds: 15);
 
             var error = Assert.Single(reading.Queues, q => q.Name == queue + "_error");
             Assert.True(error.IsErrorQueue);
