@@ -205,7 +205,7 @@ public class ReportTests
         Assert.Contains("feedback,mean-rating,4.2", lines);
     }
 
-    private static SummaryReport Scenario()
+    internal static SummaryReport Scenario()
     {
         var alex = Guid.NewGuid();
         var sam = Guid.NewGuid();

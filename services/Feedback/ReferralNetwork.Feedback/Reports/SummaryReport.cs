@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using CsvHelper;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Outcomes;
@@ -212,30 +212,51 @@ public static class SummaryReports
     /// The report as CSV: header <c>section,metric,value</c>, one row per figure, suppressed values as
     /// <c>*</c>, missing values empty. Per-service and per-link-worker rows name their id in the metric.
     /// </summary>
+    // Names of services and link workers, and the area, are chosen by partners: a name such as
+    // =HYPERLINK(...) or -2+3 would run as a formula when the file is opened in a spreadsheet.
+    // CsvHelper escapes text fields that start like a formula ('=HYPERLINK(...), quoted) but never
+    // numbers, so every figure is written as a decimal, not as text, and -1.5 stays a number.
+    // Suppressed figures ("*") and our own keys are text that never starts like a formula.
+    private static readonly CsvWriterOptions CsvOptions = CsvWriterOptions.Default with
+    {
+        NewLine = "\n",
+        Injection = CsvInjection.Escape,
+    };
+
+    /// <summary>A value of the <c>value</c> column: text or a figure, null for an empty field.</summary>
+    private readonly record struct CsvCell(string? Text, decimal? Number)
+    {
+        public static implicit operator CsvCell(string text) => new(text, null);
+
+        public static implicit operator CsvCell(decimal? number) => new(null, number);
+
+        public static implicit operator CsvCell(Figure figure) => figure.Suppressed ? new("*", null) : new(null, figure.Value);
+    }
+
     public static string ToCsv(SummaryReport report)
     {
-        var rows = new List<(string Section, string Metric, string Value)>
+        var rows = new List<(string Section, string Metric, CsvCell Value)>
         {
             ("period", "area", report.Area),
             ("period", "from", report.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
             ("period", "to", report.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-            ("referrals", "total", Value(report.Referrals.Total)),
+            ("referrals", "total", report.Referrals.Total),
         };
-        rows.AddRange(report.Referrals.ByPathway.Select(p => ("referrals", "pathway." + p.Key, Value(p.Value))));
+        rows.AddRange(report.Referrals.ByPathway.Select(p => ("referrals", "pathway." + p.Key, (CsvCell)p.Value)));
 
         var f = report.Funnel;
         rows.AddRange(
         [
-            ("funnel", "requested", Value(f.Requested)), ("funnel", "accepted", Value(f.Accepted)),
-            ("funnel", "in-progress", Value(f.InProgress)), ("funnel", "completed", Value(f.Completed)),
-            ("funnel", "rejected", Value(f.Rejected)),
+            ("funnel", "requested", f.Requested), ("funnel", "accepted", f.Accepted),
+            ("funnel", "in-progress", f.InProgress), ("funnel", "completed", f.Completed),
+            ("funnel", "rejected", f.Rejected),
         ]);
-        rows.AddRange(f.RejectedByReason.Select(r => ("funnel", "rejected." + r.Key, Value(r.Value))));
-        rows.Add(("funnel", "failed", Value(f.Failed)));
-        rows.AddRange(f.FailedByOutcome.Select(r => ("funnel", "failed." + r.Key, Value(r.Value))));
-        rows.Add(("funnel", "cancelled", Value(f.Cancelled)));
-        rows.AddRange(f.CancelledByReason.Select(r => ("funnel", "cancelled." + r.Key, Value(r.Value))));
-        rows.AddRange(f.ByCurrentStatus.Select(r => ("funnel", "current." + r.Key, Value(r.Value))));
+        rows.AddRange(f.RejectedByReason.Select(r => ("funnel", "rejected." + r.Key, (CsvCell)r.Value)));
+        rows.Add(("funnel", "failed", f.Failed));
+        rows.AddRange(f.FailedByOutcome.Select(r => ("funnel", "failed." + r.Key, (CsvCell)r.Value)));
+        rows.Add(("funnel", "cancelled", f.Cancelled));
+        rows.AddRange(f.CancelledByReason.Select(r => ("funnel", "cancelled." + r.Key, (CsvCell)r.Value)));
+        rows.AddRange(f.ByCurrentStatus.Select(r => ("funnel", "current." + r.Key, (CsvCell)r.Value)));
 
         foreach (var (name, w) in new[]
         {
@@ -243,55 +264,65 @@ public static class SummaryReports
             ("to-first-reached", report.WaitingTimes.ToFirstReached), ("to-provider-acknowledgement", report.WaitingTimes.ToProviderAcknowledgement),
         })
         {
-            rows.Add(("waiting-times", name + ".cases", Value(w.Cases)));
-            rows.Add(("waiting-times", name + ".median-hours", Value(w.MedianHours)));
-            rows.Add(("waiting-times", name + ".p90-hours", Value(w.P90Hours)));
+            rows.Add(("waiting-times", name + ".cases", w.Cases));
+            rows.Add(("waiting-times", name + ".median-hours", w.MedianHours));
+            rows.Add(("waiting-times", name + ".p90-hours", w.P90Hours));
         }
 
         var o = report.OnwardReferrals;
-        rows.Add(("onward-referrals", "total", Value(o.Total)));
-        rows.AddRange(o.ByStatus.Select(s => ("onward-referrals", "status." + s.Key, Value(s.Value))));
-        rows.AddRange(o.ByRejectReason.Select(s => ("onward-referrals", "rejected." + s.Key, Value(s.Value))));
-        rows.Add(("onward-referrals", "at-capacity", Value(o.AtCapacity)));
+        rows.Add(("onward-referrals", "total", o.Total));
+        rows.AddRange(o.ByStatus.Select(s => ("onward-referrals", "status." + s.Key, (CsvCell)s.Value)));
+        rows.AddRange(o.ByRejectReason.Select(s => ("onward-referrals", "rejected." + s.Key, (CsvCell)s.Value)));
+        rows.Add(("onward-referrals", "at-capacity", o.AtCapacity));
 
         foreach (var s in report.ProviderCapacity)
         {
             var key = s.ServiceId.ToString("D");
             rows.Add(("provider-capacity", key + ".name", s.ServiceName));
-            rows.Add(("provider-capacity", key + ".maximum", s.Maximum.ToString(CultureInfo.InvariantCulture)));
-            rows.Add(("provider-capacity", key + ".available", s.Available.ToString(CultureInfo.InvariantCulture)));
-            rows.Add(("provider-capacity", key + ".used-percent", s.UsedPercent?.ToString(CultureInfo.InvariantCulture) ?? ""));
+            rows.Add(("provider-capacity", key + ".maximum", (decimal)s.Maximum));
+            rows.Add(("provider-capacity", key + ".available", (decimal)s.Available));
+            rows.Add(("provider-capacity", key + ".used-percent", s.UsedPercent));
         }
 
         foreach (var w in report.LinkWorkers)
         {
             var key = w.LinkWorkerId.ToString("D");
             rows.Add(("link-workers", key + ".name", w.Name));
-            rows.Add(("link-workers", key + ".active-cases", Value(w.ActiveCases)));
-            rows.Add(("link-workers", key + ".accepted-in-period", Value(w.AcceptedInPeriod)));
+            rows.Add(("link-workers", key + ".active-cases", w.ActiveCases));
+            rows.Add(("link-workers", key + ".accepted-in-period", w.AcceptedInPeriod));
         }
 
         foreach (var c in report.OutcomeChange)
         {
-            rows.Add(("outcome-change", $"{c.Instrument}.{c.Score}.pairs", Value(c.Pairs)));
-            rows.Add(("outcome-change", $"{c.Instrument}.{c.Score}.mean-change", Value(c.MeanChange)));
+            rows.Add(("outcome-change", $"{c.Instrument}.{c.Score}.pairs", c.Pairs));
+            rows.Add(("outcome-change", $"{c.Instrument}.{c.Score}.mean-change", c.MeanChange));
         }
 
-        rows.Add(("feedback", "count", Value(report.Feedback.Count)));
-        rows.Add(("feedback", "mean-rating", Value(report.Feedback.MeanRating)));
-        rows.AddRange(report.Feedback.Distribution.Select(d => ("feedback", "rating." + d.Key, Value(d.Value))));
+        rows.Add(("feedback", "count", report.Feedback.Count));
+        rows.Add(("feedback", "mean-rating", report.Feedback.MeanRating));
+        rows.AddRange(report.Feedback.Distribution.Select(d => ("feedback", "rating." + d.Key, (CsvCell)d.Value)));
 
-        var csv = new StringBuilder("section,metric,value\n");
-        foreach (var (section, metric, value) in rows)
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = CsvWriter.Create(text, CsvOptions, leaveOpen: true))
         {
-            csv.Append(Escape(section)).Append(',').Append(Escape(metric)).Append(',').Append(Escape(value)).Append('\n');
+            csv.WriteRecord("section", "metric", "value");
+            foreach (var (section, metric, value) in rows)
+            {
+                csv.WriteField(section);
+                csv.WriteField(metric);
+                if (value.Text is not null)
+                {
+                    csv.WriteField(value.Text);
+                }
+                else
+                {
+                    csv.WriteField(value.Number);
+                }
+
+                csv.EndRecord();
+            }
         }
 
-        return csv.ToString();
+        return text.ToString();
     }
-
-    private static string Value(Figure figure) => figure.Suppressed ? "*" : figure.Value?.ToString(CultureInfo.InvariantCulture) ?? "";
-
-    private static string Escape(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }
