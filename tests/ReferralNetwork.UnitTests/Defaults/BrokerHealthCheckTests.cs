@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NSubstitute;
 using ReferralNetwork.ServiceDefaults.Messaging;
 
 namespace ReferralNetwork.UnitTests.Defaults;
@@ -12,7 +13,8 @@ public class BrokerHealthCheckTests
     private static KeyValuePair<string, EndpointHealthResult> Endpoint(string queue, BusHealthStatus status)
     {
         var address = queue.StartsWith("rabbitmq://", StringComparison.Ordinal) ? queue : Broker + queue;
-        var endpoint = InterfaceFake.Of<IReceiveEndpoint>(("get_InputAddress", new Uri(address)));
+        var endpoint = Substitute.For<IReceiveEndpoint>();
+        endpoint.InputAddress.Returns(new Uri(address));
         return new(address, status switch
         {
             BusHealthStatus.Healthy => EndpointHealthResult.Healthy(endpoint, "ready"),
@@ -34,7 +36,9 @@ public class BrokerHealthCheckTests
             BusHealthStatus.Degraded => BusHealthResult.Degraded("endpoints not ready", null!, endpointsByAddress),
             _ => BusHealthResult.Unhealthy("not started", null!, endpointsByAddress),
         };
-        var check = new BrokerHealthCheck(InterfaceFake.Of<IBusControl>(("CheckHealth", health)));
+        var bus = Substitute.For<IBusControl>();
+        bus.CheckHealth().Returns(health);
+        var check = new BrokerHealthCheck(bus);
         var context = new HealthCheckContext { Registration = new HealthCheckRegistration("broker", check, failureStatus, null) };
         return await check.CheckHealthAsync(context);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Marten;
 using Marten.Events;
 using Microsoft.Extensions.Logging.Abstractions;
+using NSubstitute;
 using ReferralNetwork.ServiceDefaults.EventStore;
 
 namespace ReferralNetwork.UnitTests.Defaults;
@@ -125,9 +126,8 @@ public class SubscriptionLagTests
     /// <summary>A watcher that is never started: its store is only asked for the event schema's name.</summary>
     internal static SubscriptionLagWatcher NewWatcher(TimeProvider clock, IMeterFactory meters)
     {
-        var events = InterfaceFake.Of<IReadOnlyEventStoreOptions>(("get_DatabaseSchemaName", "events"));
-        var options = InterfaceFake.Of<IReadOnlyStoreOptions>(("get_Events", events));
-        var store = InterfaceFake.Of<IDocumentStore>(("get_Options", options));
+        var store = Substitute.For<IDocumentStore>();
+        store.Options.Events.DatabaseSchemaName.Returns("events");
         return new SubscriptionLagWatcher(store, clock, meters, NullLogger<SubscriptionLagWatcher>.Instance);
     }
 }
