@@ -208,10 +208,6 @@ public static class SummaryReports
         return counts.ToDictionary(c => c.Key, c => Suppression.Count(c.Value), StringComparer.Ordinal);
     }
 
-    /// <summary>
-    /// The report as CSV: header <c>section,metric,value</c>, one row per figure, suppressed values as
-    /// <c>*</c>, missing values empty. Per-service and per-link-worker rows name their id in the metric.
-    /// </summary>
     // Names of services and link workers, and the area, are chosen by partners: a name such as
     // =HYPERLINK(...) or -2+3 would run as a formula when the file is opened in a spreadsheet.
     // CsvHelper escapes text fields that start like a formula ('=HYPERLINK(...), quoted) but never
@@ -233,6 +229,10 @@ public static class SummaryReports
         public static implicit operator CsvCell(Figure figure) => figure.Suppressed ? new("*", null) : new(null, figure.Value);
     }
 
+    /// <summary>
+    /// The report as CSV: header <c>section,metric,value</c>, one row per figure, suppressed values as
+    /// <c>*</c>, missing values empty. Per-service and per-link-worker rows name their id in the metric.
+    /// </summary>
     public static string ToCsv(SummaryReport report)
     {
         var rows = new List<(string Section, string Metric, CsvCell Value)>
