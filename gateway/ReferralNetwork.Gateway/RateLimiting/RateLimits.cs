@@ -2,13 +2,16 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using ReferralNetwork.ServiceDefaults.Auth;
 
 namespace ReferralNetwork.Gateway.RateLimiting;
 
-/// <summary>Requests per minute (configuration section RateLimits).</summary>
+/// <summary>Requests per minute (configuration section RateLimits); the defaults are the initialisers below.</summary>
 public sealed class RateLimitOptions
 {
+    public const string Section = "RateLimits";
+
     public int PerPartnerPerMinute { get; set; } = 600;
     public int AnonymousPerMinute { get; set; } = 60;
     public int TokenPerMinute { get; set; } = 30;
@@ -28,13 +31,17 @@ public static class RateLimits
 
     public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
     {
-        var limits = builder.Configuration.GetSection("RateLimits").Get<RateLimitOptions>() ?? new RateLimitOptions();
-
+        builder.Services.AddRateLimitOptions();
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = WriteRejectionAsync;
+        });
 
+        // The policies read the bound, validated limits once, when the limiter's options are built.
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, options) =>
+        {
+            var limits = options.Value;
             o.AddPolicy(PartnerPolicy, http =>
                 http.User.FindFirst(NetworkTokens.OrganisationClaim)?.Value is { Length: > 0 } organisation
                     ? PerMinute($"org:{organisation}", limits.PerPartnerPerMinute)
@@ -46,10 +53,22 @@ public static class RateLimits
         return builder;
     }
 
+    /// <summary>Binds section "RateLimits"; a limit below one stops the gateway at start, naming the setting.</summary>
+    public static IServiceCollection AddRateLimitOptions(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitOptions>()
+            .BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => o.PerPartnerPerMinute > 0, "RateLimits:PerPartnerPerMinute must be at least 1.")
+            .Validate(o => o.AnonymousPerMinute > 0, "RateLimits:AnonymousPerMinute must be at least 1.")
+            .Validate(o => o.TokenPerMinute > 0, "RateLimits:TokenPerMinute must be at least 1.")
+            .ValidateOnStart();
+        return services;
+    }
+
     private static RateLimitPartition<string> PerMinute(string key, int permits) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = Math.Max(1, permits),
+            PermitLimit = permits,
             Window = Window,
             QueueLimit = 0,
         });

@@ -32,12 +32,25 @@ public static class Extensions
             });
         });
 
-        builder.Services.AddOptions<AcknowledgementPolicy>()
-            .Bind(builder.Configuration.GetSection(AcknowledgementPolicy.Section))
-            .Validate(p => p.IsValid, "Acknowledgement: RemindAfter, EscalateAfter and ExpireAfter must be positive and in that order (remind < escalate < expire), and CheckEvery positive.")
-            .ValidateOnStart();
+        builder.Services.AddAcknowledgementPolicy();
         // After the event store, so the schema is in place before the first check.
         builder.Services.AddHostedService<AcknowledgementDeadlineWorker>();
         return builder;
+    }
+
+    /// <summary>
+    /// Binds section "Acknowledgement". The delays must come in order or a provider could expire
+    /// before being nudged; a bad value stops the service at start, naming the setting.
+    /// </summary>
+    public static IServiceCollection AddAcknowledgementPolicy(this IServiceCollection services)
+    {
+        services.AddOptions<AcknowledgementPolicy>()
+            .BindConfiguration(AcknowledgementPolicy.Section)
+            .Validate(p => p.RemindAfter > TimeSpan.Zero, "Acknowledgement:RemindAfter must be a positive time span.")
+            .Validate(p => p.EscalateAfter > p.RemindAfter, "Acknowledgement:EscalateAfter must be later than Acknowledgement:RemindAfter.")
+            .Validate(p => p.ExpireAfter > p.EscalateAfter, "Acknowledgement:ExpireAfter must be later than Acknowledgement:EscalateAfter.")
+            .Validate(p => p.CheckEvery > TimeSpan.Zero, "Acknowledgement:CheckEvery must be a positive time span.")
+            .ValidateOnStart();
+        return services;
     }
 }

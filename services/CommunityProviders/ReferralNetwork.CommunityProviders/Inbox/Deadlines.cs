@@ -3,6 +3,7 @@ namespace ReferralNetwork.CommunityProviders.Inbox;
 /// <summary>
 /// How long a provider has to acknowledge an onward referral (configuration section Acknowledgement),
 /// each delay measured from its arrival; <see cref="CheckEvery"/> is how often overdue ones are looked for.
+/// The defaults are the initialisers below; the rules are checked at start (Extensions.AddAcknowledgementPolicy).
 /// </summary>
 public sealed class AcknowledgementPolicy
 {
@@ -15,10 +16,6 @@ public sealed class AcknowledgementPolicy
     public TimeSpan ExpireAfter { get; init; } = TimeSpan.FromDays(7);
 
     public TimeSpan CheckEvery { get; init; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>The delays must come in order or a provider could expire before being nudged.</summary>
-    public bool IsValid =>
-        RemindAfter > TimeSpan.Zero && RemindAfter < EscalateAfter && EscalateAfter < ExpireAfter && CheckEvery > TimeSpan.Zero;
 }
 
 /// <summary>The acknowledgement deadline of an onward referral, decided from its state alone (no timer kept anywhere).</summary>

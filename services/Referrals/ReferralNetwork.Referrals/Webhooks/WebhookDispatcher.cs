@@ -162,7 +162,7 @@ public static class WebhookDispatchExtensions
 {
     public static IServiceCollection AddWebhookDispatch(this IServiceCollection services)
     {
-        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
+        services.AddWebhookOptions();
         services.AddHttpClient(WebhookDispatcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(provider =>
             {
@@ -182,6 +182,18 @@ public static class WebhookDispatchExtensions
             })
             .RedactLoggedHeaders([WebhookSignature.HeaderName]);
         services.AddHostedService<WebhookDispatcher>();
+        return services;
+    }
+
+    /// <summary>Binds section "Webhooks"; a bad value stops the service at start, naming the setting.</summary>
+    public static IServiceCollection AddWebhookOptions(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookOptions>()
+            .BindConfiguration(WebhookOptions.Section)
+            .Validate(o => o.FirstRetryAfter > TimeSpan.Zero, "Webhooks:FirstRetryAfter must be a positive time span.")
+            .Validate(o => o.MaxAttempts is >= 1 and <= 100, "Webhooks:MaxAttempts must be between 1 and 100.")
+            .Validate(o => o.PollEvery > TimeSpan.Zero, "Webhooks:PollEvery must be a positive time span.")
+            .ValidateOnStart();
         return services;
     }
 }

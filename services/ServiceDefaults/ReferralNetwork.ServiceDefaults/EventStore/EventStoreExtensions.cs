@@ -24,6 +24,7 @@ public static class EventStoreExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set.");
 
         builder.Services.AddSingleton(map);
+        builder.Services.AddRelayOptions();
         builder.Services.AddHealthChecks()
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"])
             .AddCheck<SubscriptionsHealthCheck>("subscriptions", tags: ["ready"]);

@@ -6,6 +6,7 @@ using Marten;
 using Marten.Subscriptions;
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ReferralNetwork.ServiceDefaults.EventStore;
 
@@ -28,12 +29,14 @@ public sealed class IntegrationEventRelay : SubscriptionBase
     private readonly IBus bus;
     private readonly IIntegrationEventMap map;
     private readonly ILogger<IntegrationEventRelay> logger;
+    private readonly RelayOptions options;
 
-    public IntegrationEventRelay(IBus bus, IIntegrationEventMap map, ILogger<IntegrationEventRelay> logger)
+    public IntegrationEventRelay(IBus bus, IIntegrationEventMap map, ILogger<IntegrationEventRelay> logger, IOptions<RelayOptions> options)
     {
         this.bus = bus;
         this.map = map;
         this.logger = logger;
+        this.options = options.Value;
         Name = "integration-event-relay";
     }
 
@@ -56,7 +59,7 @@ public sealed class IntegrationEventRelay : SubscriptionBase
 
     private async Task PublishUntilAcceptedAsync(IEvent @event, object message, CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
+        var delay = options.FirstRetryAfter;
         for (var attempt = 1; ; attempt++)
         {
             using var activity = StartPublishActivity(@event, message);
@@ -64,7 +67,7 @@ public sealed class IntegrationEventRelay : SubscriptionBase
             {
                 // Bounded: a paused broker must not hang the relay forever (MassTransit#5068).
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(15));
+                timeout.CancelAfter(options.PublishTimeout);
                 await bus.Publish(message, message.GetType(), ctx =>
                 {
                     ctx.MessageId = @event.Id;
@@ -81,7 +84,7 @@ public sealed class IntegrationEventRelay : SubscriptionBase
                 logger.LogWarning(ex, "Publishing {MessageType} for event {EventId} failed (attempt {Attempt}); retrying in {Delay}",
                     message.GetType().Name, @event.Id, attempt, delay);
                 await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 10_000));
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, options.LongestRetryAfter.TotalMilliseconds));
             }
         }
     }
