@@ -3,11 +3,15 @@ using ReferralNetwork.Gateway.Organisations;
 using ReferralNetwork.Gateway.Proxy;
 using ReferralNetwork.Gateway.Tokens;
 using ReferralNetwork.Gateway.Tracing;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddPartnerApi();
+builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
 builder.AddEdgeTraceContext();
 
@@ -18,7 +22,7 @@ app.UseEdgeTraceContext();
 app.UseUnknownRoutes();
 // Correlation id, problem details, authentication, authorization; then the per-partner limits,
 // so a limited call is refused before it reaches the proxy.
-app.UseServiceDefaults();
+app.UsePartnerApi();
 app.UseRateLimiter();
 
 app.MapDefaultEndpoints();

@@ -193,7 +193,7 @@ public class ProviderLifecycleTests(RealInfrastructure infrastructure)
         await Eventually.GetAsync(async () =>
         {
             await using var session = infrastructure.CommunityProviders.Services.GetRequiredService<IDocumentStore>().QuerySession();
-            return await session.LoadAsync<ReferralNetwork.ServiceDefaults.Messaging.HandledMessage>($"OnwardReferralWithdrawnConsumer:{finishedMessageId:N}");
+            return await session.LoadAsync<ReferralNetwork.Messaging.HandledMessage>($"communityproviders-inbox:{finishedMessageId:N}");
         }, "the withdrawal of the finished one handled");
         await Task.Delay(1000);
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.IntegrationTests.Infrastructure;
 using ReferralNetwork.Referrals.Referrals;
-using ReferralNetwork.ServiceDefaults.Messaging;
+using ReferralNetwork.Messaging;
 using LinkWorkerEvents = ReferralNetwork.Contracts.LinkWorkers;
 using Published = ReferralNetwork.Contracts.Referrals;
 
@@ -99,7 +99,7 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
         Assert.Single(events, e => e.Data is LinkWorkerServiceAssigned);
         await using (var session = store.QuerySession())
         {
-            Assert.NotNull(await session.LoadAsync<HandledMessage>($"ReferralRoutedConsumer:{messageId:N}"));
+            Assert.NotNull(await session.LoadAsync<HandledMessage>($"referrals-referral-updates:{messageId:N}"));
             var referral = await session.LoadAsync<Referral>(id);
             Assert.Equal(ReferralStatus.Accepted, referral!.Status);
             Assert.Equal(linkWorkerService, referral.LinkWorkerServiceId);

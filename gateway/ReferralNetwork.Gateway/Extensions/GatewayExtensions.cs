@@ -4,8 +4,8 @@ using ReferralNetwork.Gateway.Organisations;
 using ReferralNetwork.Gateway.Proxy;
 using ReferralNetwork.Gateway.RateLimiting;
 using ReferralNetwork.Gateway.Tokens;
-using ReferralNetwork.ServiceDefaults.EventStore;
-using ReferralNetwork.ServiceDefaults.Messaging;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.Gateway.Extensions;
 
@@ -17,11 +17,11 @@ public static class GatewayExtensions
     {
         // The bus first, so it is up before the relay publishes the registry's events.
         builder.AddMessaging("gateway", _ => { });
-        builder.AddEventStore("gatewaydb", new OrganisationEvents(), opts =>
+        builder.AddEventStore("gatewaydb", opts =>
         {
             opts.Projections.Snapshot<Organisation>(SnapshotLifecycle.Inline);
             opts.Schema.For<ClientCredential>();
-        });
+        }).PublishIntegrationEvents(new OrganisationEvents(), builder.Configuration);
 
         builder.Services.AddSingleton<OperatorClient>();
         // Built now, so a missing or mismatched signing key stops the gateway at start, not at the first token.

@@ -1,5 +1,6 @@
 using JasperFx.Events;
-using ReferralNetwork.ServiceDefaults.EventStore;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 using Published = ReferralNetwork.Contracts.Organisations;
 
 namespace ReferralNetwork.Gateway.Organisations;

@@ -2,8 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Gateway.Clients;
 using ReferralNetwork.Gateway.RateLimiting;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Gateway.Organisations;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Gateway.Organisations;
 

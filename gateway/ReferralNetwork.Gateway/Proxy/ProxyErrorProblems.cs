@@ -46,7 +46,7 @@ public sealed class ProxyErrorProblems(RequestDelegate next, ILogger<ProxyErrorP
         ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient when yarpStatus is >= 400 and < 500 =>
             (yarpStatus, yarpStatus == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request",
                 yarpStatus == StatusCodes.Status413PayloadTooLarge
-                    ? $"The body may be at most {ServiceDefaults.Extensions.MaxRequestBodyBytes / 1024} KiB."
+                    ? $"The body may be at most {PartnerApi.PartnerApiExtensions.MaxRequestBodyBytes / 1024} KiB."
                     : "The request body could not be read."),
         _ => (StatusCodes.Status502BadGateway, "Service unreachable", $"The {cluster} service could not be reached. Retry later."),
     };

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
 using Yarp.ReverseProxy;
+using ReferralNetwork.ServiceDefaults;
 
 namespace ReferralNetwork.Gateway.Proxy;
 

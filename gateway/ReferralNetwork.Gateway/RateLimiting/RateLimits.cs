@@ -3,7 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using ReferralNetwork.ServiceDefaults.Auth;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.Gateway.RateLimiting;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ReferralNetwork.Gateway.Clients;
-using ReferralNetwork.ServiceDefaults.Auth;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.Gateway.Tokens;
 

@@ -4,8 +4,8 @@ using MassTransit;
 using ReferralNetwork.CommunityProviders.Directory;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts.LinkWorkers;
-using ReferralNetwork.ServiceDefaults.EventStore;
-using ReferralNetwork.ServiceDefaults.Messaging;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.CommunityProviders;
 
@@ -13,13 +13,9 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddMessaging("communityproviders", x =>
-        {
-            x.AddConsumer<OnwardReferralRequestedConsumer, InboxDefinition<OnwardReferralRequestedConsumer>>();
-            x.AddConsumer<OnwardReferralWithdrawnConsumer, InboxDefinition<OnwardReferralWithdrawnConsumer>>();
-        });
+        builder.AddMessaging("communityproviders", x => x.AddConsumer<ProviderInboxConsumer, ProviderInboxConsumerDefinition>());
 
-        builder.AddEventStore("providersdb", new ProviderEvents(), opts =>
+        builder.AddEventStore("providersdb", opts =>
         {
             opts.DatabaseSchemaName = "providers";
             opts.Projections.Snapshot<CommunityService>(SnapshotLifecycle.Inline);
@@ -30,7 +26,7 @@ public static class Extensions
             {
                 Person = new OnwardReferralPerson("(erased)", "(erased)", null, null, null, null, null),
             });
-        });
+        }).PublishIntegrationEvents(new ProviderEvents(), builder.Configuration);
 
         builder.Services.AddAcknowledgementPolicy();
         // After the event store, so the schema is in place before the first check.

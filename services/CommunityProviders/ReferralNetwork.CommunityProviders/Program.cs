@@ -2,14 +2,18 @@ using ReferralNetwork.CommunityProviders;
 using ReferralNetwork.CommunityProviders.Directory;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.CommunityProviders.OpenReferral;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddPartnerApi();
+builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
 
 var app = builder.Build();
-app.UseServiceDefaults();
+app.UsePartnerApi();
 app.MapDefaultEndpoints();
 app.MapDirectoryApi();
 app.MapProviderReferralsApi();

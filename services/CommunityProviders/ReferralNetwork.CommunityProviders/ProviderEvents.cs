@@ -2,7 +2,8 @@ using JasperFx.Events;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.CommunityProviders.Directory;
 using ReferralNetwork.CommunityProviders.Inbox;
-using ReferralNetwork.ServiceDefaults.EventStore;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 using Published = ReferralNetwork.Contracts.CommunityProviders;
 
 namespace ReferralNetwork.CommunityProviders;

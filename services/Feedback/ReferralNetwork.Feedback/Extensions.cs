@@ -6,8 +6,8 @@ using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.Feedback.UserFeedback;
-using ReferralNetwork.ServiceDefaults.EventStore;
-using ReferralNetwork.ServiceDefaults.Messaging;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.Feedback;
 
@@ -17,24 +17,11 @@ public static class Extensions
     {
         builder.AddMessaging("feedback", x =>
         {
-            // One queue, one at a time: all of them append to the same referral's journey stream.
-            x.AddConsumer<ReferralRequestedConsumer, JourneyDefinition<ReferralRequestedConsumer>>();
-            x.AddConsumer<ReferralCancelledConsumer, JourneyDefinition<ReferralCancelledConsumer>>();
-            x.AddConsumer<ReferralRoutedConsumer, JourneyDefinition<ReferralRoutedConsumer>>();
-            x.AddConsumer<ReferralAcceptedConsumer, JourneyDefinition<ReferralAcceptedConsumer>>();
-            x.AddConsumer<ContactAttemptedConsumer, JourneyDefinition<ContactAttemptedConsumer>>();
-            x.AddConsumer<ReferralRejectedConsumer, JourneyDefinition<ReferralRejectedConsumer>>();
-            x.AddConsumer<ReferralPutOnHoldConsumer, JourneyDefinition<ReferralPutOnHoldConsumer>>();
-            x.AddConsumer<ReferralResumedConsumer, JourneyDefinition<ReferralResumedConsumer>>();
-            x.AddConsumer<ReferralClosedConsumer, JourneyDefinition<ReferralClosedConsumer>>();
-            x.AddConsumer<OnwardReferralRequestedConsumer, JourneyDefinition<OnwardReferralRequestedConsumer>>();
-            x.AddConsumer<OnwardReferralWithdrawnConsumer, JourneyDefinition<OnwardReferralWithdrawnConsumer>>();
-            x.AddConsumer<OnwardReferralAcknowledgedConsumer, JourneyDefinition<OnwardReferralAcknowledgedConsumer>>();
-            x.AddConsumer<OnwardReferralProgressedConsumer, JourneyDefinition<OnwardReferralProgressedConsumer>>();
+            x.AddConsumer<JourneyConsumer, JourneyConsumerDefinition>();
             x.AddConsumer<CommunityServiceListedConsumer>();
         });
 
-        builder.AddEventStore("feedbackdb", new FeedbackEvents(), opts =>
+        builder.AddEventStore("feedbackdb", opts =>
         {
             opts.DatabaseSchemaName = "feedback";
             opts.Projections.Snapshot<ReferralOutcomes>(SnapshotLifecycle.Inline);
@@ -45,7 +32,7 @@ public static class Extensions
             opts.Projections.Snapshot<Suggestion>(SnapshotLifecycle.Inline);
             opts.Schema.For<ReferralJourney>().Index(j => j.Area);
             opts.Schema.For<ServiceUserFeedback>().Index(f => f.Area);
-        });
+        }).PublishIntegrationEvents(new FeedbackEvents(), builder.Configuration);
         return builder;
     }
 }

@@ -1,7 +1,8 @@
 using JasperFx.Events;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Feedback.Outcomes;
-using ReferralNetwork.ServiceDefaults.EventStore;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 using Published = ReferralNetwork.Contracts.Feedback;
 
 namespace ReferralNetwork.Feedback;

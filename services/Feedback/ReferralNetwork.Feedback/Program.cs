@@ -3,14 +3,18 @@ using ReferralNetwork.Feedback.Involvement;
 using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.Feedback.Reports;
 using ReferralNetwork.Feedback.UserFeedback;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddPartnerApi();
+builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
 
 var app = builder.Build();
-app.UseServiceDefaults();
+app.UsePartnerApi();
 app.MapDefaultEndpoints();
 app.MapOutcomesApi();
 app.MapFeedbackApi();

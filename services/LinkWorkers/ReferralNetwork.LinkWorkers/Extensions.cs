@@ -5,8 +5,8 @@ using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.LinkWorkers.Network;
-using ReferralNetwork.ServiceDefaults.EventStore;
-using ReferralNetwork.ServiceDefaults.Messaging;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.LinkWorkers;
 
@@ -17,15 +17,13 @@ public static class Extensions
         builder.Services.AddSingleton<CaseRouting>();
         builder.AddMessaging("linkworkers", x =>
         {
-            x.AddConsumer<ReferralRequestedConsumer, RoutingDefinition<ReferralRequestedConsumer>>();
-            x.AddConsumer<OrganisationRegisteredConsumer, RoutingDefinition<OrganisationRegisteredConsumer>>();
-            x.AddConsumer<ReferralCancelledConsumer, RoutingDefinition<ReferralCancelledConsumer>>();
+            x.AddConsumer<RoutingConsumer, RoutingConsumerDefinition>();
             x.AddConsumer<CommunityServiceListedConsumer>();
             x.AddConsumer<OnwardReferralAcknowledgedConsumer>();
             x.AddConsumer<OnwardReferralProgressedConsumer>();
         });
 
-        builder.AddEventStore("linkworkersdb", new CaseEvents(), opts =>
+        builder.AddEventStore("linkworkersdb", opts =>
         {
             opts.DatabaseSchemaName = "linkworkers";
             opts.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
@@ -41,7 +39,7 @@ public static class Extensions
             {
                 Person = new OnwardReferralPerson("(erased)", "(erased)", null, null, null, null, null),
             });
-        });
+        }).PublishIntegrationEvents(new CaseEvents(), builder.Configuration);
         return builder;
     }
 

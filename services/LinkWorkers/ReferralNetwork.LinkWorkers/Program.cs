@@ -1,14 +1,18 @@
 using ReferralNetwork.LinkWorkers;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddPartnerApi();
+builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
 
 var app = builder.Build();
-app.UseServiceDefaults();
+app.UsePartnerApi();
 app.MapDefaultEndpoints();
 app.MapLinkWorkersApi();
 app.MapCasesApi();

@@ -1,13 +1,17 @@
 using ReferralNetwork.Referrals;
 using ReferralNetwork.Referrals.Referrals;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddPartnerApi();
+builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
 
 var app = builder.Build();
-app.UseServiceDefaults();
+app.UsePartnerApi();
 app.MapDefaultEndpoints();
 app.MapReferralsApi();
 app.MapPartnerFeed();

@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Hosting;
-using ReferralNetwork.ServiceDefaults.Auth;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.IntegrationTests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NSubstitute;
-using ReferralNetwork.ServiceDefaults.Messaging;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.UnitTests.Defaults;
 

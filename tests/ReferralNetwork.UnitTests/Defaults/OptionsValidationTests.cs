@@ -5,7 +5,8 @@ using ReferralNetwork.CommunityProviders;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Gateway.RateLimiting;
 using ReferralNetwork.Referrals.Webhooks;
-using ReferralNetwork.ServiceDefaults.EventStore;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.UnitTests.Defaults;
 

@@ -3,7 +3,8 @@ using Marten;
 using Marten.Events;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
-using ReferralNetwork.ServiceDefaults.EventStore;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.UnitTests.Defaults;
 

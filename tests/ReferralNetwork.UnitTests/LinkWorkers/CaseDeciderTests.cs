@@ -2,7 +2,8 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.LinkWorkers;
 

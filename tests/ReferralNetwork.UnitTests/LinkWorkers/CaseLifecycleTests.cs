@@ -3,8 +3,9 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.CommunityProviders;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
 using Published = ReferralNetwork.Contracts.LinkWorkers;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.LinkWorkers;
 

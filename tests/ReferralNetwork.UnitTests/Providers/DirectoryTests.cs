@@ -4,7 +4,8 @@ using ReferralNetwork.CommunityProviders.Directory;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.CommunityProviders.OpenReferral;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Providers;
 
@@ -149,7 +150,7 @@ public class DirectoryTests
     public void Waitlist_bands_have_their_documented_wire_names()
     {
         var options = new JsonSerializerOptions();
-        ServiceDefaults.Extensions.ConfigureJson(options);
+        ReferralNetwork.PartnerApi.PartnerApiExtensions.ConfigureJson(options);
         Assert.Equal("\"1-3-months\"", JsonSerializer.Serialize(Waitlist.OneToThreeMonths, options));
         Assert.Equal(Waitlist.UnderOneMonth, JsonSerializer.Deserialize<Waitlist>("\"under-1-month\"", options));
         Assert.Equal(["none", "under-1-month", "1-3-months", "over-3-months"], Enum.GetValues<Waitlist>().Select(w => w.ToWire()));

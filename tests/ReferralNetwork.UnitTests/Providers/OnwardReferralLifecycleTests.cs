@@ -3,8 +3,9 @@ using ReferralNetwork.CommunityProviders;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.LinkWorkers;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
 using Published = ReferralNetwork.Contracts.CommunityProviders;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Providers;
 

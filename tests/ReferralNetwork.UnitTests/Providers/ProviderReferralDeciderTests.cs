@@ -1,7 +1,8 @@
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.LinkWorkers;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Providers;
 

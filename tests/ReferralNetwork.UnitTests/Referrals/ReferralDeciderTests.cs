@@ -1,6 +1,7 @@
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Referrals;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Referrals;
 

@@ -3,7 +3,8 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.Referrals.Referrals.Read;
 using ReferralNetwork.Referrals.Referrals.Submit;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Referrals;
 
@@ -597,7 +598,7 @@ public class ReferralLifecycleTests
     private static JsonSerializerOptions CreateJsonOptions()
     {
         var options = new JsonSerializerOptions();
-        ReferralNetwork.ServiceDefaults.Extensions.ConfigureJson(options);
+        ReferralNetwork.PartnerApi.PartnerApiExtensions.ConfigureJson(options);
         return options;
     }
 }

@@ -1,5 +1,5 @@
 using ReferralNetwork.Contracts;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.CommunityProviders.Inbox;
 

@@ -1,8 +1,9 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.CommunityProviders.Inbox;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.CommunityProviders.Directory;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.CommunityProviders.OpenReferral;
 

@@ -6,8 +6,8 @@ using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.Feedback.UserFeedback;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Feedback.Reports;
 

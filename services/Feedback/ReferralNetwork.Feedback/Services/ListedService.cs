@@ -1,7 +1,6 @@
 using Marten;
 using MassTransit;
 using ReferralNetwork.Contracts.CommunityProviders;
-using ReferralNetwork.ServiceDefaults.Messaging;
 
 namespace ReferralNetwork.Feedback.Services;
 
@@ -16,11 +15,12 @@ public sealed record ListedService(Guid Id, Guid ProviderId, string Name, string
     public ListedService Apply(ServiceListingChanged e) => e.At < At ? this : Create(e);
 }
 
-public sealed class CommunityServiceListedConsumer(IDocumentSession session, TimeProvider clock) : IdempotentConsumer<CommunityServiceListed>(session, clock)
+public sealed class CommunityServiceListedConsumer(IDocumentSession session) : IConsumer<CommunityServiceListed>
 {
-    protected override async Task HandleAsync(CommunityServiceListed m, CancellationToken ct)
+    public async Task Consume(ConsumeContext<CommunityServiceListed> context)
     {
-        var stream = await Session.Events.FetchForWriting<ListedService>(m.ServiceId, ct);
+        var m = context.Message;
+        var stream = await session.Events.FetchForWriting<ListedService>(m.ServiceId, context.CancellationToken);
         stream.AppendOne(new ServiceListingChanged(m.ServiceId, m.ProviderId, m.Name, m.Area, m.CapacityMaximum, m.CapacityAvailable, m.At));
     }
 }

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Services;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Feedback.UserFeedback;
 

@@ -2,7 +2,7 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.CommunityProviders;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 

@@ -1,9 +1,7 @@
 using Marten;
-using MassTransit;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Referrals;
 using ReferralNetwork.LinkWorkers.Network;
-using ReferralNetwork.ServiceDefaults.Messaging;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 
@@ -41,33 +39,4 @@ public sealed class CaseRouting
     private static void Open(IDocumentSession session, ReferralRequested r, AreaOrganisation service) =>
         session.Events.StartStream<Case>(r.ReferralId, new CaseOpened(
             r.ReferralId, service.Id, service.Name, r.Pathway, r.Area, r.ReferrerId, r.ReferrerName, r.Needs, r.Urgency, r.Reason, r.Person, r.At));
-}
-
-/// <summary>
-/// Referrals, their cancellations and link-worker service registrations share one queue, one at a time:
-/// otherwise a referral and its area's new service could each miss the other and the referral would wait
-/// forever, or a cancellation could miss the case being opened for it.
-/// </summary>
-public sealed class RoutingDefinition<TConsumer>() : OneAtATimeDefinition<TConsumer>("linkworkers-routing")
-    where TConsumer : class, IConsumer;
-
-public sealed class ReferralRequestedConsumer(IDocumentSession session, TimeProvider clock, CaseRouting routing)
-    : IdempotentConsumer<ReferralRequested>(session, clock)
-{
-    protected override async Task HandleAsync(ReferralRequested message, CancellationToken ct)
-    {
-        // A case already open for this referral means another delivery routed it (the inbox row was lost with a retry).
-        if (await Session.Events.FetchStreamStateAsync(message.ReferralId, ct) is not null)
-        {
-            return;
-        }
-
-        // The cancellation overtook the request: there is nothing to route.
-        if (await Session.LoadAsync<CancelledReferral>(message.ReferralId, ct) is not null)
-        {
-            return;
-        }
-
-        await routing.RouteAsync(Session, message, ct);
-    }
 }

@@ -2,8 +2,9 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 

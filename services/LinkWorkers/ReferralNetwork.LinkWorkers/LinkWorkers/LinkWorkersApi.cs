@@ -2,8 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.LinkWorkers.Cases;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.LinkWorkers.LinkWorkers;
 

@@ -1,7 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Referrals.Feed;
 

@@ -24,7 +24,7 @@ public static class FeedReaders
     /// </summary>
     public static readonly Guid Operator = Guid.AllBitsSet;
 
-    public static Guid For(ServiceDefaults.Auth.Caller caller) => caller.IsOperator ? Operator : caller.OrganisationId;
+    public static Guid For(PartnerApi.Authentication.Caller caller) => caller.IsOperator ? Operator : caller.OrganisationId;
 }
 
 /// <summary>The partner API's JSON conventions, for data stored once and served as-is by the feed and webhooks.</summary>
@@ -35,7 +35,7 @@ public static class FeedJson
     private static System.Text.Json.JsonSerializerOptions Create()
     {
         var options = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
-        ServiceDefaults.Extensions.ConfigureJson(options);
+        ReferralNetwork.PartnerApi.PartnerApiExtensions.ConfigureJson(options);
         return options;
     }
 }

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.ServiceDefaults.EventStore;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 using Published = ReferralNetwork.Contracts.Referrals;
 
 namespace ReferralNetwork.Referrals.Referrals;

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Referrals.Read;
 using ReferralNetwork.Referrals.Referrals.Submit;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Referrals.Referrals;
 

@@ -2,8 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ReferralNetwork.Referrals.Feed;
-using ReferralNetwork.ServiceDefaults.Auth;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Referrals.Webhooks;
 

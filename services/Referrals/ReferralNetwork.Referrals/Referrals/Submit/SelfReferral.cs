@@ -1,5 +1,5 @@
 using ReferralNetwork.Contracts;
-using ReferralNetwork.ServiceDefaults.Http;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Referrals.Referrals.Submit;
 

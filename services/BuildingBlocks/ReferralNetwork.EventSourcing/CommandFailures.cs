@@ -1,0 +1,23 @@
+namespace ReferralNetwork.EventSourcing;
+
+/// <summary>A command the aggregate's current state does not allow; the partner API answers 409.</summary>
+public sealed class RuleViolation(string message) : Exception(message);
+
+/// <summary>A command field that names something that does not exist or cannot be used; the partner API answers 422.</summary>
+public sealed class InvalidCommand(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>
+/// No such thing, or not the caller's to see: the partner API answers 404 either way, so a partner
+/// cannot learn that another organisation's referral exists.
+/// </summary>
+public sealed class NotVisible(string what) : Exception($"No {what} with that id is visible to you.")
+{
+    public string What { get; } = what;
+}
+
+/// <summary>The caller expected another version of the stream (If-Match); the partner API answers 409.</summary>
+public sealed class VersionMismatch(long expected, long actual)
+    : Exception($"If-Match expected version {expected} but it is at version {actual}. Read it again and retry.");

@@ -1,0 +1,51 @@
+using JasperFx;
+using Marten;
+using MassTransit;
+
+namespace ReferralNetwork.Messaging;
+
+/// <summary>A message one of this service's queues has already handled (the inbox).</summary>
+public sealed record HandledMessage(string Id, DateTimeOffset HandledAt);
+
+/// <summary>
+/// The unit of work around every consumer: a message already handled on this queue (same MessageId)
+/// is acknowledged and skipped; otherwise the consumer runs, and what it appended or stored through the
+/// scope's <see cref="IDocumentSession"/> commits in one transaction with the inbox row. Consumers
+/// therefore never call SaveChanges themselves.
+/// </summary>
+public sealed class Inbox<TMessage>(IDocumentSession session, TimeProvider clock) : IFilter<ConsumeContext<TMessage>>
+    where TMessage : class
+{
+    public async Task Send(ConsumeContext<TMessage> context, IPipe<ConsumeContext<TMessage>> next)
+    {
+        var key = Inbox.KeyFor(context);
+        if (await session.LoadAsync<HandledMessage>(key, context.CancellationToken) is not null)
+        {
+            return;
+        }
+
+        await next.Send(context);
+        session.Insert(new HandledMessage(key, clock.GetUtcNow()));
+        try
+        {
+            await session.SaveChangesAsync(context.CancellationToken);
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            // A concurrent delivery of the same message won; its work stands and ours rolled back.
+        }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("inbox");
+}
+
+public static class Inbox
+{
+    /// <summary>The queue's name (not the broker's address, which may move) and the message id.</summary>
+    public static string KeyFor(ConsumeContext context)
+    {
+        var messageId = context.MessageId ?? throw new InvalidOperationException("A message arrived without a MessageId.");
+        var queue = context.ReceiveContext.InputAddress?.AbsolutePath.TrimEnd('/').Split('/')[^1] ?? "unknown";
+        return $"{queue}:{messageId:N}";
+    }
+}

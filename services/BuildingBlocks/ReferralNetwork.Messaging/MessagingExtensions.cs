@@ -1,0 +1,97 @@
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ReferralNetwork.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>The tag MassTransit gives the health check it registers for each bus.</summary>
+    private const string MassTransitHealthCheckTag = "masstransit";
+
+    /// <summary>
+    /// MassTransit on RabbitMQ (ConnectionStrings:rabbitmq). Every consumer runs inside the
+    /// <see cref="Inbox{TMessage}"/> and retries only <see cref="TransientFailures"/>. Register before
+    /// the event store so the bus is up (and this service's queues are bound) before the relay publishes.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers)
+    {
+        var uri = builder.Configuration.GetConnectionString("rabbitmq")
+            ?? throw new InvalidOperationException("ConnectionStrings:rabbitmq is not set.");
+
+        builder.Services.AddOptions<MessagingOptions>()
+            .BindConfiguration(MessagingOptions.Section)
+            .Validate(o => o.RetryIntervals.All(i => i >= TimeSpan.Zero), "Messaging:RetryIntervals must not be negative.")
+            .ValidateOnStart();
+        builder.Services.ConfigureMarten(opts => opts.Schema.For<HandledMessage>());
+
+        builder.Services.AddMassTransit(x =>
+        {
+            // MassTransit otherwise reports usage over the internet.
+            x.DisableUsageTelemetry();
+            // Queue names carry the service, so each service gets its own copy of every event it consumes.
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
+            consumers(x);
+
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                // In this order, so each retry runs the inbox (and the consumer) again in a fresh scope and session.
+                endpoint.UseMessageRetry(r => r.Intervals(options.RetryIntervals).Handle<Exception>(TransientFailures.IsTransient));
+                endpoint.UseConsumeFilter(typeof(Inbox<>), context);
+                endpoint.UseInMemoryOutbox(context);
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    // A single local node: quorum without a replication factor.
+                    rabbit.SetQuorumQueue();
+                }
+            });
+
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(uri), h => h.PublisherConfirmation = true);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        // "broker" replaces MassTransit's own bus check (see BrokerHealthCheck), with the same readiness tag.
+        builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: ["ready"]);
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(o =>
+        {
+            foreach (var own in o.Registrations.Where(r => r.Tags.Contains(MassTransitHealthCheckTag)).ToList())
+            {
+                o.Registrations.Remove(own);
+            }
+        });
+
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(20);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// The event log as the outbox: <see cref="IntegrationEventRelay"/> publishes what <paramref name="map"/>
+    /// turns into integration events, from the store's async daemon.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression PublishIntegrationEvents(
+        this MartenServiceCollectionExtensions.MartenConfigurationExpression marten, IIntegrationEventMap map, IConfiguration configuration)
+    {
+        marten.Services.AddSingleton(map);
+        marten.Services.AddRelayOptions();
+        // Read once here as well: the page size is fixed when the subscription is registered.
+        var batchSize = configuration.GetSection(RelayOptions.Section).Get<RelayOptions>()?.BatchSize ?? new RelayOptions().BatchSize;
+        return marten.AddSubscriptionWithServices<IntegrationEventRelay>(ServiceLifetime.Singleton, o =>
+        {
+            o.IncludeArchivedEvents = false;
+            o.Options.BatchSize = batchSize;
+        });
+    }
+}

@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Marten;
+using JasperFx;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ReferralNetwork.PartnerApi;
+
+/// <summary>The first response to a POST with an Idempotency-Key, kept to answer repeats with.</summary>
+public sealed record IdempotentResponse(string Id, string BodyHash, int StatusCode, string? Location, string ResponseJson, DateTimeOffset At);
+
+/// <summary>
+/// Idempotency-Key on creating POSTs: the same key from the same organisation gets the original
+/// response and creates nothing; the same key with another body is 422. The handler stores the
+/// response in the same transaction as what it creates (<see cref="IdempotencyScope.Remember"/>).
+/// </summary>
+public static class IdempotencyKeys
+{
+    public const string HeaderName = "Idempotency-Key";
+
+    public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder endpoint)
+    {
+        // Filters run after the body is bound (and consumed), so buffer it before binding: wrap the
+        // finished request delegate, or the filter would hash an empty stream and never spot a changed body.
+        endpoint.Finally(b =>
+        {
+            var handler = b.RequestDelegate ?? throw new InvalidOperationException("WithIdempotencyKey needs a route handler.");
+            b.RequestDelegate = context =>
+            {
+                if (context.Request.Headers.ContainsKey(HeaderName))
+                {
+                    context.Request.EnableBuffering();
+                }
+
+                return handler(context);
+            };
+        });
+
+        return endpoint.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var key = http.Request.Headers[HeaderName].ToString();
+            if (string.IsNullOrEmpty(key))
+            {
+                return await next(context);
+            }
+
+            if (key.Length > 200)
+            {
+                return Problems.BadRequest("Idempotency-Key may be at most 200 characters.");
+            }
+
+            var organisation = http.User.FindFirst(Authentication.NetworkTokens.OrganisationClaim)?.Value ?? "anonymous";
+            var id = $"{organisation}|{http.Request.Path}|{key}";
+            var hash = await HashBodyAsync(http.Request);
+            var scope = http.RequestServices.GetRequiredService<IdempotencyScope>();
+            var query = http.RequestServices.GetRequiredService<IQuerySession>();
+
+            if (await query.LoadAsync<IdempotentResponse>(id, http.RequestAborted) is { } earlier)
+            {
+                return Replay(earlier, hash);
+            }
+
+            scope.Begin(id, hash);
+            try
+            {
+                return await next(context);
+            }
+            catch (DocumentAlreadyExistsException)
+            {
+                // A concurrent request with the same key committed first: answer as it did.
+                var winner = await query.LoadAsync<IdempotentResponse>(id, http.RequestAborted);
+                return winner is null ? throw new InvalidOperationException("Idempotency record vanished.") : Replay(winner, hash);
+            }
+        });
+    }
+
+    private static IResult Replay(IdempotentResponse earlier, string hash)
+    {
+        if (earlier.BodyHash != hash)
+        {
+            return Problems.Invalid(HeaderName, "This Idempotency-Key was already used with a different body.");
+        }
+
+        return new ReplayedResult(earlier);
+    }
+
+    private static async Task<string> HashBodyAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        request.Body.Position = 0;
+        var hash = await SHA256.HashDataAsync(request.Body, request.HttpContext.RequestAborted);
+        request.Body.Position = 0;
+        return Convert.ToHexStringLower(hash);
+    }
+
+    private sealed class ReplayedResult(IdempotentResponse earlier) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = earlier.StatusCode;
+            if (earlier.Location is not null)
+            {
+                httpContext.Response.Headers.Location = earlier.Location;
+            }
+
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            await httpContext.Response.WriteAsync(earlier.ResponseJson);
+        }
+    }
+}
+
+/// <summary>Per request: whether an Idempotency-Key applies, and recording the response for it.</summary>
+public sealed class IdempotencyScope(TimeProvider clock, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+{
+    private string? id;
+    private string? hash;
+
+    internal void Begin(string key, string bodyHash)
+    {
+        id = key;
+        hash = bodyHash;
+    }
+
+    /// <summary>Stores the response in <paramref name="session"/> so it commits with what the request created.</summary>
+    public void Remember(IDocumentSession session, int statusCode, string? location, object body)
+    {
+        if (id is null || hash is null)
+        {
+            return;
+        }
+
+        var responseJson = JsonSerializer.Serialize(body, body.GetType(), json.Value.SerializerOptions);
+        session.Insert(new IdempotentResponse(id, hash, statusCode, location, responseJson, clock.GetUtcNow()));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Marten;
+using Microsoft.Extensions.Hosting;
+
+namespace ReferralNetwork.PartnerApi;
+
+/// <summary>The partner API's conventions (partner-api.md): body limit, JSON, problem details, idempotency keys.</summary>
+public static class PartnerApiExtensions
+{
+    /// <summary>The partner API's body limit (partner-api.md conventions).</summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
+    public static IHostApplicationBuilder AddPartnerApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        // Binding failures (bad JSON, unknown enum value, wrong content type) reach the exception
+        // handler, which turns them into problem details with a useful detail.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            if (ctx.HttpContext.Items.TryGetValue(CorrelationId.ItemKey, out var id) && id is string correlationId)
+            {
+                ctx.ProblemDetails.Extensions["correlationId"] = correlationId;
+            }
+        });
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddScoped<IdempotencyScope>();
+        builder.Services.ConfigureMarten(opts => opts.Schema.For<IdempotentResponse>());
+        return builder;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+    }
+
+    /// <summary>The request pipeline every service shares, up to its own endpoints.</summary>
+    public static WebApplication UsePartnerApi(this WebApplication app)
+    {
+        app.UseMiddleware<CorrelationId>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestSizeGuard>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}
