@@ -4,6 +4,7 @@ using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.LinkWorkers;
 
@@ -25,7 +26,7 @@ public class CaseDeciderTests
     [Fact]
     public void A_requested_case_is_accepted_by_a_link_worker_of_the_service()
     {
-        var accepted = Opened().After(CaseDecider.Accept(Opened(), Sam, At));
+        var accepted = Opened().Then(CaseDecider.Decide(Opened(), new AcceptCase(Sam, At)));
         Assert.Equal(ReferralStatus.Accepted, accepted.Status);
         Assert.Equal(Sam.Id, accepted.LinkWorkerId);
         Assert.True(accepted.IsActive);
@@ -34,23 +35,23 @@ public class CaseDeciderTests
     [Fact]
     public void An_accepted_case_cannot_be_accepted_again()
     {
-        var accepted = Opened().After(CaseDecider.Accept(Opened(), Sam, At));
-        Assert.Throws<RuleViolation>(() => CaseDecider.Accept(accepted, Sam, At));
+        var accepted = Opened().Then(CaseDecider.Decide(Opened(), new AcceptCase(Sam, At)));
+        Assert.Throws<RuleViolation>(() => CaseDecider.Decide(accepted, new AcceptCase(Sam, At)));
     }
 
     [Fact]
     public void A_link_worker_of_another_service_cannot_take_the_case() =>
-        Assert.Throws<RuleViolation>(() => CaseDecider.Accept(Opened(), Sam with { LinkWorkerServiceId = Guid.NewGuid() }, At));
+        Assert.Throws<RuleViolation>(() => CaseDecider.Decide(Opened(), new AcceptCase(Sam with { LinkWorkerServiceId = Guid.NewGuid() }, At)));
 
     [Fact]
     public void Contacts_need_an_accepted_case_and_reaching_the_person_starts_the_work()
     {
-        Assert.Throws<RuleViolation>(() => CaseDecider.RecordContact(Opened(), "reached", At, At));
+        Assert.Throws<RuleViolation>(() => CaseDecider.Decide(Opened(), new RecordContact("reached", At, At)));
 
-        var accepted = Opened().After(CaseDecider.Accept(Opened(), Sam, At));
-        var tried = accepted.After(CaseDecider.RecordContact(accepted, "left-message", At, At));
+        var accepted = Opened().Then(CaseDecider.Decide(Opened(), new AcceptCase(Sam, At)));
+        var tried = accepted.Then(CaseDecider.Decide(accepted, new RecordContact("left-message", At, At)));
         Assert.Equal(ReferralStatus.Accepted, tried.Status);
-        var reached = tried.After(CaseDecider.RecordContact(tried, "reached", At, At));
+        var reached = tried.Then(CaseDecider.Decide(tried, new RecordContact("reached", At, At)));
         Assert.Equal(ReferralStatus.InProgress, reached.Status);
         Assert.Equal(2, reached.Contacts.Count);
     }
@@ -58,8 +59,8 @@ public class CaseDeciderTests
     [Fact]
     public void An_onward_referral_carries_only_what_the_provider_needs()
     {
-        var accepted = Opened().After(CaseDecider.Accept(Opened(), Sam, At));
-        var made = CaseDecider.ReferOn(accepted, Guid.NewGuid(), WalkingGroup, "Prefers mornings", At);
+        var accepted = Opened().Then(CaseDecider.Decide(Opened(), new AcceptCase(Sam, At)));
+        var made = Assert.IsType<OnwardReferralMade>(Assert.Single(CaseDecider.Decide(accepted, new ReferOn(Guid.NewGuid(), WalkingGroup, "Prefers mornings", At))));
 
         Assert.Equal(WalkingGroup.ProviderId, made.ProviderId);
         Assert.Equal(new OnwardReferralPerson("Ada", "Lovelace", "07700900123", null, "phone", "en", "wheelchair"), made.Person);
@@ -68,10 +69,10 @@ public class CaseDeciderTests
     [Fact]
     public void Onward_referrals_need_an_accepted_case_and_go_to_a_service_once()
     {
-        Assert.Throws<RuleViolation>(() => CaseDecider.ReferOn(Opened(), Guid.NewGuid(), WalkingGroup, null, At));
+        Assert.Throws<RuleViolation>(() => CaseDecider.Decide(Opened(), new ReferOn(Guid.NewGuid(), WalkingGroup, null, At)));
 
-        var accepted = Opened().After(CaseDecider.Accept(Opened(), Sam, At));
-        var referred = accepted.After(CaseDecider.ReferOn(accepted, Guid.NewGuid(), WalkingGroup, null, At));
-        Assert.Throws<RuleViolation>(() => CaseDecider.ReferOn(referred, Guid.NewGuid(), WalkingGroup, null, At));
+        var accepted = Opened().Then(CaseDecider.Decide(Opened(), new AcceptCase(Sam, At)));
+        var referred = accepted.Then(CaseDecider.Decide(accepted, new ReferOn(Guid.NewGuid(), WalkingGroup, null, At)));
+        Assert.Throws<RuleViolation>(() => CaseDecider.Decide(referred, new ReferOn(Guid.NewGuid(), WalkingGroup, null, At)));
     }
 }

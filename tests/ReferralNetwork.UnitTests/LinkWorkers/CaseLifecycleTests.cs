@@ -6,6 +6,7 @@ using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.PartnerApi;
 using Published = ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.LinkWorkers;
 
@@ -61,7 +62,7 @@ public class CaseLifecycleTests
 
         if (allowed)
         {
-            var next = current.After(Decide(current, command));
+            var next = current.Then(Decide(current, command));
             Assert.Equal(current.Version + 1, next.Version);
         }
         else
@@ -76,11 +77,11 @@ public class CaseLifecycleTests
     public void Resuming_returns_to_the_status_before_the_hold(string before)
     {
         var current = InStatus(before);
-        var held = current.After(CaseDecider.PutOnHold(current, "In hospital for two weeks", At));
+        var held = current.Then(CaseDecider.Decide(current, new PutCaseOnHold("In hospital for two weeks", At)));
         Assert.Equal(ReferralStatus.OnHold, held.Status);
         Assert.True(held.IsActive);
 
-        var resumed = held.After(CaseDecider.Resume(held, At.AddDays(14)));
+        var resumed = held.Then(CaseDecider.Decide(held, new ResumeCase(At.AddDays(14))));
         Assert.Equal(before, resumed.Status.ToWire());
         Assert.Null(resumed.HeldFrom);
     }
@@ -89,7 +90,7 @@ public class CaseLifecycleTests
     public void A_case_held_from_in_progress_and_closed_from_hold_is_finished()
     {
         var held = InStatus("on-hold");
-        var closed = held.After(CaseDecider.Close(held, CaseOutcome.MovedAway, "Moved to Leeds.", At));
+        var closed = held.Then(CaseDecider.Decide(held, new CloseCase(CaseOutcome.MovedAway, "Moved to Leeds.", At)));
         Assert.Equal(ReferralStatus.Completed, closed.Status);
         Assert.Equal(CaseOutcome.MovedAway, closed.Outcome);
         Assert.False(closed.IsActive);
@@ -106,9 +107,9 @@ public class CaseLifecycleTests
     public void Closing_completes_the_case_unless_the_person_disengaged(CaseOutcome outcome, ReferralStatus expected)
     {
         var current = InStatus("in-progress");
-        var closed = CaseDecider.Close(current, outcome, "Summary", At);
-        Assert.Equal(expected, closed.Status);
-        Assert.Equal(expected, current.After(closed).Status);
+        var closed = CaseDecider.Decide(current, new CloseCase(outcome, "Summary", At));
+        Assert.Equal(expected, Assert.IsType<CaseClosed>(Assert.Single(closed)).Status);
+        Assert.Equal(expected, current.Then(closed).Status);
     }
 
     [Theory]
@@ -121,7 +122,7 @@ public class CaseLifecycleTests
     [Fact]
     public void A_rejection_records_its_reason_and_the_case_never_had_a_link_worker()
     {
-        var rejected = Opened().After(CaseDecider.Reject(Opened(), RejectionReason.OutOfArea, "Lives in Wirral", At));
+        var rejected = Opened().Then(CaseDecider.Decide(Opened(), new RejectCase(RejectionReason.OutOfArea, "Lives in Wirral", At)));
         Assert.Equal(ReferralStatus.Rejected, rejected.Status);
         Assert.Equal(RejectionReason.OutOfArea, rejected.RejectionReason);
         Assert.Null(rejected.LinkWorkerId);
@@ -131,18 +132,19 @@ public class CaseLifecycleTests
     public void Withdrawing_tells_the_provider_and_leaves_the_onward_referral_cancelled()
     {
         var current = InStatus("in-progress");
-        var withdrawn = CaseDecider.WithdrawOnwardReferral(current, WalkingGroupReferral, "Person changed their mind", At);
+        var withdrawn = Assert.IsType<CaseOnwardReferralWithdrawn>(
+            Assert.Single(CaseDecider.Decide(current, new WithdrawOnwardReferral(WalkingGroupReferral, "Person changed their mind", At))));
         Assert.Equal(WithdrawalReasons.Withdrawn, withdrawn.Reason);
         Assert.Equal(WalkingGroup.ProviderId, withdrawn.ProviderId);
 
-        var after = current.After(withdrawn);
+        var after = current.Then(withdrawn);
         Assert.Equal(OnwardReferralStatus.Cancelled, after.OnwardReferral(WalkingGroupReferral)!.Status);
-        Assert.Throws<RuleViolation>(() => CaseDecider.WithdrawOnwardReferral(after, WalkingGroupReferral, null, At));
+        Assert.Throws<RuleViolation>(() => CaseDecider.Decide(after, new WithdrawOnwardReferral(WalkingGroupReferral, null, At)));
     }
 
     [Fact]
     public void Withdrawing_an_onward_referral_the_case_does_not_have_is_not_found() =>
-        Assert.Throws<NoSuchOnwardReferral>(() => CaseDecider.WithdrawOnwardReferral(InStatus("accepted"), Guid.NewGuid(), null, At));
+        Assert.Throws<NotVisible>(() => CaseDecider.Decide(InStatus("accepted"), new WithdrawOnwardReferral(Guid.NewGuid(), null, At)));
 
     [Theory]
     [InlineData(OnwardReferralStep.Rejected, OnwardReferralStatus.Rejected)]
@@ -151,8 +153,8 @@ public class CaseLifecycleTests
     public void A_finished_onward_referral_cannot_be_withdrawn(OnwardReferralStep step, OnwardReferralStatus status)
     {
         var current = InStatus("in-progress");
-        var finished = current.After(CaseDecider.MirrorProgress(current, WalkingGroupReferral, step, status, null, At)!);
-        Assert.Throws<RuleViolation>(() => CaseDecider.WithdrawOnwardReferral(finished, WalkingGroupReferral, null, At));
+        var finished = current.Then(CaseDecider.Decide(current, new MirrorProgress(WalkingGroupReferral, step, status, null, At)));
+        Assert.Throws<RuleViolation>(() => CaseDecider.Decide(finished, new WithdrawOnwardReferral(WalkingGroupReferral, null, At)));
     }
 
     [Theory]
@@ -162,20 +164,20 @@ public class CaseLifecycleTests
     {
         var current = InStatus("in-progress");
         var lunchClubReferral = Guid.NewGuid();
-        current = current.After(CaseDecider.ReferOn(current, lunchClubReferral, LunchClub, null, At));
-        current = current.After(CaseDecider.MirrorProgress(current, lunchClubReferral, OnwardReferralStep.Rejected, OnwardReferralStatus.Rejected, "at-capacity", At)!);
+        current = current.Then(CaseDecider.Decide(current, new ReferOn(lunchClubReferral, LunchClub, null, At)));
+        current = current.Then(CaseDecider.Decide(current, new MirrorProgress(lunchClubReferral, OnwardReferralStep.Rejected, OnwardReferralStatus.Rejected, "at-capacity", At)));
 
-        var events = CaseDecider.Cancel(current, reason, null, At);
+        var events = CaseDecider.Decide(current, new CancelCase(reason, null, At));
 
         Assert.Equal(expected, Assert.IsType<CaseCancelled>(events[0]).Status);
         var withdrawn = Assert.IsType<CaseOnwardReferralWithdrawn>(Assert.Single(events.Skip(1)));
         Assert.Equal(WalkingGroupReferral, withdrawn.OnwardReferralId);
         Assert.Equal(WithdrawalReasons.ReferralCancelled, withdrawn.Reason);
 
-        var cancelled = current.After(events);
+        var cancelled = current.Then(events);
         Assert.Equal(expected, cancelled.Status);
         Assert.False(cancelled.IsActive);
-        Assert.Empty(CaseDecider.Cancel(cancelled, reason, null, At)); // a second cancellation changes nothing
+        Assert.Empty(CaseDecider.Decide(cancelled, new CancelCase(reason, null, At))); // a second cancellation changes nothing
     }
 
     [Theory]
@@ -184,12 +186,12 @@ public class CaseLifecycleTests
     [InlineData("rejected")]
     [InlineData("cancelled")]
     public void A_finished_case_is_left_as_it_is_when_the_referral_is_cancelled(string status) =>
-        Assert.Empty(CaseDecider.Cancel(InStatus(status), "revoked", null, At));
+        Assert.Empty(CaseDecider.Decide(InStatus(status), new CancelCase("revoked", null, At)));
 
     [Fact]
     public void A_requested_case_is_cancelled_without_onward_referrals()
     {
-        var events = CaseDecider.Cancel(Opened(), "revoked", "Moved away", At);
+        var events = CaseDecider.Decide(Opened(), new CancelCase("revoked", "Moved away", At));
         Assert.Equal(ReferralStatus.Cancelled, Assert.IsType<CaseCancelled>(Assert.Single(events)).Status);
     }
 
@@ -197,14 +199,14 @@ public class CaseLifecycleTests
     public void The_provider_s_reports_are_mirrored_and_only_move_forward()
     {
         var current = InStatus("accepted");
-        var accepted = current.After(CaseDecider.MirrorProgress(current, WalkingGroupReferral, OnwardReferralStep.Accepted, OnwardReferralStatus.Accepted, null, At)!);
+        var accepted = current.Then(CaseDecider.Decide(current, new MirrorProgress(WalkingGroupReferral, OnwardReferralStep.Accepted, OnwardReferralStatus.Accepted, null, At)));
         Assert.Equal(OnwardReferralStatus.Accepted, accepted.OnwardReferral(WalkingGroupReferral)!.Status);
 
         // The acknowledgement travelled on another queue and arrived after the acceptance: it changes nothing.
-        Assert.Null(CaseDecider.MirrorAcknowledgement(accepted, WalkingGroupReferral, At));
-        Assert.Null(CaseDecider.MirrorProgress(accepted, WalkingGroupReferral, OnwardReferralStep.AttendanceRecorded, OnwardReferralStatus.Accepted, null, At));
+        Assert.Empty(CaseDecider.Decide(accepted, new MirrorAcknowledgement(WalkingGroupReferral, At)));
+        Assert.Empty(CaseDecider.Decide(accepted, new MirrorProgress(WalkingGroupReferral, OnwardReferralStep.AttendanceRecorded, OnwardReferralStatus.Accepted, null, At)));
 
-        var attending = accepted.After(CaseDecider.MirrorProgress(accepted, WalkingGroupReferral, OnwardReferralStep.AttendanceRecorded, OnwardReferralStatus.InProgress, null, At)!);
+        var attending = accepted.Then(CaseDecider.Decide(accepted, new MirrorProgress(WalkingGroupReferral, OnwardReferralStep.AttendanceRecorded, OnwardReferralStatus.InProgress, null, At)));
         Assert.Equal(OnwardReferralStatus.InProgress, attending.OnwardReferral(WalkingGroupReferral)!.Status);
         Assert.True(attending.OnwardReferral(WalkingGroupReferral)!.IsOpen);
     }
@@ -213,7 +215,7 @@ public class CaseLifecycleTests
     public void An_acknowledgement_makes_the_onward_referral_received()
     {
         var current = InStatus("accepted");
-        var received = current.After(CaseDecider.MirrorAcknowledgement(current, WalkingGroupReferral, At)!);
+        var received = current.Then(CaseDecider.Decide(current, new MirrorAcknowledgement(WalkingGroupReferral, At)));
         Assert.Equal(OnwardReferralStatus.Received, received.OnwardReferral(WalkingGroupReferral)!.Status);
     }
 
@@ -221,29 +223,29 @@ public class CaseLifecycleTests
     public void An_escalation_is_shown_on_the_onward_referral_and_a_reminder_changes_nothing()
     {
         var current = InStatus("accepted");
-        Assert.Null(CaseDecider.MirrorProgress(current, WalkingGroupReferral, OnwardReferralStep.Reminded, OnwardReferralStatus.Requested, null, At));
+        Assert.Empty(CaseDecider.Decide(current, new MirrorProgress(WalkingGroupReferral, OnwardReferralStep.Reminded, OnwardReferralStatus.Requested, null, At)));
 
-        var escalated = current.After(CaseDecider.MirrorProgress(current, WalkingGroupReferral, OnwardReferralStep.Escalated, OnwardReferralStatus.Requested, null, At)!);
+        var escalated = current.Then(CaseDecider.Decide(current, new MirrorProgress(WalkingGroupReferral, OnwardReferralStep.Escalated, OnwardReferralStatus.Requested, null, At)));
         var onward = escalated.OnwardReferral(WalkingGroupReferral)!;
         Assert.True(onward.Escalated);
         Assert.Equal(OnwardReferralStatus.Requested, onward.Status);
-        Assert.Null(CaseDecider.MirrorProgress(escalated, WalkingGroupReferral, OnwardReferralStep.Escalated, OnwardReferralStatus.Requested, null, At));
+        Assert.Empty(CaseDecider.Decide(escalated, new MirrorProgress(WalkingGroupReferral, OnwardReferralStep.Escalated, OnwardReferralStatus.Requested, null, At)));
     }
 
     [Fact]
     public void The_provider_s_cancellation_after_a_withdrawal_changes_nothing()
     {
         var current = InStatus("accepted");
-        var withdrawn = current.After(CaseDecider.WithdrawOnwardReferral(current, WalkingGroupReferral, null, At));
-        Assert.Null(CaseDecider.MirrorProgress(withdrawn, WalkingGroupReferral, OnwardReferralStep.Cancelled, OnwardReferralStatus.Cancelled, "withdrawn", At));
+        var withdrawn = current.Then(CaseDecider.Decide(current, new WithdrawOnwardReferral(WalkingGroupReferral, null, At)));
+        Assert.Empty(CaseDecider.Decide(withdrawn, new MirrorProgress(WalkingGroupReferral, OnwardReferralStep.Cancelled, OnwardReferralStatus.Cancelled, "withdrawn", At)));
     }
 
     [Fact]
     public void Reports_for_an_onward_referral_the_case_does_not_have_change_nothing()
     {
         var current = InStatus("accepted");
-        Assert.Null(CaseDecider.MirrorAcknowledgement(current, Guid.NewGuid(), At));
-        Assert.Null(CaseDecider.MirrorProgress(current, Guid.NewGuid(), OnwardReferralStep.Escalated, OnwardReferralStatus.Requested, null, At));
+        Assert.Empty(CaseDecider.Decide(current, new MirrorAcknowledgement(Guid.NewGuid(), At)));
+        Assert.Empty(CaseDecider.Decide(current, new MirrorProgress(Guid.NewGuid(), OnwardReferralStep.Escalated, OnwardReferralStatus.Requested, null, At)));
     }
 
     [Fact]
@@ -271,16 +273,16 @@ public class CaseLifecycleTests
         Assert.Null(map.ToIntegrationEvent(new Event<OnwardReferralEscalated>(new OnwardReferralEscalated(id, Service, WalkingGroupReferral, At))));
     }
 
-    private static object Decide(Case current, string command) => command switch
+    private static IReadOnlyList<object> Decide(Case current, string command) => command switch
     {
-        "accept" => CaseDecider.Accept(current, Sam, At),
-        "reject" => CaseDecider.Reject(current, RejectionReason.Duplicate, null, At),
-        "contact" => CaseDecider.RecordContact(current, "reached", At, At),
-        "hold" => CaseDecider.PutOnHold(current, null, At),
-        "resume" => CaseDecider.Resume(current, At),
-        "close" => CaseDecider.Close(current, CaseOutcome.GoalsMet, "Joined the walking group.", At),
-        "refer-on" => CaseDecider.ReferOn(current, Guid.NewGuid(), LunchClub, null, At),
-        "withdraw" => CaseDecider.WithdrawOnwardReferral(current, WalkingGroupReferral, null, At),
+        "accept" => CaseDecider.Decide(current, new AcceptCase(Sam, At)),
+        "reject" => CaseDecider.Decide(current, new RejectCase(RejectionReason.Duplicate, null, At)),
+        "contact" => CaseDecider.Decide(current, new RecordContact("reached", At, At)),
+        "hold" => CaseDecider.Decide(current, new PutCaseOnHold(null, At)),
+        "resume" => CaseDecider.Decide(current, new ResumeCase(At)),
+        "close" => CaseDecider.Decide(current, new CloseCase(CaseOutcome.GoalsMet, "Joined the walking group.", At)),
+        "refer-on" => CaseDecider.Decide(current, new ReferOn(Guid.NewGuid(), LunchClub, null, At)),
+        "withdraw" => CaseDecider.Decide(current, new WithdrawOnwardReferral(WalkingGroupReferral, null, At)),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, null),
     };
 
@@ -301,20 +303,20 @@ public class CaseLifecycleTests
 
         if (status == "rejected")
         {
-            return requested.After(CaseDecider.Reject(requested, RejectionReason.NotEligible, null, At));
+            return requested.Then(CaseDecider.Decide(requested, new RejectCase(RejectionReason.NotEligible, null, At)));
         }
 
-        var accepted = requested.After(CaseDecider.Accept(requested, Sam, At));
-        accepted = accepted.After(CaseDecider.ReferOn(accepted, WalkingGroupReferral, WalkingGroup, null, At));
-        var inProgress = accepted.After(CaseDecider.RecordContact(accepted, "reached", At, At));
+        var accepted = requested.Then(CaseDecider.Decide(requested, new AcceptCase(Sam, At)));
+        accepted = accepted.Then(CaseDecider.Decide(accepted, new ReferOn(WalkingGroupReferral, WalkingGroup, null, At)));
+        var inProgress = accepted.Then(CaseDecider.Decide(accepted, new RecordContact("reached", At, At)));
         return status switch
         {
             "accepted" => accepted,
             "in-progress" => inProgress,
-            "on-hold" => inProgress.After(CaseDecider.PutOnHold(inProgress, null, At)),
-            "completed" => inProgress.After(CaseDecider.Close(inProgress, CaseOutcome.GoalsMet, "Goals met.", At)),
-            "failed" => inProgress.After(CaseDecider.Close(inProgress, CaseOutcome.Disengaged, "Stopped answering.", At)),
-            "cancelled" => inProgress.After(CaseDecider.Cancel(inProgress, "revoked", null, At)),
+            "on-hold" => inProgress.Then(CaseDecider.Decide(inProgress, new PutCaseOnHold(null, At))),
+            "completed" => inProgress.Then(CaseDecider.Decide(inProgress, new CloseCase(CaseOutcome.GoalsMet, "Goals met.", At))),
+            "failed" => inProgress.Then(CaseDecider.Decide(inProgress, new CloseCase(CaseOutcome.Disengaged, "Stopped answering.", At))),
+            "cancelled" => inProgress.Then(CaseDecider.Decide(inProgress, new CancelCase("revoked", null, At))),
             _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
         };
     }

@@ -1,6 +1,7 @@
 using ReferralNetwork.Contracts;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
+using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.LinkWorkers;
 
@@ -17,8 +18,8 @@ public class CaseloadTests
         var at = Now.AddDays(-daysAgo);
         var opened = Case.Create(new CaseOpened(Guid.NewGuid(), Service, "LN Link Workers", Pathway.Gp, "liverpool-north", Guid.NewGuid(), "Riverside Surgery",
             ["loneliness"], Urgency.Routine, null, new PersonDetails("Ada", "Lovelace", new DateOnly(1950, 12, 10), null, null, null, null, null, null, null), at));
-        var accepted = opened.After(CaseDecider.Accept(opened, worker, at));
-        return closed ? accepted.After(CaseDecider.Close(accepted, CaseOutcome.GoalsMet, "Done.", at.AddDays(1))) : accepted;
+        var accepted = opened.Then(CaseDecider.Decide(opened, new AcceptCase(worker, at)));
+        return closed ? accepted.Then(CaseDecider.Decide(accepted, new CloseCase(CaseOutcome.GoalsMet, "Done.", at.AddDays(1)))) : accepted;
     }
 
     [Fact]

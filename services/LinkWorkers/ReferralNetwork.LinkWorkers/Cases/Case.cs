@@ -31,7 +31,10 @@ public sealed record Contact(string Outcome, DateTimeOffset At);
 public sealed record Assessment(
     string WhatMatters, IReadOnlyList<string> Needs, IReadOnlyList<string> Interests, IReadOnlyList<string> Barriers, DateTimeOffset At);
 
-/// <summary>A case evolved from its events; immutable, public Create/Apply for Marten's generator.</summary>
+/// <summary>
+/// A case evolved from its events: Create and the Apply methods are its one evolve (public, for Marten's
+/// generator, which also sets <see cref="Version"/> to the stream's version).
+/// </summary>
 public sealed record Case(
     Guid Id,
     Guid LinkWorkerServiceId,
@@ -60,7 +63,7 @@ public sealed record Case(
 {
     public static Case Create(CaseOpened e) => new(
         e.ReferralId, e.LinkWorkerServiceId, ReferralStatus.Requested, e.Pathway, e.Area, e.ReferrerId, e.ReferrerName, e.Needs, e.Urgency,
-        e.Reason, e.Person, null, null, [], [], null, null, null, null, e.At, e.At, 1);
+        e.Reason, e.Person, null, null, [], [], null, null, null, null, e.At, e.At, 0);
 
     public Case Apply(CaseAccepted e) => Next(e.At) with
     {
@@ -111,24 +114,6 @@ public sealed record Case(
         OnwardReferrals = WithOnwardReferral(e.OnwardReferralId, o => o with { Escalated = true }),
     };
 
-    /// <summary>The state after one more event (what the command handlers return without reloading).</summary>
-    public Case After(object @event) => @event switch
-    {
-        CaseAccepted e => Apply(e),
-        ContactRecorded e => Apply(e),
-        AssessmentRecorded e => Apply(e),
-        OnwardReferralMade e => Apply(e),
-        CaseRejected e => Apply(e),
-        CasePutOnHold e => Apply(e),
-        CaseResumed e => Apply(e),
-        CaseClosed e => Apply(e),
-        CaseCancelled e => Apply(e),
-        CaseOnwardReferralWithdrawn e => Apply(e),
-        OnwardReferralStatusReported e => Apply(e),
-        OnwardReferralEscalated e => Apply(e),
-        _ => throw new ArgumentException($"A case does not change with {@event.GetType().Name}.", nameof(@event)),
-    };
-
     /// <summary>Counts against the link worker's caseload.</summary>
     public bool IsActive => Status is ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold;
 
@@ -141,10 +126,7 @@ public sealed record Case(
 
     public CaseOnwardReferral? OnwardReferral(Guid onwardReferralId) => OnwardReferrals.FirstOrDefault(o => o.Id == onwardReferralId);
 
-    /// <summary>The state after several events in order.</summary>
-    public Case After(IEnumerable<object> events) => events.Aggregate(this, (state, e) => state.After(e));
-
-    private Case Next(DateTimeOffset at) => this with { UpdatedAt = at, Version = Version + 1 };
+    private Case Next(DateTimeOffset at) => this with { UpdatedAt = at };
 
     private IReadOnlyList<CaseOnwardReferral> WithOnwardReferral(Guid id, Func<CaseOnwardReferral, CaseOnwardReferral> change) =>
         OnwardReferrals.Select(o => o.Id == id ? change(o) : o).ToList();

@@ -1,16 +1,19 @@
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.CommunityProviders;
 using ReferralNetwork.Contracts.LinkWorkers;
-using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 
-/// <summary>Pure decisions on a case: state + command → events, or a refusal (409).</summary>
+/// <summary>
+/// Pure decisions on a case: the current state and a command give the events that follow (none when
+/// nothing changes), or a refusal: <see cref="RuleViolation"/> (409), <see cref="NotVisible"/> (404).
+/// </summary>
 public static class CaseDecider
 {
-    public static CaseAccepted Accept(Case current, LinkWorker linkWorker, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, AcceptCase command)
     {
+        var (linkWorker, now) = command;
         if (current.Status != ReferralStatus.Requested)
         {
             throw new RuleViolation($"Only a requested case can be accepted; this one is {current.Status.ToWire()}.");
@@ -21,33 +24,35 @@ public static class CaseDecider
             throw new RuleViolation("The link worker does not belong to the service holding the case.");
         }
 
-        return new CaseAccepted(current.Id, current.LinkWorkerServiceId, linkWorker.Id, linkWorker.Name, now);
+        return [new CaseAccepted(current.Id, current.LinkWorkerServiceId, linkWorker.Id, linkWorker.Name, now)];
     }
 
-    public static ContactRecorded RecordContact(Case current, string outcome, DateTimeOffset contactedAt, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, RecordContact command)
     {
+        var (outcome, contactedAt, now) = command;
         if (!current.IsActive)
         {
             throw new RuleViolation($"Contacts are recorded on accepted cases; this one is {current.Status.ToWire()}.");
         }
 
-        return new ContactRecorded(current.Id, current.LinkWorkerServiceId, outcome, contactedAt, now);
+        return [new ContactRecorded(current.Id, current.LinkWorkerServiceId, outcome, contactedAt, now)];
     }
 
     /// <summary>An assessment belongs to the work with the person, so only a case a link worker holds can take one.</summary>
-    public static AssessmentRecorded RecordAssessment(
-        Case current, string whatMatters, IReadOnlyList<string> needs, IReadOnlyList<string> interests, IReadOnlyList<string> barriers, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, RecordAssessment command)
     {
+        var (whatMatters, needs, interests, barriers, now) = command;
         if (!current.IsActive)
         {
             throw new RuleViolation($"Assessments are recorded on accepted, in-progress or on-hold cases; this one is {current.Status.ToWire()}.");
         }
 
-        return new AssessmentRecorded(current.Id, current.LinkWorkerServiceId, whatMatters, needs, interests, barriers, now);
+        return [new AssessmentRecorded(current.Id, current.LinkWorkerServiceId, whatMatters, needs, interests, barriers, now)];
     }
 
-    public static OnwardReferralMade ReferOn(Case current, Guid onwardReferralId, DirectoryListing service, string? note, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, ReferOn command)
     {
+        var (onwardReferralId, service, note, now) = command;
         if (!current.IsActive)
         {
             throw new RuleViolation($"Only an accepted case can be referred on; this one is {current.Status.ToWire()}.");
@@ -58,31 +63,33 @@ public static class CaseDecider
             throw new RuleViolation("The person has already been referred to this service.");
         }
 
-        return new OnwardReferralMade(current.Id, current.LinkWorkerServiceId, onwardReferralId, service.Id, service.Name, service.ProviderId, service.ProviderName, note,
-            current.Needs, ProviderView(current.Person), now);
+        return [new OnwardReferralMade(current.Id, current.LinkWorkerServiceId, onwardReferralId, service.Id, service.Name, service.ProviderId, service.ProviderName, note,
+            current.Needs, ProviderView(current.Person), now)];
     }
 
-    public static CaseRejected Reject(Case current, RejectionReason reason, string? note, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, RejectCase command)
     {
+        var (reason, note, now) = command;
         if (current.Status != ReferralStatus.Requested)
         {
             throw new RuleViolation($"Only a requested case can be rejected; this one is {current.Status.ToWire()}.");
         }
 
-        return new CaseRejected(current.Id, current.LinkWorkerServiceId, reason, note, now);
+        return [new CaseRejected(current.Id, current.LinkWorkerServiceId, reason, note, now)];
     }
 
-    public static CasePutOnHold PutOnHold(Case current, string? note, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, PutCaseOnHold command)
     {
+        var (note, now) = command;
         if (current.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress))
         {
             throw new RuleViolation($"Only an accepted or in-progress case can be put on hold; this one is {current.Status.ToWire()}.");
         }
 
-        return new CasePutOnHold(current.Id, current.LinkWorkerServiceId, current.Status, note, now);
+        return [new CasePutOnHold(current.Id, current.LinkWorkerServiceId, current.Status, note, now)];
     }
 
-    public static CaseResumed Resume(Case current, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, ResumeCase command)
     {
         if (current.Status != ReferralStatus.OnHold)
         {
@@ -90,11 +97,12 @@ public static class CaseDecider
         }
 
         // A hold only starts from accepted or in-progress; accepted is the safe fallback should that ever be unknown.
-        return new CaseResumed(current.Id, current.LinkWorkerServiceId, current.HeldFrom ?? ReferralStatus.Accepted, now);
+        return [new CaseResumed(current.Id, current.LinkWorkerServiceId, current.HeldFrom ?? ReferralStatus.Accepted, command.Now)];
     }
 
-    public static CaseClosed Close(Case current, CaseOutcome outcome, string summary, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, CloseCase command)
     {
+        var (outcome, summary, now) = command;
         if (!current.IsActive)
         {
             throw new RuleViolation($"Only an accepted, in-progress or on-hold case can be closed; this one is {current.Status.ToWire()}.");
@@ -102,23 +110,24 @@ public static class CaseDecider
 
         // Disengagement means the person could not be kept engaged: the referral failed rather than completed.
         var status = outcome == CaseOutcome.Disengaged ? ReferralStatus.Failed : ReferralStatus.Completed;
-        return new CaseClosed(current.Id, current.LinkWorkerServiceId, status, outcome, summary, now);
+        return [new CaseClosed(current.Id, current.LinkWorkerServiceId, status, outcome, summary, now)];
     }
 
-    public static CaseOnwardReferralWithdrawn WithdrawOnwardReferral(Case current, Guid onwardReferralId, string? note, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, WithdrawOnwardReferral command)
     {
+        var (onwardReferralId, note, now) = command;
         if (!current.IsActive)
         {
             throw new RuleViolation($"Onward referrals are withdrawn from accepted, in-progress or on-hold cases; this one is {current.Status.ToWire()}.");
         }
 
-        var onward = current.OnwardReferral(onwardReferralId) ?? throw new NoSuchOnwardReferral(onwardReferralId);
+        var onward = current.OnwardReferral(onwardReferralId) ?? throw new NotVisible("onward referral");
         if (!onward.IsOpen)
         {
             throw new RuleViolation($"Only an open onward referral can be withdrawn; this one is {onward.Status.ToWire()}.");
         }
 
-        return new CaseOnwardReferralWithdrawn(current.Id, current.LinkWorkerServiceId, onward.Id, onward.ProviderId, WithdrawalReasons.Withdrawn, note, now);
+        return [new CaseOnwardReferralWithdrawn(current.Id, current.LinkWorkerServiceId, onward.Id, onward.ProviderId, WithdrawalReasons.Withdrawn, note, now)];
     }
 
     /// <summary>
@@ -126,8 +135,9 @@ public static class CaseDecider
     /// referral is withdrawn so its provider hears. Not a refusable command but a fact from the referral's
     /// owner, so a finished case simply gets no events.
     /// </summary>
-    public static IReadOnlyList<object> Cancel(Case current, string reason, string? note, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(Case current, CancelCase command)
     {
+        var (reason, note, now) = command;
         if (current.IsFinished)
         {
             return [];
@@ -140,38 +150,39 @@ public static class CaseDecider
         return events;
     }
 
-    /// <summary>The provider acknowledged: received, unless a later report got here first. Null when nothing changes.</summary>
-    public static OnwardReferralStatusReported? MirrorAcknowledgement(Case current, Guid onwardReferralId, DateTimeOffset at) =>
-        MirrorStatus(current, onwardReferralId, OnwardReferralStatus.Received, null, at);
+    /// <summary>The provider acknowledged: received, unless a later report got here first.</summary>
+    public static IReadOnlyList<object> Decide(Case current, MirrorAcknowledgement command) =>
+        MirrorStatus(current, command.OnwardReferralId, OnwardReferralStatus.Received, null, command.At);
 
     /// <summary>
     /// A step the provider (or its acknowledgement deadline) took. Steps arrive on separate deliveries and can
-    /// overtake each other, so the mirror only moves forward. Null when nothing changes.
+    /// overtake each other, so the mirror only moves forward.
     /// </summary>
-    public static object? MirrorProgress(Case current, Guid onwardReferralId, OnwardReferralStep step, OnwardReferralStatus status, string? reason, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Case current, MirrorProgress command)
     {
+        var (onwardReferralId, step, status, reason, at) = command;
         switch (step)
         {
             case OnwardReferralStep.Reminded:
-                return null; // between the network and the provider; the link worker hears at escalation
+                return []; // between the network and the provider; the link worker hears at escalation
             case OnwardReferralStep.Escalated:
                 return current.OnwardReferral(onwardReferralId) is { Escalated: false } onward && onward.IsOpen
-                    ? new OnwardReferralEscalated(current.Id, current.LinkWorkerServiceId, onwardReferralId, at)
-                    : null;
+                    ? [new OnwardReferralEscalated(current.Id, current.LinkWorkerServiceId, onwardReferralId, at)]
+                    : [];
             default:
                 return MirrorStatus(current, onwardReferralId, status, reason, at);
         }
     }
 
-    private static OnwardReferralStatusReported? MirrorStatus(Case current, Guid onwardReferralId, OnwardReferralStatus status, string? reason, DateTimeOffset at)
+    private static IReadOnlyList<object> MirrorStatus(Case current, Guid onwardReferralId, OnwardReferralStatus status, string? reason, DateTimeOffset at)
     {
         var onward = current.OnwardReferral(onwardReferralId);
         if (onward is null || Progress(status) <= Progress(onward.Status))
         {
-            return null;
+            return [];
         }
 
-        return new OnwardReferralStatusReported(current.Id, current.LinkWorkerServiceId, onwardReferralId, status, reason, at);
+        return [new OnwardReferralStatusReported(current.Id, current.LinkWorkerServiceId, onwardReferralId, status, reason, at)];
     }
 
     /// <summary>How far along its life an onward referral is; every finished status is furthest.</summary>
@@ -189,5 +200,3 @@ public static class CaseDecider
         new(p.GivenName, p.FamilyName, p.Phone, p.Email, p.PreferredContact, p.Language, p.AccessibilityNeeds);
 }
 
-/// <summary>The case has no onward referral with that id (404).</summary>
-public sealed class NoSuchOnwardReferral(Guid onwardReferralId) : Exception($"The case has no onward referral {onwardReferralId}.");

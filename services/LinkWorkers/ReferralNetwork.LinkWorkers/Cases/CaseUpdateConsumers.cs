@@ -11,9 +11,9 @@ public sealed class OnwardReferralAcknowledgedConsumer(IDocumentSession session)
     {
         var message = context.Message;
         var stream = await session.Events.FetchForWriting<Case>(message.ReferralId, context.CancellationToken);
-        if (stream.Aggregate is { } current && CaseDecider.MirrorAcknowledgement(current, message.OnwardReferralId, message.At) is { } mirrored)
+        if (stream.Aggregate is { } current)
         {
-            stream.AppendOne(mirrored);
+            stream.AppendMany(CaseDecider.Decide(current, new MirrorAcknowledgement(message.OnwardReferralId, message.At)));
         }
     }
 }
@@ -25,9 +25,9 @@ public sealed class OnwardReferralProgressedConsumer(IDocumentSession session) :
     {
         var m = context.Message;
         var stream = await session.Events.FetchForWriting<Case>(m.ReferralId, context.CancellationToken);
-        if (stream.Aggregate is { } current && CaseDecider.MirrorProgress(current, m.OnwardReferralId, m.Step, m.Status, m.Reason, m.At) is { } mirrored)
+        if (stream.Aggregate is { } current)
         {
-            stream.AppendOne(mirrored);
+            stream.AppendMany(CaseDecider.Decide(current, new MirrorProgress(m.OnwardReferralId, m.Step, m.Status, m.Reason, m.At)));
         }
     }
 }

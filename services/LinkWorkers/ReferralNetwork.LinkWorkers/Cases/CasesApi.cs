@@ -88,10 +88,10 @@ public static class CasesApi
         return TypedResults.Ok(found);
     }
 
-    public static async Task<Results<Ok<Case>, ProblemHttpResult>> AcceptAsync(
+    public static async Task<Ok<Case>> AcceptAsync(
         Guid id, AcceptCaseRequest? request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        return await ChangeAsync(id, caller, session, http, async current =>
+        return TypedResults.Ok(await ChangeAsync(http, session, id, caller, async current =>
         {
             var linkWorker = request?.LinkWorkerId is { } chosen
                 ? await session.LoadAsync<LinkWorker>(chosen, ct) is { } w && w.LinkWorkerServiceId == caller.OrganisationId
@@ -101,8 +101,8 @@ public static class CasesApi
                     ?? throw new RuleViolation(
                         "No link worker has room for another case, so the case stays in the waiting queue (GET /api/cases/queue) "
                         + "until someone has room; raise a link worker's maximum, add a link worker, or choose one explicitly.");
-            return CaseDecider.Accept(current, linkWorker, clock.GetUtcNow());
-        }, ct);
+            return CaseDecider.Decide(current, new AcceptCase(linkWorker, clock.GetUtcNow()));
+        }, ct));
     }
 
     /// <summary>
@@ -167,8 +167,8 @@ public static class CasesApi
         }
 
         var distinctInterests = interests.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        return await ChangeAsync(id, caller, session, http,
-            current => Task.FromResult<object>(CaseDecider.RecordAssessment(current, request.WhatMatters!.Trim(), needs, distinctInterests, barriers, clock.GetUtcNow())), ct);
+        return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
+            current => CaseDecider.Decide(current, new RecordAssessment(request.WhatMatters!.Trim(), needs, distinctInterests, barriers, clock.GetUtcNow())), ct));
     }
 
     /// <summary>The area's community services ranked for this person, with reasons (see <see cref="Matching"/>).</summary>
@@ -200,8 +200,8 @@ public static class CasesApi
             return Problems.Invalid("at", "Must not be in the future.");
         }
 
-        return await ChangeAsync(id, caller, session, http,
-            current => Task.FromResult<object>(CaseDecider.RecordContact(current, request.Outcome, request.At ?? now, now)), ct);
+        return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
+            current => CaseDecider.Decide(current, new RecordContact(request.Outcome, request.At ?? now, now)), ct));
     }
 
     public static async Task<Results<Created<OnwardReferralCreated>, ProblemHttpResult>> ReferOnAsync(
@@ -235,14 +235,12 @@ public static class CasesApi
             : [];
         var onwardReferralId = Guid.CreateVersion7();
         var created = new OnwardReferralCreated(onwardReferralId, OnwardReferralStatus.Requested, warnings);
-        var result = await ChangeAsync(id, caller, session, http,
-            current => Task.FromResult<object>(CaseDecider.ReferOn(current, onwardReferralId, service, request.Note, clock.GetUtcNow())), ct,
-            beforeSave: () => idempotency.Remember(session, StatusCodes.Status201Created, $"/api/cases/{id}/onward-referrals/{onwardReferralId}", created));
-        return result.Result switch
-        {
-            ProblemHttpResult problem => problem,
-            _ => TypedResults.Created($"/api/cases/{id}/onward-referrals/{onwardReferralId}", created),
-        };
+        var location = $"/api/cases/{id}/onward-referrals/{onwardReferralId}";
+        // Pending in the session, so it commits with the onward referral or not at all.
+        idempotency.Remember(session, StatusCodes.Status201Created, location, created);
+        await ChangeAsync(http, session, id, caller,
+            current => CaseDecider.Decide(current, new ReferOn(onwardReferralId, service, request.Note, clock.GetUtcNow())), ct);
+        return TypedResults.Created(location, created);
     }
 
     public static async Task<Results<Ok<Case>, ProblemHttpResult>> RejectAsync(
@@ -260,8 +258,8 @@ public static class CasesApi
             return errors.ToProblem();
         }
 
-        return await ChangeAsync(id, caller, session, http,
-            current => Task.FromResult<object>(CaseDecider.Reject(current, request.Reason!.Value, request.Note, clock.GetUtcNow())), ct);
+        return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
+            current => CaseDecider.Decide(current, new RejectCase(request.Reason!.Value, request.Note, clock.GetUtcNow())), ct));
     }
 
     public static async Task<Results<Ok<Case>, ProblemHttpResult>> PutOnHoldAsync(
@@ -272,13 +270,13 @@ public static class CasesApi
             return Problems.Invalid("note", $"At most {NoteMaxLength} characters.");
         }
 
-        return await ChangeAsync(id, caller, session, http,
-            current => Task.FromResult<object>(CaseDecider.PutOnHold(current, request?.Note, clock.GetUtcNow())), ct);
+        return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
+            current => CaseDecider.Decide(current, new PutCaseOnHold(request?.Note, clock.GetUtcNow())), ct));
     }
 
-    public static Task<Results<Ok<Case>, ProblemHttpResult>> ResumeAsync(
+    public static async Task<Ok<Case>> ResumeAsync(
         Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
-        ChangeAsync(id, caller, session, http, current => Task.FromResult<object>(CaseDecider.Resume(current, clock.GetUtcNow())), ct);
+        TypedResults.Ok(await ChangeAsync(http, session, id, caller, current => CaseDecider.Decide(current, new ResumeCase(clock.GetUtcNow())), ct));
 
     public static async Task<Results<Ok<Case>, ProblemHttpResult>> CloseAsync(
         Guid id, CloseCaseRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
@@ -295,8 +293,8 @@ public static class CasesApi
             return errors.ToProblem();
         }
 
-        return await ChangeAsync(id, caller, session, http,
-            current => Task.FromResult<object>(CaseDecider.Close(current, request.Outcome!.Value, request.Summary!.Trim(), clock.GetUtcNow())), ct);
+        return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
+            current => CaseDecider.Decide(current, new CloseCase(request.Outcome!.Value, request.Summary!.Trim(), clock.GetUtcNow())), ct));
     }
 
     public static async Task<Results<Ok<Case>, ProblemHttpResult>> WithdrawOnwardReferralAsync(
@@ -308,52 +306,18 @@ public static class CasesApi
             return Problems.Invalid("note", $"At most {NoteMaxLength} characters.");
         }
 
-        return await ChangeAsync(id, caller, session, http,
-            current => Task.FromResult<object>(CaseDecider.WithdrawOnwardReferral(current, onwardReferralId, request?.Note, clock.GetUtcNow())), ct);
+        return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
+            current => CaseDecider.Decide(current, new WithdrawOnwardReferral(onwardReferralId, request?.Note, clock.GetUtcNow())), ct));
     }
 
-    /// <summary>
-    /// One command on one case: load it for writing (at the If-Match version when given), decide, append.
-    /// A concurrent change makes SaveChanges throw, which becomes 409.
-    /// </summary>
-    private static async Task<Results<Ok<Case>, ProblemHttpResult>> ChangeAsync(
-        Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<Case, Task<object>> decide, CancellationToken ct, Action? beforeSave = null)
-    {
-        if (!ETags.TryReadIfMatch(http.Request, out var expected))
-        {
-            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
-        }
+    /// <summary>One command on one of the caller's cases, through the one write path.</summary>
+    private static Task<Case> ChangeAsync(
+        HttpContext http, IDocumentSession session, Guid id, Caller caller, Func<Case, Task<IReadOnlyList<object>>> decide, CancellationToken ct) =>
+        http.ChangeAsync(session, id, c => c.LinkWorkerServiceId == caller.OrganisationId, "case", decide, ct);
 
-        var stream = expected is { } version
-            ? await session.Events.FetchForWriting<Case>(id, version, ct)
-            : await session.Events.FetchForWriting<Case>(id, ct);
-        if (stream.Aggregate is not { } current || current.LinkWorkerServiceId != caller.OrganisationId)
-        {
-            return Problems.NotFound("case");
-        }
-
-        object decided;
-        try
-        {
-            decided = await decide(current);
-        }
-        catch (InvalidCommand invalid)
-        {
-            return Problems.Invalid(invalid.Field, invalid.Message);
-        }
-        catch (NoSuchOnwardReferral)
-        {
-            return Problems.NotFound("onward referral");
-        }
-
-        stream.AppendOne(decided);
-        beforeSave?.Invoke();
-        await session.SaveChangesAsync(ct);
-
-        var next = current.After(decided);
-        ETags.Set(http.Response, next.Version);
-        return TypedResults.Ok(next);
-    }
+    private static Task<Case> ChangeAsync(
+        HttpContext http, IDocumentSession session, Guid id, Caller caller, Func<Case, IReadOnlyList<object>> decide, CancellationToken ct) =>
+        http.ChangeAsync(session, id, c => c.LinkWorkerServiceId == caller.OrganisationId, "case", decide, ct);
 
     private static string Wire<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetValues<TEnum>().Select(v => v.ToWire()));
 
@@ -362,10 +326,4 @@ public static class CasesApi
         var choice = Caseload.LeastLoadedWithRoom(await LinkWorkersApi.CaseloadsAsync(session, linkWorkerServiceId, now, ct));
         return choice is null ? null : await session.LoadAsync<LinkWorker>(choice.Id, ct);
     }
-}
-
-/// <summary>A command field that refers to something that does not exist (422).</summary>
-public sealed class InvalidCommand(string field, string message) : Exception(message)
-{
-    public string Field { get; } = field;
 }

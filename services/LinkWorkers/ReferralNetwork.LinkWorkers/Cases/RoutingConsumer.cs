@@ -59,7 +59,7 @@ public sealed class RoutingConsumer(IDocumentSession session, CaseRouting routin
             var stream = await session.Events.FetchForWriting<Case>(message.ReferralId, ct);
             if (stream.Aggregate is { } current)
             {
-                stream.AppendMany(CaseDecider.Cancel(current, message.Reason, message.Note, message.At));
+                stream.AppendMany(CaseDecider.Decide(current, new CancelCase(message.Reason, message.Note, message.At)));
             }
 
             return;
