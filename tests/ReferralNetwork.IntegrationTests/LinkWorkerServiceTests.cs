@@ -144,7 +144,18 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
 
         var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{referral.ReferralId}/contacts") { Content = JsonContent.Create(new { outcome = "reached" }) };
         stale.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\""));
-        Assert.Equal(HttpStatusCode.Conflict, (await client.SendAsync(stale)).StatusCode);
+        var conflict = await client.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Contains("expected version 1 but it is at version 2", await conflict.Content.ReadAsStringAsync());
+
+        // Another service's case is 404 whatever version it names, so a stale If-Match cannot reveal that it exists.
+        var othersStale = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{referral.ReferralId}/contacts") { Content = JsonContent.Create(new { outcome = "reached" }) };
+        othersStale.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\""));
+        Assert.Equal(HttpStatusCode.NotFound, (await ClientFor(Guid.NewGuid()).SendAsync(othersStale)).StatusCode);
+
+        var malformed = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{referral.ReferralId}/contacts") { Content = JsonContent.Create(new { outcome = "reached" }) };
+        malformed.Headers.TryAddWithoutValidation("If-Match", "\"two\"");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(malformed)).StatusCode);
 
         await using var session = store.QuerySession();
         Assert.Equal(2, (await session.Events.FetchStreamAsync(referral.ReferralId)).Count);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using JasperFx.Events;
 using Marten;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.IntegrationTests.Infrastructure;
@@ -28,6 +29,22 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
         urgency = "routine",
         consent = new { given = true, recordedAt = "2026-11-20T10:00:00Z", shareWithReferrer = "full" },
     };
+
+    /// <summary>
+    /// Each retry must run the inbox (and the consumer) again from the top, in a fresh scope: were the retry
+    /// inside the inbox, a retried consumer would append to a session still holding the failed attempt's events.
+    /// </summary>
+    [Fact]
+    public void Every_queue_retries_outside_its_inbox()
+    {
+        var result = infrastructure.Referrals.Services.GetRequiredService<IBus>().GetProbeResult();
+        var probe = System.Text.Json.JsonSerializer.Serialize(result);
+        var endpoint = probe.IndexOf("referrals-referral-updates", StringComparison.Ordinal);
+        Assert.True(endpoint >= 0, "the updates queue is in the probe");
+        var retry = probe.IndexOf("\"filterType\":\"retry\"", endpoint, StringComparison.Ordinal);
+        var inbox = probe.IndexOf("ReferralNetwork.Messaging.Inbox", endpoint, StringComparison.Ordinal);
+        Assert.True(retry >= 0 && inbox > retry, $"retry ({retry}) wraps the inbox ({inbox})");
+    }
 
     private HttpClient ClientFor(Guid organisation, OrganisationKind kind)
     {

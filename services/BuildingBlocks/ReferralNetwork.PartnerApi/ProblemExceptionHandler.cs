@@ -36,7 +36,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Title = "The request is not valid",
                 Detail = "See errors for each field.",
             },
-            ConcurrencyException or EventStreamUnexpectedMaxEventIdException => new ProblemDetails
+            // A stream started twice at once (two first measures, say) is a lost race like any other.
+            ConcurrencyException or EventStreamUnexpectedMaxEventIdException
+                or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
                 Title = "Changed by someone else",

@@ -10,7 +10,7 @@ namespace ReferralNetwork.UnitTests.EventSourcing;
 /// </summary>
 public static class Evolution
 {
-    private static readonly ConcurrentDictionary<(Type, Type), MethodInfo> Methods = new();
+    private static readonly ConcurrentDictionary<(Type Aggregate, Type Event, string Name), MethodInfo> Methods = new();
 
     /// <summary>The aggregate its first event creates, after the rest.</summary>
     public static T Start<T>(object created, params IEnumerable<object> events) where T : class
@@ -32,7 +32,7 @@ public static class Evolution
     }
 
     private static MethodInfo Find(Type aggregate, Type @event, string name, BindingFlags flags) =>
-        Methods.GetOrAdd((aggregate, @event), _ =>
+        Methods.GetOrAdd((aggregate, @event, name), _ =>
             aggregate.GetMethods(flags).SingleOrDefault(m => m.Name == name && m.GetParameters() is [var p] && p.ParameterType == @event)
             ?? throw new InvalidOperationException($"{aggregate.Name} has no public {name}({@event.Name}): Marten would not evolve it with that event."));
 
