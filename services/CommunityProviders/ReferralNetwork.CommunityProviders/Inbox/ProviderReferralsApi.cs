@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
-using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.CommunityProviders.Inbox;
 
