@@ -6,6 +6,7 @@ using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.PartnerApi;
 using Published = ReferralNetwork.Contracts.CommunityProviders;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Providers;
 
@@ -21,42 +22,40 @@ public class OnwardReferralLifecycleTests
         ExpireAfter = TimeSpan.FromDays(7),
     };
 
-    private static ProviderReferral Arrived() => ProviderReferral.Create(new OnwardReferralArrived(
+    private static ProviderReferral Arrived() => Evolution.Start<ProviderReferral>(new OnwardReferralArrived(
         Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "Walking group", Guid.NewGuid(), ["physical-activity"], null,
         new OnwardReferralPerson("Ada", "Lovelace", null, null, null, null, null), At));
-
-    private static ProviderReferral Then(ProviderReferral state, IReadOnlyList<object> events) => ProviderReferralDecider.Replay(state, events);
 
     /// <summary>An onward referral brought to <paramref name="status"/> the way a provider (or the link worker) would.</summary>
     private static ProviderReferral In(OnwardReferralStatus status)
     {
         var requested = Arrived();
-        var received = Then(requested, [ProviderReferralDecider.Acknowledge(requested, At)]);
-        var accepted = Then(received, ProviderReferralDecider.Accept(received, At));
-        var inProgress = Then(accepted, ProviderReferralDecider.RecordAttendance(accepted, Today, true, At));
+        var received = requested.Then(Command("acknowledge", requested));
+        var accepted = received.Then(Command("accept", received));
+        var inProgress = accepted.Then(Command("attendance", accepted));
         return status switch
         {
             OnwardReferralStatus.Requested => requested,
             OnwardReferralStatus.Received => received,
             OnwardReferralStatus.Accepted => accepted,
             OnwardReferralStatus.InProgress => inProgress,
-            OnwardReferralStatus.Rejected => Then(received, ProviderReferralDecider.Reject(received, RejectionReason.AtCapacity, null, At)),
-            OnwardReferralStatus.Completed => Then(inProgress, ProviderReferralDecider.Complete(inProgress, "Came every week.", At)),
-            OnwardReferralStatus.Failed => Then(accepted, ProviderReferralDecider.Fail(accepted, "Stopped coming.", At)),
-            OnwardReferralStatus.Cancelled => Then(accepted, ProviderReferralDecider.Cancel(accepted, "withdrawn", At)),
+            OnwardReferralStatus.Rejected => received.Then(ProviderReferralDecider.Decide(received, new RejectOnwardReferral(RejectionReason.AtCapacity, null, At))),
+            OnwardReferralStatus.Completed => inProgress.Then(ProviderReferralDecider.Decide(inProgress, new CompleteOnwardReferral("Came every week.", At))),
+            OnwardReferralStatus.Failed => accepted.Then(ProviderReferralDecider.Decide(accepted, new FailOnwardReferral("Stopped coming.", At))),
+            OnwardReferralStatus.Cancelled => accepted.Then(ProviderReferralDecider.Decide(accepted, new CancelOnwardReferral("withdrawn", At))),
             _ => throw new ArgumentOutOfRangeException(nameof(status)),
         };
     }
 
     private static IReadOnlyList<object> Command(string command, ProviderReferral current) => command switch
     {
-        "acknowledge" => [ProviderReferralDecider.Acknowledge(current, At)],
-        "accept" => ProviderReferralDecider.Accept(current, At),
-        "reject" => ProviderReferralDecider.Reject(current, RejectionReason.NotEligible, "Under 18.", At),
-        "attendance" => ProviderReferralDecider.RecordAttendance(current, Today, true, At),
-        "complete" => ProviderReferralDecider.Complete(current, "Joined the group.", At),
-        "fail" => ProviderReferralDecider.Fail(current, "Moved away.", At),
-        "cancel" => ProviderReferralDecider.Cancel(current, "withdrawn", At),
+        "acknowledge" => ProviderReferralDecider.Decide(current, new AcknowledgeOnwardReferral(At)),
+        "accept" => ProviderReferralDecider.Decide(current, new AcceptOnwardReferral(At)),
+        "reject" => ProviderReferralDecider.Decide(current, new RejectOnwardReferral(RejectionReason.NotEligible, "Under 18.", At)),
+        "attendance" => ProviderReferralDecider.Decide(current, new RecordAttendance(Today, true, At)),
+        "complete" => ProviderReferralDecider.Decide(current, new CompleteOnwardReferral("Joined the group.", At)),
+        "fail" => ProviderReferralDecider.Decide(current, new FailOnwardReferral("Moved away.", At)),
+        "cancel" => ProviderReferralDecider.Decide(current, new CancelOnwardReferral("withdrawn", At)),
         _ => throw new ArgumentOutOfRangeException(nameof(command)),
     };
 
@@ -80,7 +79,7 @@ public class OnwardReferralLifecycleTests
         var current = In(from);
         var events = Command(command, current);
         Assert.NotEmpty(events);
-        var next = Then(current, events);
+        var next = current.Then(events);
         Assert.Equal(to, next.Status);
         Assert.Equal(current.Version + events.Count, next.Version);
     }
@@ -138,29 +137,29 @@ public class OnwardReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Cancelled)]
     public void Withdrawing_a_finished_onward_referral_leaves_it_as_it_is(OnwardReferralStatus finished)
     {
-        Assert.Empty(ProviderReferralDecider.Cancel(In(finished), "referral-cancelled", At));
+        Assert.Empty(ProviderReferralDecider.Decide(In(finished), new CancelOnwardReferral("referral-cancelled", At)));
     }
 
     [Fact]
     public void Accepting_from_the_inbox_records_the_acknowledgement_first()
     {
         var requested = Arrived();
-        var events = ProviderReferralDecider.Accept(requested, At);
+        var events = ProviderReferralDecider.Decide(requested, new AcceptOnwardReferral(At));
         Assert.Collection(events, e => Assert.IsType<OnwardReferralAcknowledged>(e), e => Assert.IsType<OnwardReferralAccepted>(e));
-        var accepted = Then(requested, events);
+        var accepted = requested.Then(events);
         Assert.Equal(At, accepted.AcknowledgedAt);
 
         var received = In(OnwardReferralStatus.Received);
-        Assert.IsType<OnwardReferralAccepted>(Assert.Single(ProviderReferralDecider.Accept(received, At)));
+        Assert.IsType<OnwardReferralAccepted>(Assert.Single(ProviderReferralDecider.Decide(received, new AcceptOnwardReferral(At))));
     }
 
     [Fact]
     public void Rejecting_from_the_inbox_records_the_acknowledgement_first_and_keeps_the_structured_reason()
     {
         var requested = Arrived();
-        var events = ProviderReferralDecider.Reject(requested, RejectionReason.AtCapacity, "Full until spring.", At);
+        var events = ProviderReferralDecider.Decide(requested, new RejectOnwardReferral(RejectionReason.AtCapacity, "Full until spring.", At));
         Assert.Collection(events, e => Assert.IsType<OnwardReferralAcknowledged>(e), e => Assert.IsType<OnwardReferralRejected>(e));
-        var rejected = Then(requested, events);
+        var rejected = requested.Then(events);
         Assert.Equal(OnwardReferralStatus.Rejected, rejected.Status);
         Assert.Equal("at-capacity", rejected.StatusReason);
         Assert.Equal("Full until spring.", rejected.StatusNote);
@@ -170,13 +169,13 @@ public class OnwardReferralLifecycleTests
     public void The_first_attendance_starts_the_work_and_a_missed_session_keeps_the_status()
     {
         var accepted = In(OnwardReferralStatus.Accepted);
-        var missed = Then(accepted, ProviderReferralDecider.RecordAttendance(accepted, Today.AddDays(-7), false, At));
+        var missed = accepted.Then(ProviderReferralDecider.Decide(accepted, new RecordAttendance(Today.AddDays(-7), false, At)));
         Assert.Equal(OnwardReferralStatus.Accepted, missed.Status);
 
-        var attended = Then(missed, ProviderReferralDecider.RecordAttendance(missed, Today, true, At));
+        var attended = missed.Then(ProviderReferralDecider.Decide(missed, new RecordAttendance(Today, true, At)));
         Assert.Equal(OnwardReferralStatus.InProgress, attended.Status);
 
-        var missedLater = Then(attended, ProviderReferralDecider.RecordAttendance(attended, Today, false, At));
+        var missedLater = attended.Then(ProviderReferralDecider.Decide(attended, new RecordAttendance(Today, false, At)));
         Assert.Equal(OnwardReferralStatus.InProgress, missedLater.Status);
         Assert.Equal([false, true, false], missedLater.Attendances.Select(a => a.Attended));
         Assert.Equal(Today.AddDays(-7), missedLater.Attendances[0].Date);
@@ -186,8 +185,8 @@ public class OnwardReferralLifecycleTests
     public void Completing_keeps_the_summary_and_failing_keeps_the_reason()
     {
         var inProgress = In(OnwardReferralStatus.InProgress);
-        Assert.Equal("Joined the group.", Then(inProgress, Command("complete", inProgress)).Summary);
-        var failed = Then(inProgress, Command("fail", inProgress));
+        Assert.Equal("Joined the group.", inProgress.Then(Command("complete", inProgress)).Summary);
+        var failed = inProgress.Then(Command("fail", inProgress));
         Assert.Equal("Moved away.", failed.StatusReason);
     }
 
@@ -195,10 +194,10 @@ public class OnwardReferralLifecycleTests
     public void A_withdrawal_cancels_with_its_reason_and_a_redelivery_changes_nothing()
     {
         var received = In(OnwardReferralStatus.Received);
-        var cancelled = Then(received, ProviderReferralDecider.Cancel(received, "referral-cancelled", At));
+        var cancelled = received.Then(ProviderReferralDecider.Decide(received, new CancelOnwardReferral("referral-cancelled", At)));
         Assert.Equal(OnwardReferralStatus.Cancelled, cancelled.Status);
         Assert.Equal("referral-cancelled", cancelled.StatusReason);
-        Assert.Empty(ProviderReferralDecider.Cancel(cancelled, "referral-cancelled", At));
+        Assert.Empty(ProviderReferralDecider.Decide(cancelled, new CancelOnwardReferral("referral-cancelled", At)));
     }
 
     [Fact]
@@ -228,7 +227,7 @@ public class OnwardReferralLifecycleTests
         var reminder = Assert.IsType<OnwardReferralReminded>(Assert.Single(due));
         Assert.Equal(now, reminder.At);
 
-        var reminded = Then(requested, due);
+        var reminded = requested.Then(due);
         Assert.Equal(OnwardReferralStatus.Requested, reminded.Status);
         Assert.Equal(now, reminded.RemindedAt);
         Assert.Empty(Deadlines.Due(reminded, now, Policy));
@@ -239,13 +238,13 @@ public class OnwardReferralLifecycleTests
     public void The_escalation_is_due_just_after_its_delay_and_not_twice()
     {
         var requested = Arrived();
-        var reminded = Then(requested, Deadlines.Due(requested, At + Policy.RemindAfter, Policy));
+        var reminded = requested.Then(Deadlines.Due(requested, At + Policy.RemindAfter, Policy));
         var now = At + Policy.EscalateAfter + TimeSpan.FromSeconds(1);
         var due = Deadlines.Due(reminded, now, Policy);
         var escalated = Assert.IsType<OnwardReferralEscalated>(Assert.Single(due));
         Assert.Equal(reminded.LinkWorkerServiceId, escalated.LinkWorkerServiceId);
 
-        var afterEscalation = Then(reminded, due);
+        var afterEscalation = reminded.Then(due);
         Assert.NotNull(afterEscalation.EscalatedAt);
         Assert.Empty(Deadlines.Due(afterEscalation, now, Policy));
         Assert.Empty(Deadlines.Due(afterEscalation, At + Policy.ExpireAfter - TimeSpan.FromSeconds(1), Policy));
@@ -255,13 +254,13 @@ public class OnwardReferralLifecycleTests
     public void Expiry_fails_it_with_no_response_after_its_delay()
     {
         var requested = Arrived();
-        var escalated = Then(requested, Deadlines.Due(requested, At + Policy.EscalateAfter, Policy));
+        var escalated = requested.Then(Deadlines.Due(requested, At + Policy.EscalateAfter, Policy));
         Assert.Equal(2, escalated.Version - requested.Version);
 
         var now = At + Policy.ExpireAfter + TimeSpan.FromSeconds(1);
         var due = Deadlines.Due(escalated, now, Policy);
         Assert.IsType<OnwardReferralExpired>(Assert.Single(due));
-        var expired = Then(escalated, due);
+        var expired = escalated.Then(due);
         Assert.Equal(OnwardReferralStatus.Failed, expired.Status);
         Assert.Equal("no-response", expired.StatusReason);
         Assert.Empty(Deadlines.Due(expired, now.AddDays(30), Policy));
@@ -276,7 +275,7 @@ public class OnwardReferralLifecycleTests
             e => Assert.IsType<OnwardReferralReminded>(e),
             e => Assert.IsType<OnwardReferralEscalated>(e),
             e => Assert.IsType<OnwardReferralExpired>(e));
-        var expired = Then(requested, due);
+        var expired = requested.Then(due);
         Assert.Equal(OnwardReferralStatus.Failed, expired.Status);
         Assert.NotNull(expired.RemindedAt);
         Assert.NotNull(expired.EscalatedAt);
@@ -287,8 +286,8 @@ public class OnwardReferralLifecycleTests
     public void Nothing_is_due_once_acknowledged()
     {
         var requested = Arrived();
-        var reminded = Then(requested, Deadlines.Due(requested, At + Policy.RemindAfter, Policy));
-        var received = Then(reminded, [ProviderReferralDecider.Acknowledge(reminded, At + Policy.RemindAfter)]);
+        var reminded = requested.Then(Deadlines.Due(requested, At + Policy.RemindAfter, Policy));
+        var received = reminded.Then(ProviderReferralDecider.Decide(reminded, new AcknowledgeOnwardReferral(At + Policy.RemindAfter)));
         Assert.Empty(Deadlines.Due(received, At.AddDays(30), Policy));
         Assert.Empty(Deadlines.Due(In(OnwardReferralStatus.Accepted), At.AddDays(30), Policy));
     }

@@ -128,7 +128,8 @@ public sealed record CommunityService(
     // A method, not a property, so it is not stored in the snapshot document twice.
     public Listing CurrentListing() => new(Details, Status, Waitlist, ConfirmedAt);
 
-    public static CommunityService Create(ServiceListed e) => new(e.ServiceId, e.ProviderId, e.ProviderName, e.Details, e.At, e.At, 1, UpdatedAt: e.At);
+    // Version is the stream's: Marten sets it after each event, so Create and Apply leave it alone.
+    public static CommunityService Create(ServiceListed e) => new(e.ServiceId, e.ProviderId, e.ProviderName, e.Details, e.At, e.At, 0, UpdatedAt: e.At);
 
     public CommunityService Apply(ServiceEdited e) => Changed(e.Listing, e.At);
 
@@ -141,7 +142,7 @@ public sealed record CommunityService(
     public CommunityService Apply(PlaceFreed e) => Changed(e.Listing, e.At);
 
     public CommunityService Apply(AtCapacityRejectionCounted e) =>
-        this with { AtCapacityRejections = AtCapacityRejections + 1, UpdatedAt = e.At, Version = Version + 1 };
+        this with { AtCapacityRejections = AtCapacityRejections + 1, UpdatedAt = e.At };
 
     private CommunityService Changed(Listing listing, DateTimeOffset at) => this with
     {
@@ -150,6 +151,5 @@ public sealed record CommunityService(
         Waitlist = listing.Waitlist,
         ConfirmedAt = listing.ConfirmedAt,
         UpdatedAt = at,
-        Version = Version + 1,
     };
 }

@@ -13,31 +13,49 @@ public static class Places
     public static Capacity Free(Capacity capacity) => capacity with { Available = Math.Clamp(capacity.Available + 1, 0, Math.Max(capacity.Maximum, 0)) };
 }
 
+/// <summary>The provider rewrites the listing (PUT): details as validated from the request, and status.</summary>
+public sealed record EditService(ServiceDetails Details, ServiceStatus Status, DateTimeOffset Now);
+
+/// <summary>The provider says how many places are free and how long the wait is.</summary>
+public sealed record ChangeCapacity(int Available, Waitlist Waitlist, DateTimeOffset Now);
+
+/// <summary>The provider confirms the listing is still right.</summary>
+public sealed record ConfirmListing(DateTimeOffset Now);
+
 /// <summary>
 /// Pure decisions on a listing: given the service and a command, the events that follow, or
-/// <see cref="RuleViolation"/> (409) when the listing does not allow it.
+/// <see cref="RuleViolation"/> (409) when the listing does not allow it and <see cref="InvalidCommand"/>
+/// (422) when a field does not fit the listing as it stands.
 /// </summary>
 public static class CommunityServiceDecider
 {
-    public static ServiceEdited Edit(CommunityService current, ServiceDetails details, ServiceStatus status, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(CommunityService current, EditService command)
     {
         NotDefunct(current, "edited");
-        return new ServiceEdited(current.Id, current.ProviderId, current.ProviderName, current.CurrentListing() with { Details = details, Status = status }, now);
+        return [new ServiceEdited(current.Id, current.ProviderId, current.ProviderName,
+            current.CurrentListing() with { Details = command.Details, Status = command.Status }, command.Now)];
     }
 
-    /// <summary>The caller has checked 0 ≤ available ≤ maximum (a 422 otherwise, see <see cref="CapacityValidation"/>).</summary>
-    public static CapacityChanged ChangeCapacity(CommunityService current, int available, Waitlist waitlist, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(CommunityService current, ChangeCapacity command)
     {
+        // Against the maximum as it stands now: the provider may have lowered it since reading the listing.
+        var maximum = current.Details.Capacity.Maximum;
+        if (command.Available < 0 || command.Available > maximum)
+        {
+            throw new InvalidCommand("available", $"Between 0 and the service's maximum ({maximum}).");
+        }
+
         NotDefunct(current, "given capacity");
         var listing = current.CurrentListing();
-        return new CapacityChanged(current.Id, current.ProviderId, current.ProviderName,
-            listing with { Details = listing.Details with { Capacity = listing.Details.Capacity with { Available = available } }, Waitlist = waitlist }, now);
+        return [new CapacityChanged(current.Id, current.ProviderId, current.ProviderName,
+            listing with { Details = listing.Details with { Capacity = listing.Details.Capacity with { Available = command.Available } }, Waitlist = command.Waitlist },
+            command.Now)];
     }
 
-    public static ListingConfirmed Confirm(CommunityService current, DateTimeOffset now)
+    public static IReadOnlyList<object> Decide(CommunityService current, ConfirmListing command)
     {
         NotDefunct(current, "confirmed");
-        return new ListingConfirmed(current.Id, current.ProviderId, current.ProviderName, current.CurrentListing() with { ConfirmedAt = now }, now);
+        return [new ListingConfirmed(current.Id, current.ProviderId, current.ProviderName, current.CurrentListing() with { ConfirmedAt = command.Now }, command.Now)];
     }
 
     /// <summary>
@@ -87,19 +105,6 @@ public static class CommunityServiceDecider
 
         return result;
     }
-
-    /// <summary>The state after <paramref name="events"/>, as the snapshot projection will store it.</summary>
-    public static CommunityService Replay(CommunityService current, IEnumerable<object> events) =>
-        events.Aggregate(current, (state, e) => e switch
-        {
-            ServiceEdited x => state.Apply(x),
-            CapacityChanged x => state.Apply(x),
-            ListingConfirmed x => state.Apply(x),
-            PlaceTaken x => state.Apply(x),
-            PlaceFreed x => state.Apply(x),
-            AtCapacityRejectionCounted x => state.Apply(x),
-            _ => throw new ArgumentException($"{e.GetType().Name} does not change a listed service.", nameof(events)),
-        });
 
     // A defunct service is gone for good; the provider lists a new one rather than reviving it.
     private static void NotDefunct(CommunityService current, string verb)

@@ -58,7 +58,8 @@ public static class DirectoryApi
     }
 
     public static async Task<Results<Created<ServiceView>, ProblemHttpResult>> ListAsync(
-        ServiceRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
+        ServiceRequest request, Caller caller, IDocumentSession session, HttpContext http, IdempotencyScope idempotency, TimeProvider clock,
+        CancellationToken ct)
     {
         var (details, errors) = ServiceValidation.Validate(request);
         if (details is null)
@@ -68,12 +69,12 @@ public static class DirectoryApi
 
         var id = Guid.CreateVersion7();
         var listed = new ServiceListed(id, caller.OrganisationId, caller.Name, details, clock.GetUtcNow());
-        session.Events.StartStream<CommunityService>(id, listed);
-        var view = ServiceView.From(CommunityService.Create(listed));
         var location = $"/api/directory/services/{id}";
-        idempotency.Remember(session, StatusCodes.Status201Created, location, view);
-        await session.SaveChangesAsync(ct);
-        return TypedResults.Created(location, view);
+        // The repeat answer commits with the stream, so it is written before the save: the listing its
+        // one event creates, at the version a one-event stream has.
+        idempotency.Remember(session, StatusCodes.Status201Created, location, ServiceView.From(CommunityService.Create(listed) with { Version = 1 }));
+        var listing = await http.StartAsync<CommunityService>(session, id, [listed], ct);
+        return TypedResults.Created(location, ServiceView.From(listing));
     }
 
     public static async Task<Results<Ok<ServiceView>, ProblemHttpResult>> EditAsync(
@@ -85,21 +86,25 @@ public static class DirectoryApi
             return errors.ToProblem();
         }
 
-        return await DecideAsync(id, caller, session, http, current => CommunityServiceDecider.Edit(current, details, status, clock.GetUtcNow()), ct);
+        return await ChangeAsync(id, caller, session, http, current => CommunityServiceDecider.Decide(current, new EditService(details, status, clock.GetUtcNow())), ct);
     }
 
-    public static Task<Results<Ok<ServiceView>, ProblemHttpResult>> ChangeCapacityAsync(
-        Guid id, CapacityRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
-        DecideAsync(id, caller, session, http, current =>
+    public static async Task<Results<Ok<ServiceView>, ProblemHttpResult>> ChangeCapacityAsync(
+        Guid id, CapacityRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = CapacityValidation.Validate(request);
+        if (errors.Any)
         {
-            // Checked against the maximum as it stands when the change is decided.
-            var errors = CapacityValidation.Validate(request, current.Details.Capacity.Maximum);
-            return errors.Any ? errors : (object)CommunityServiceDecider.ChangeCapacity(current, request.Available!.Value, request.Waitlist!.Value, clock.GetUtcNow());
-        }, ct);
+            return errors.ToProblem();
+        }
 
-    public static Task<Results<Ok<ServiceView>, ProblemHttpResult>> ConfirmAsync(
+        return await ChangeAsync(id, caller, session, http,
+            current => CommunityServiceDecider.Decide(current, new ChangeCapacity(request.Available!.Value, request.Waitlist!.Value, clock.GetUtcNow())), ct);
+    }
+
+    public static async Task<Ok<ServiceView>> ConfirmAsync(
         Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
-        DecideAsync(id, caller, session, http, current => CommunityServiceDecider.Confirm(current, clock.GetUtcNow()), ct);
+        await ChangeAsync(id, caller, session, http, current => CommunityServiceDecider.Decide(current, new ConfirmListing(clock.GetUtcNow())), ct);
 
     /// <summary>Free places at the active services matching the filters: no onward referral or person is read at all.</summary>
     public static async Task<Ok<CapacityCheck>> CapacityCheckAsync(IQuerySession session, CancellationToken ct, string? category = null, string? area = null)
@@ -148,47 +153,10 @@ public static class DirectoryApi
         return TypedResults.Ok(ServiceView.From(service));
     }
 
-    /// <summary>
-    /// Loads the provider's own service for writing (at the If-Match version when given), lets
-    /// <paramref name="decide"/> turn the command into an event (or 422 errors), appends it and answers
-    /// with the new listing and its ETag. Another provider's service is 404 before anything else.
-    /// </summary>
-    private static async Task<Results<Ok<ServiceView>, ProblemHttpResult>> DecideAsync(
-        Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<CommunityService, object> decide, CancellationToken ct)
-    {
-        if (!ETags.TryReadIfMatch(http.Request, out var expected))
-        {
-            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
-        }
-
-        // Ownership first, so neither a version check nor validation tells anyone that the service exists.
-        var visible = await session.LoadAsync<CommunityService>(id, ct);
-        if (visible is null || visible.ProviderId != caller.OrganisationId)
-        {
-            return Problems.NotFound("service of yours");
-        }
-
-        var stream = expected is { } version
-            ? await session.Events.FetchForWriting<CommunityService>(id, version, ct)
-            : await session.Events.FetchForWriting<CommunityService>(id, ct);
-        if (stream.Aggregate is not { } current)
-        {
-            return Problems.NotFound("service of yours");
-        }
-
-        var decided = decide(current);
-        if (decided is ValidationErrors errors)
-        {
-            return errors.ToProblem();
-        }
-
-        stream.AppendOne(decided);
-        await session.SaveChangesAsync(ct);
-
-        var next = CommunityServiceDecider.Replay(current, [decided]);
-        ETags.Set(http.Response, next.Version);
-        return TypedResults.Ok(ServiceView.From(next));
-    }
+    /// <summary>A command on one of the provider's own services; anyone else's is 404 before any version check or validation.</summary>
+    private static async Task<Ok<ServiceView>> ChangeAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<CommunityService, IReadOnlyList<object>> decide, CancellationToken ct) =>
+        TypedResults.Ok(ServiceView.From(await http.ChangeAsync<CommunityService>(session, id, s => s.ProviderId == caller.OrganisationId, "service of yours", decide, ct)));
 }
 
 public static class ServiceValidation
@@ -276,17 +244,13 @@ public static class ServiceValidation
 
 public static class CapacityValidation
 {
-    /// <summary>Available is a number of places the service has room for: 0 up to the listing's maximum.</summary>
-    public static ValidationErrors Validate(CapacityRequest r, int maximum)
+    /// <summary>The shape of a capacity change; whether the number fits the service's maximum is the decider's to say.</summary>
+    public static ValidationErrors Validate(CapacityRequest r)
     {
         var errors = new ValidationErrors();
-        if (r.Available is not { } available)
+        if (r.Available is null)
         {
             errors.Add("available", "Required: the number of places free now.");
-        }
-        else if (available < 0 || available > maximum)
-        {
-            errors.Add("available", $"Between 0 and the service's maximum ({maximum}).");
         }
 
         if (r.Waitlist is null)

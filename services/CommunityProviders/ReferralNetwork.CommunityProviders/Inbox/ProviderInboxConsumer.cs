@@ -34,7 +34,7 @@ public sealed class ProviderInboxConsumer(IDocumentSession session) : IConsumer<
             throw new WithdrawnBeforeArrival(m.OnwardReferralId);
         }
 
-        var events = ProviderReferralDecider.Cancel(current, m.Reason, m.At);
+        var events = ProviderReferralDecider.Decide(current, new CancelOnwardReferral(m.Reason, m.At));
         stream.AppendMany(events);
         // A withdrawn onward referral that held a place gives it back, like a completion.
         await ServicePlaces.FollowAsync(session, current, events, context.CancellationToken);

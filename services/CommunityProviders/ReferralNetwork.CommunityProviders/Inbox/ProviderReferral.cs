@@ -78,32 +78,33 @@ public sealed record ProviderReferral(
 {
     public const string NoResponse = "no-response";
 
+    // Version is the stream's: Marten sets it after each event, so Create and Apply leave it alone.
     public static ProviderReferral Create(OnwardReferralArrived e) => new(
         e.OnwardReferralId, e.ReferralId, e.ProviderId, e.ServiceId, e.ServiceName, e.LinkWorkerServiceId, OnwardReferralStatus.Requested, null, null,
-        e.Needs, e.Note, e.Person, [], null, e.At, null, null, null, e.At, 1);
+        e.Needs, e.Note, e.Person, [], null, e.At, null, null, null, e.At, 0);
 
     public ProviderReferral Apply(OnwardReferralAcknowledged e) =>
-        this with { Status = OnwardReferralStatus.Received, AcknowledgedAt = e.At, UpdatedAt = e.At, Version = Version + 1 };
+        this with { Status = OnwardReferralStatus.Received, AcknowledgedAt = e.At, UpdatedAt = e.At };
 
     public ProviderReferral Apply(OnwardReferralAccepted e) => Moved(OnwardReferralStatus.Accepted, null, null, e.At);
 
     public ProviderReferral Apply(OnwardReferralRejected e) => Moved(OnwardReferralStatus.Rejected, e.Reason.ToWire(), e.Note, e.At);
 
     public ProviderReferral Apply(AttendanceRecorded e) =>
-        this with { Status = e.Status, Attendances = [.. Attendances, new Attendance(e.Date, e.Attended, e.At)], UpdatedAt = e.At, Version = Version + 1 };
+        this with { Status = e.Status, Attendances = [.. Attendances, new Attendance(e.Date, e.Attended, e.At)], UpdatedAt = e.At };
 
     public ProviderReferral Apply(OnwardReferralCompleted e) => Moved(OnwardReferralStatus.Completed, null, null, e.At) with { Summary = e.Summary };
 
     public ProviderReferral Apply(OnwardReferralFailed e) => Moved(OnwardReferralStatus.Failed, e.Reason, null, e.At);
 
-    public ProviderReferral Apply(OnwardReferralReminded e) => this with { RemindedAt = e.At, UpdatedAt = e.At, Version = Version + 1 };
+    public ProviderReferral Apply(OnwardReferralReminded e) => this with { RemindedAt = e.At, UpdatedAt = e.At };
 
-    public ProviderReferral Apply(OnwardReferralEscalated e) => this with { EscalatedAt = e.At, UpdatedAt = e.At, Version = Version + 1 };
+    public ProviderReferral Apply(OnwardReferralEscalated e) => this with { EscalatedAt = e.At, UpdatedAt = e.At };
 
     public ProviderReferral Apply(OnwardReferralExpired e) => Moved(OnwardReferralStatus.Failed, NoResponse, null, e.At);
 
     public ProviderReferral Apply(OnwardReferralCancelled e) => Moved(OnwardReferralStatus.Cancelled, e.Reason, null, e.At);
 
     private ProviderReferral Moved(OnwardReferralStatus status, string? reason, string? note, DateTimeOffset at) =>
-        this with { Status = status, StatusReason = reason, StatusNote = note, UpdatedAt = at, Version = Version + 1 };
+        this with { Status = status, StatusReason = reason, StatusNote = note, UpdatedAt = at };
 }

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
-using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.CommunityProviders.Inbox;
 
@@ -71,13 +70,13 @@ public static class ProviderReferralsApi
         return TypedResults.Ok(found);
     }
 
-    public static Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> AcknowledgeAsync(
+    public static Task<Ok<ProviderReferral>> AcknowledgeAsync(
         Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
-        DecideAsync(id, caller, session, http, current => [ProviderReferralDecider.Acknowledge(current, clock.GetUtcNow())], ct);
+        ChangeAsync(id, caller, session, http, current => ProviderReferralDecider.Decide(current, new AcknowledgeOnwardReferral(clock.GetUtcNow())), ct);
 
-    public static Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> AcceptAsync(
+    public static Task<Ok<ProviderReferral>> AcceptAsync(
         Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
-        DecideAsync(id, caller, session, http, current => ProviderReferralDecider.Accept(current, clock.GetUtcNow()), ct);
+        ChangeAsync(id, caller, session, http, current => ProviderReferralDecider.Decide(current, new AcceptOnwardReferral(clock.GetUtcNow())), ct);
 
     public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> RejectAsync(
         Guid id, RejectRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
@@ -95,7 +94,8 @@ public static class ProviderReferralsApi
         }
 
         var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
-        return await DecideAsync(id, caller, session, http, current => ProviderReferralDecider.Reject(current, request.Reason!.Value, note, clock.GetUtcNow()), ct);
+        return await ChangeAsync(id, caller, session, http,
+            current => ProviderReferralDecider.Decide(current, new RejectOnwardReferral(request.Reason!.Value, note, clock.GetUtcNow())), ct);
     }
 
     public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> RecordAttendanceAsync(
@@ -108,8 +108,8 @@ public static class ProviderReferralsApi
             return errors.ToProblem();
         }
 
-        return await DecideAsync(id, caller, session, http,
-            current => ProviderReferralDecider.RecordAttendance(current, request.Date!.Value, request.Attended!.Value, now), ct);
+        return await ChangeAsync(id, caller, session, http,
+            current => ProviderReferralDecider.Decide(current, new RecordAttendance(request.Date!.Value, request.Attended!.Value, now)), ct);
     }
 
     public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> CompleteAsync(
@@ -122,7 +122,8 @@ public static class ProviderReferralsApi
             return errors.ToProblem();
         }
 
-        return await DecideAsync(id, caller, session, http, current => ProviderReferralDecider.Complete(current, request.Summary!.Trim(), clock.GetUtcNow()), ct);
+        return await ChangeAsync(id, caller, session, http,
+            current => ProviderReferralDecider.Decide(current, new CompleteOnwardReferral(request.Summary!.Trim(), clock.GetUtcNow())), ct);
     }
 
     public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> FailAsync(
@@ -135,46 +136,22 @@ public static class ProviderReferralsApi
             return errors.ToProblem();
         }
 
-        return await DecideAsync(id, caller, session, http, current => ProviderReferralDecider.Fail(current, request.Reason!.Trim(), clock.GetUtcNow()), ct);
+        return await ChangeAsync(id, caller, session, http,
+            current => ProviderReferralDecider.Decide(current, new FailOnwardReferral(request.Reason!.Trim(), clock.GetUtcNow())), ct);
     }
 
     /// <summary>
-    /// Loads the onward referral for writing (at the If-Match version when given), lets the decider
-    /// turn the command into events, appends them and answers with the new state. The decider throws
-    /// <see cref="RuleViolation"/> (409) before anything is appended when the state does not allow it.
+    /// A command on one of the provider's own onward referrals (anyone else's is 404 before any version
+    /// check). The service's places follow in the same transaction.
     /// </summary>
-    private static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> DecideAsync(
-        Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<ProviderReferral, IReadOnlyList<object>> decide, CancellationToken ct)
-    {
-        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+    private static async Task<Ok<ProviderReferral>> ChangeAsync(
+        Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<ProviderReferral, IReadOnlyList<object>> decide, CancellationToken ct) =>
+        TypedResults.Ok(await http.ChangeAsync<ProviderReferral>(session, id, r => r.ProviderId == caller.OrganisationId, "onward referral", async current =>
         {
-            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
-        }
-
-        // Someone else's onward referral is 404 before any version check, so its existence does not leak.
-        var visible = await session.LoadAsync<ProviderReferral>(id, ct);
-        if (visible is null || visible.ProviderId != caller.OrganisationId)
-        {
-            return Problems.NotFound("onward referral");
-        }
-
-        var stream = expected is { } version
-            ? await session.Events.FetchForWriting<ProviderReferral>(id, version, ct)
-            : await session.Events.FetchForWriting<ProviderReferral>(id, ct);
-        if (stream.Aggregate is not { } current)
-        {
-            return Problems.NotFound("onward referral");
-        }
-
-        var events = decide(current);
-        stream.AppendMany(events);
-        await ServicePlaces.FollowAsync(session, current, events, ct);
-        await session.SaveChangesAsync(ct);
-
-        var next = ProviderReferralDecider.Replay(current, events);
-        ETags.Set(http.Response, next.Version);
-        return TypedResults.Ok(next);
-    }
+            var events = decide(current);
+            await ServicePlaces.FollowAsync(session, current, events, ct);
+            return events;
+        }, ct));
 }
 
 public static class AttendanceValidation

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
 
@@ -46,11 +47,10 @@ public static class SuggestionsApi
         }
 
         var made = new SuggestionMade(Guid.CreateVersion7(), request.Area!.Trim(), request.Text!.Trim(), clock.GetUtcNow());
-        session.Events.StartStream<Suggestion>(made.SuggestionId, made);
         var view = new SuggestionView(made.SuggestionId, made.Area, made.Text, Themes.Of(made.Text), made.At);
         var location = $"/api/involvement/suggestions?area={Uri.EscapeDataString(made.Area)}";
         idempotency.Remember(session, StatusCodes.Status201Created, location, view);
-        await session.SaveChangesAsync(ct);
+        await session.StartAsync<Suggestion>(made.SuggestionId, [made], ct);
         return TypedResults.Created(location, view);
     }
 

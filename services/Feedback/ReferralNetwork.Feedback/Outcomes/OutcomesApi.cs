@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
@@ -65,14 +66,20 @@ public static class OutcomesApi
         var recorded = new MeasureRecorded(
             Guid.CreateVersion7(), referralId, request.Instrument!.Value, request.Timepoint!.Value, request.Responses?.ToList(),
             request.Goals?.Select(g => g with { Goal = g.Goal.Trim() }).ToList(), caller.AsActor, clock.GetUtcNow());
-        var stream = await session.Events.FetchForWriting<ReferralOutcomes>(referralId, ct);
-        stream.AppendOne(recorded);
-
         var view = new OutcomeView(recorded.OutcomeId, referralId, recorded.Instrument, recorded.Timepoint,
             Scoring.Score(recorded.Instrument, recorded.Responses, recorded.Goals), recorded.At);
         var location = $"/api/outcomes?referralId={referralId}";
         idempotency.Remember(session, StatusCodes.Status201Created, location, view);
-        await session.SaveChangesAsync(ct);
+        // The first measure starts the referral's outcome stream; who may add to it was checked on the journey above.
+        if (await session.Events.FetchStreamStateAsync(referralId, ct) is null)
+        {
+            await session.StartAsync<ReferralOutcomes>(referralId, [recorded], ct);
+        }
+        else
+        {
+            await session.ChangeAsync<ReferralOutcomes>(referralId, null, _ => true, "referral", _ => [recorded], ct);
+        }
+
         return TypedResults.Created(location, view);
     }
 

@@ -12,9 +12,10 @@ public sealed record Measure(Guid Id, Instrument Instrument, Timepoint Timepoint
 /// <summary>Every measure taken for one referral (stream id = referral id).</summary>
 public sealed record ReferralOutcomes(Guid Id, IReadOnlyList<Measure> Measures, long Version)
 {
-    public static ReferralOutcomes Create(MeasureRecorded e) => new(e.ReferralId, [ToMeasure(e)], 1);
+    // Version is the stream's: Marten sets it after each event, so Create and Apply leave it alone.
+    public static ReferralOutcomes Create(MeasureRecorded e) => new(e.ReferralId, [ToMeasure(e)], 0);
 
-    public ReferralOutcomes Apply(MeasureRecorded e) => this with { Measures = [.. Measures, ToMeasure(e)], Version = Version + 1 };
+    public ReferralOutcomes Apply(MeasureRecorded e) => this with { Measures = [.. Measures, ToMeasure(e)] };
 
     private static Measure ToMeasure(MeasureRecorded e) => new(e.OutcomeId, e.Instrument, e.Timepoint, e.Responses, e.Goals, e.At);
 }

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.PartnerApi.Authentication;
@@ -88,12 +89,10 @@ public static class FeedbackApi
         var given = new FeedbackGiven(
             Guid.CreateVersion7(), request.ReferralId, request.ServiceId, request.Rating!.Value,
             string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim(), area, caller?.AsActor, clock.GetUtcNow());
-        session.Events.StartStream<ServiceUserFeedback>(given.FeedbackId, given);
-
         var view = new FeedbackView(given.FeedbackId, given.ReferralId, given.ServiceId, given.Rating, given.Comment, given.At);
         var location = $"/api/feedback/{given.FeedbackId}";
         idempotency.Remember(session, StatusCodes.Status201Created, location, view);
-        await session.SaveChangesAsync(ct);
+        await session.StartAsync<ServiceUserFeedback>(given.FeedbackId, [given], ct);
         return TypedResults.Created(location, view);
     }
 
