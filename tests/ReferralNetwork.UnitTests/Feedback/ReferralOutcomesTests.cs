@@ -1,5 +1,6 @@
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Feedback.Outcomes;
+using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Feedback;
 
@@ -15,9 +16,7 @@ public class ReferralOutcomesTests
     public void Every_measure_is_kept_in_order_and_the_change_runs_from_baseline_to_follow_up()
     {
         var referralId = Guid.NewGuid();
-        // Its own Create and Apply, called directly: Evolution caches one method per event type, and
-        // MeasureRecorded both creates and applies.
-        var outcomes = ReferralOutcomes.Create(Measured(referralId, Timepoint.Baseline, 2, At)).Apply(Measured(referralId, Timepoint.FollowUp, 3, At.AddDays(90)));
+        var outcomes = Evolution.Start<ReferralOutcomes>(Measured(referralId, Timepoint.Baseline, 2, At), Measured(referralId, Timepoint.FollowUp, 3, At.AddDays(90)));
         Assert.Equal(referralId, outcomes.Id);
         Assert.Equal([Timepoint.Baseline, Timepoint.FollowUp], outcomes.Measures.Select(m => m.Timepoint));
         var change = Assert.Single(OutcomeChange.For(outcomes.Measures));
