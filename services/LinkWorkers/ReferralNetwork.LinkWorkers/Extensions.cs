@@ -7,6 +7,7 @@ using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.LinkWorkers.Network;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.LinkWorkers;
 
@@ -15,6 +16,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CaseRouting>();
+        builder.Services.AddRequestValidators<CaseRouting>();
         builder.AddMessaging("linkworkers", x =>
         {
             x.AddConsumer<RoutingConsumer, RoutingConsumerDefinition>();

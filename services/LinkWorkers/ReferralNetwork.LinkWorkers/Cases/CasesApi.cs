@@ -35,7 +35,7 @@ public static class CasesApi
 {
     public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
     {
-        var cases = app.MapGroup("/api/cases").RequireKinds(false, OrganisationKind.LinkWorkerService);
+        var cases = app.MapGroup("/api/cases").RequireKinds(false, OrganisationKind.LinkWorkerService).WithRequestValidation();
         cases.MapGet("/", ListAsync);
         cases.MapGet("/queue", QueueAsync);
         cases.MapGet("/{id:guid}", GetAsync);
@@ -130,45 +130,14 @@ public static class CasesApi
     }
 
     /// <summary>Records the assessment (a later one replaces the earlier). Barriers are strings so an unknown one is a 422 naming the allowed list.</summary>
-    public static async Task<Results<Ok<Case>, ProblemHttpResult>> RecordAssessmentAsync(
+    public static async Task<Ok<Case>> RecordAssessmentAsync(
         Guid id, RecordAssessmentRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        errors.Required("whatMatters", request.WhatMatters, WhatMattersMaxLength);
-
         var needs = (request.Needs ?? []).Distinct().ToList();
-        var unknownNeeds = needs.Where(n => n is null || !Needs.IsKnown(n)).ToList();
-        if (unknownNeeds.Count > 0)
-        {
-            errors.Add("needs", $"Unknown: {string.Join(", ", unknownNeeds)}. Each must be one of: {string.Join(", ", Needs.All)}.");
-        }
-
-        var interests = (request.Interests ?? []).Select(i => i?.Trim() ?? "").ToList();
-        if (interests.Count > MaxInterests)
-        {
-            errors.Add("interests", $"At most {MaxInterests}.");
-        }
-
-        if (interests.Any(i => i.Length is 0 or > InterestMaxLength))
-        {
-            errors.Add("interests", $"Each must be 1 to {InterestMaxLength} characters.");
-        }
-
+        var interests = (request.Interests ?? []).Select(i => i.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var barriers = (request.Barriers ?? []).Distinct().ToList();
-        var unknownBarriers = barriers.Where(b => b is null || !Barriers.All.Contains(b)).ToList();
-        if (unknownBarriers.Count > 0)
-        {
-            errors.Add("barriers", $"Unknown: {string.Join(", ", unknownBarriers)}. Each must be one of: {string.Join(", ", Barriers.All)}.");
-        }
-
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var distinctInterests = interests.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
-            current => CaseDecider.Decide(current, new RecordAssessment(request.WhatMatters!.Trim(), needs, distinctInterests, barriers, clock.GetUtcNow())), ct));
+            current => CaseDecider.Decide(current, new RecordAssessment(request.WhatMatters!.Trim(), needs, interests, barriers, clock.GetUtcNow())), ct));
     }
 
     /// <summary>The area's community services ranked for this person, with reasons (see <see cref="Matching"/>).</summary>
@@ -186,39 +155,19 @@ public static class CasesApi
         return TypedResults.Ok(Matching.Rank(MatchProfile.For(found, DateOnly.FromDateTime(now.UtcDateTime)), listings, now));
     }
 
-    public static async Task<Results<Ok<Case>, ProblemHttpResult>> RecordContactAsync(
+    public static async Task<Ok<Case>> RecordContactAsync(
         Guid id, RecordContactRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        if (request.Outcome is null || !ContactOutcomes.All.Contains(request.Outcome))
-        {
-            return Problems.Invalid("outcome", $"Required: one of {string.Join(", ", ContactOutcomes.All)}.");
-        }
-
-        if (request.At > now.AddMinutes(5))
-        {
-            return Problems.Invalid("at", "Must not be in the future.");
-        }
-
         return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
-            current => CaseDecider.Decide(current, new RecordContact(request.Outcome, request.At ?? now, now)), ct));
+            current => CaseDecider.Decide(current, new RecordContact(request.Outcome!, request.At ?? now, now)), ct));
     }
 
     public static async Task<Results<Created<OnwardReferralCreated>, ProblemHttpResult>> ReferOnAsync(
         Guid id, MakeOnwardReferralRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency,
         HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        if (request.ServiceId is not { } serviceId)
-        {
-            return Problems.Invalid("serviceId", "Required.");
-        }
-
-        if (request.Note is { Length: > 2000 })
-        {
-            return Problems.Invalid("note", "At most 2000 characters.");
-        }
-
-        var service = await session.LoadAsync<DirectoryListing>(serviceId, ct);
+        var service = await session.LoadAsync<DirectoryListing>(request.ServiceId!.Value, ct);
         if (service is null)
         {
             return Problems.Invalid("serviceId", "No service with that id in the community directory.");
@@ -243,33 +192,16 @@ public static class CasesApi
         return TypedResults.Created(location, created);
     }
 
-    public static async Task<Results<Ok<Case>, ProblemHttpResult>> RejectAsync(
+    public static async Task<Ok<Case>> RejectAsync(
         Guid id, RejectCaseRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        if (request.Reason is null)
-        {
-            errors.Add("reason", $"Required: one of {Wire<RejectionReason>()}.");
-        }
-
-        errors.MaxLength("note", request.Note, NoteMaxLength);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
         return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
             current => CaseDecider.Decide(current, new RejectCase(request.Reason!.Value, request.Note, clock.GetUtcNow())), ct));
     }
 
-    public static async Task<Results<Ok<Case>, ProblemHttpResult>> PutOnHoldAsync(
+    public static async Task<Ok<Case>> PutOnHoldAsync(
         Guid id, HoldCaseRequest? request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        if (request?.Note is { Length: > NoteMaxLength })
-        {
-            return Problems.Invalid("note", $"At most {NoteMaxLength} characters.");
-        }
-
         return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
             current => CaseDecider.Decide(current, new PutCaseOnHold(request?.Note, clock.GetUtcNow())), ct));
     }
@@ -278,34 +210,17 @@ public static class CasesApi
         Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
         TypedResults.Ok(await ChangeAsync(http, session, id, caller, current => CaseDecider.Decide(current, new ResumeCase(clock.GetUtcNow())), ct));
 
-    public static async Task<Results<Ok<Case>, ProblemHttpResult>> CloseAsync(
+    public static async Task<Ok<Case>> CloseAsync(
         Guid id, CloseCaseRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        if (request.Outcome is null)
-        {
-            errors.Add("outcome", $"Required: one of {Wire<CaseOutcome>()}.");
-        }
-
-        errors.Required("summary", request.Summary, SummaryMaxLength);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
         return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
             current => CaseDecider.Decide(current, new CloseCase(request.Outcome!.Value, request.Summary!.Trim(), clock.GetUtcNow())), ct));
     }
 
-    public static async Task<Results<Ok<Case>, ProblemHttpResult>> WithdrawOnwardReferralAsync(
+    public static async Task<Ok<Case>> WithdrawOnwardReferralAsync(
         Guid id, Guid onwardReferralId, WithdrawOnwardReferralRequest? request, Caller caller, IDocumentSession session, HttpContext http,
         TimeProvider clock, CancellationToken ct)
     {
-        if (request?.Note is { Length: > NoteMaxLength })
-        {
-            return Problems.Invalid("note", $"At most {NoteMaxLength} characters.");
-        }
-
         return TypedResults.Ok(await ChangeAsync(http, session, id, caller,
             current => CaseDecider.Decide(current, new WithdrawOnwardReferral(onwardReferralId, request?.Note, clock.GetUtcNow())), ct));
     }
@@ -318,8 +233,6 @@ public static class CasesApi
     private static Task<Case> ChangeAsync(
         HttpContext http, IDocumentSession session, Guid id, Caller caller, Func<Case, IReadOnlyList<object>> decide, CancellationToken ct) =>
         http.ChangeAsync(session, id, c => c.LinkWorkerServiceId == caller.OrganisationId, "case", decide, ct);
-
-    private static string Wire<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetValues<TEnum>().Select(v => v.ToWire()));
 
     private static async Task<LinkWorker?> LeastLoadedWithRoomAsync(IDocumentSession session, Guid linkWorkerServiceId, DateTimeOffset now, CancellationToken ct)
     {

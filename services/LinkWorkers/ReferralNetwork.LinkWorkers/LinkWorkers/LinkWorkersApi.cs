@@ -1,3 +1,4 @@
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
@@ -7,9 +8,8 @@ using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.LinkWorkers.LinkWorkers;
 
-public sealed record RegisterLinkWorkerRequest(string? Name, int? MaxActiveCases);
-
-public sealed record UpdateLinkWorkerRequest(string? Name, int? MaxActiveCases);
+/// <summary>A link worker as registered, and as changed later (the same fields).</summary>
+public sealed record LinkWorkerRequest(string? Name, int? MaxActiveCases);
 
 public static class LinkWorkersApi
 {
@@ -17,21 +17,16 @@ public static class LinkWorkersApi
 
     public static IEndpointRouteBuilder MapLinkWorkersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/link-workers").RequireKinds(false, OrganisationKind.LinkWorkerService);
+        var group = app.MapGroup("/api/link-workers").RequireKinds(false, OrganisationKind.LinkWorkerService).WithRequestValidation();
         group.MapPost("/", RegisterAsync).WithIdempotencyKey();
         group.MapGet("/", ListAsync);
         group.MapPut("/{id:guid}", UpdateAsync);
         return app;
     }
 
-    public static async Task<Results<Created<LinkWorkerView>, ProblemHttpResult>> RegisterAsync(
-        RegisterLinkWorkerRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
+    public static async Task<Created<LinkWorkerView>> RegisterAsync(
+        LinkWorkerRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
     {
-        if (Validate(request.Name, request.MaxActiveCases) is { } invalid)
-        {
-            return invalid;
-        }
-
         var linkWorker = new LinkWorker(Guid.CreateVersion7(), caller.OrganisationId, request.Name!.Trim(), request.MaxActiveCases!.Value, clock.GetUtcNow());
         session.Insert(linkWorker);
         var view = Caseload.For(linkWorker, [], clock.GetUtcNow());
@@ -43,13 +38,8 @@ public static class LinkWorkersApi
 
     /// <summary>Renames a link worker or changes how many cases they can hold; a lower maximum takes effect for new cases only.</summary>
     public static async Task<Results<Ok<LinkWorkerView>, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateLinkWorkerRequest request, Caller caller, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        Guid id, LinkWorkerRequest request, Caller caller, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        if (Validate(request.Name, request.MaxActiveCases) is { } invalid)
-        {
-            return invalid;
-        }
-
         var existing = await session.LoadAsync<LinkWorker>(id, ct);
         if (existing is null || existing.LinkWorkerServiceId != caller.OrganisationId)
         {
@@ -84,16 +74,14 @@ public static class LinkWorkersApi
                     || c.AcceptedAt > yearStart || (c.AcceptedAt == null && c.OpenedAt > yearStart)))
             .ToListAsync(ct);
     }
+}
 
-    private static ProblemHttpResult? Validate(string? name, int? maxActiveCases)
+/// <summary>A link worker's name and how many cases they can hold, on registering and on every change.</summary>
+public sealed class LinkWorkerRequestValidator : AbstractValidator<LinkWorkerRequest>
+{
+    public LinkWorkerRequestValidator()
     {
-        var errors = new ValidationErrors();
-        errors.Required("name", name, NameMaxLength);
-        if (maxActiveCases is not (>= 1 and <= 500))
-        {
-            errors.Add("maxActiveCases", "Required: between 1 and 500.");
-        }
-
-        return errors.Any ? errors.ToProblem() : null;
+        RuleFor(r => r.Name).RequiredText(LinkWorkersApi.NameMaxLength);
+        RuleFor(r => r.MaxActiveCases).Must(m => m is >= 1 and <= 500).WithMessage("Required: between 1 and 500.");
     }
 }
