@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Referrals;
+using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Referrals;
 
@@ -20,26 +21,23 @@ public class JourneyMeasurementsTests
         Urgency.Routine, null, new PersonDetails("Ada", "Lovelace", new DateOnly(1950, 12, 10), null, null, null, null, null, null, null),
         new Consent(true, Submitted, ShareWithReferrer.Full), Submitted);
 
-    private static Referral Evolve(Referral referral, IEnumerable<object> events) => events.Aggregate(referral, (r, e) =>
-        (Referral)typeof(Referral).GetMethod(nameof(Referral.Apply), [e.GetType()])!.Invoke(r, [e])!);
-
     private static Referral Routed()
     {
-        var requested = Referral.Create(Request());
-        return Evolve(requested, ReferralDecider.AssignLinkWorkerService(requested, LinkWorkerService, "LN Link Workers", Submitted));
+        var requested = Evolution.Start<Referral>(Request());
+        return requested.Then(ReferralDecider.Decide(requested, new AssignLinkWorkerService(LinkWorkerService, "LN Link Workers", Submitted)));
     }
 
     private static IReadOnlyList<object> Accept(Referral r, DateTimeOffset at) =>
-        ReferralDecider.AssignLinkWorker(r, ByLinkWorkerService, Guid.NewGuid(), "Sam", at);
+        ReferralDecider.Decide(r, new AssignLinkWorker(ByLinkWorkerService, Guid.NewGuid(), "Sam", at));
 
     private static Referral InProgress()
     {
-        var accepted = Evolve(Routed(), Accept(Routed(), Submitted.AddHours(1)));
-        return Evolve(accepted, ReferralDecider.RecordContact(accepted, ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2)));
+        var accepted = Routed().Then(Accept(Routed(), Submitted.AddHours(1)));
+        return accepted.Then(ReferralDecider.Decide(accepted, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2))));
     }
 
     private static IReadOnlyList<object> ReferOn(Referral r, DateTimeOffset at) =>
-        ReferralDecider.AddOnwardReferral(r, ByLinkWorkerService, OnwardId, Guid.NewGuid(), "Walking group", Provider, "Green Steps", at);
+        ReferralDecider.Decide(r, new AddOnwardReferral(ByLinkWorkerService, OnwardId, Guid.NewGuid(), "Walking group", Provider, "Green Steps", at));
 
     private static StatusChange Change(string from, string to) => new(from, to);
 
@@ -87,8 +85,8 @@ public class JourneyMeasurementsTests
     [Fact]
     public void Routing_to_a_link_worker_service_changes_no_status_and_records_nothing()
     {
-        var requested = Referral.Create(Request());
-        var measured = JourneyMeasurements.Of(requested, ReferralDecider.AssignLinkWorkerService(requested, LinkWorkerService, "LN", Submitted));
+        var requested = Evolution.Start<Referral>(Request());
+        var measured = JourneyMeasurements.Of(requested, ReferralDecider.Decide(requested, new AssignLinkWorkerService(LinkWorkerService, "LN", Submitted)));
 
         Assert.True(measured.IsEmpty);
     }
@@ -97,9 +95,9 @@ public class JourneyMeasurementsTests
     public void Reaching_the_person_moves_accepted_to_in_progress_without_another_acceptance_time()
     {
         var routed = Routed();
-        var accepted = Evolve(routed, Accept(routed, Submitted.AddHours(1)));
+        var accepted = routed.Then(Accept(routed, Submitted.AddHours(1)));
         var measured = JourneyMeasurements.Of(accepted,
-            ReferralDecider.RecordContact(accepted, ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2)));
+            ReferralDecider.Decide(accepted, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2))));
 
         Assert.Equal([Change("accepted", "in-progress")], measured.StatusChanges);
         Assert.Empty(measured.TimesToAcceptance);
@@ -109,9 +107,9 @@ public class JourneyMeasurementsTests
     public void Hold_and_resume_are_each_a_status_change()
     {
         var inProgress = InProgress();
-        var held = ReferralDecider.PutOnHold(inProgress, ByLinkWorkerService, "in hospital", Submitted.AddDays(3));
-        var onHold = Evolve(inProgress, held);
-        var resumed = ReferralDecider.Resume(onHold, ByLinkWorkerService, Submitted.AddDays(9));
+        var held = ReferralDecider.Decide(inProgress, new PutReferralOnHold(ByLinkWorkerService, "in hospital", Submitted.AddDays(3)));
+        var onHold = inProgress.Then(held);
+        var resumed = ReferralDecider.Decide(onHold, new ResumeReferral(ByLinkWorkerService, Submitted.AddDays(9)));
 
         Assert.Equal([Change("in-progress", "on-hold")], JourneyMeasurements.Of(inProgress, held).StatusChanges);
         Assert.Equal([Change("on-hold", "in-progress")], JourneyMeasurements.Of(onHold, resumed).StatusChanges);
@@ -125,8 +123,8 @@ public class JourneyMeasurementsTests
     {
         var inProgress = InProgress();
         var added = ReferOn(inProgress, Submitted.AddDays(10));
-        var referredOn = Evolve(inProgress, added);
-        var received = ReferralDecider.MarkOnwardReferralReceived(referredOn, ByProvider, OnwardId, Submitted.AddDays(12).AddMinutes(30));
+        var referredOn = inProgress.Then(added);
+        var received = ReferralDecider.Decide(referredOn, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(12).AddMinutes(30)));
 
         var onAdding = JourneyMeasurements.Of(inProgress, added);
         Assert.Equal([Change("none", "requested")], onAdding.OnwardStatusChanges);
@@ -142,11 +140,11 @@ public class JourneyMeasurementsTests
     public void An_onward_referral_from_a_snapshot_that_predates_its_request_time_still_counts_its_change_but_not_a_wait()
     {
         var inProgress = InProgress();
-        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
+        var referredOn = inProgress.Then(ReferOn(inProgress, Submitted.AddDays(10)));
         var oldSnapshot = referredOn with { OnwardReferrals = [referredOn.OnwardReferrals.Single() with { RequestedAt = null }] };
 
         var measured = JourneyMeasurements.Of(oldSnapshot,
-            ReferralDecider.MarkOnwardReferralReceived(oldSnapshot, ByProvider, OnwardId, Submitted.AddDays(11)));
+            ReferralDecider.Decide(oldSnapshot, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(11))));
 
         Assert.Equal([Change("requested", "received")], measured.OnwardStatusChanges);
         Assert.Empty(measured.TimesToAcknowledgement);
@@ -156,10 +154,10 @@ public class JourneyMeasurementsTests
     public void The_provider_accepting_after_acknowledging_is_an_onward_change_with_no_second_wait()
     {
         var inProgress = InProgress();
-        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
-        var receivedState = Evolve(referredOn, ReferralDecider.MarkOnwardReferralReceived(referredOn, ByProvider, OnwardId, Submitted.AddDays(11)));
+        var referredOn = inProgress.Then(ReferOn(inProgress, Submitted.AddDays(10)));
+        var receivedState = referredOn.Then(ReferralDecider.Decide(referredOn, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(11))));
 
-        var measured = JourneyMeasurements.Of(receivedState, ReferralDecider.AcceptOnwardReferral(receivedState, ByProvider, OnwardId, Submitted.AddDays(12)));
+        var measured = JourneyMeasurements.Of(receivedState, ReferralDecider.Decide(receivedState, new AcceptOnwardReferral(ByProvider, OnwardId, Submitted.AddDays(12))));
 
         Assert.Equal([Change("received", "accepted")], measured.OnwardStatusChanges);
         Assert.Empty(measured.TimesToAcknowledgement);
@@ -169,13 +167,13 @@ public class JourneyMeasurementsTests
     public void Events_that_change_no_status_record_nothing()
     {
         var inProgress = InProgress();
-        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
+        var referredOn = inProgress.Then(ReferOn(inProgress, Submitted.AddDays(10)));
         IReadOnlyList<object> quiet =
         [
-            .. ReferralDecider.PostMessage(referredOn, ByLinkWorkerService, "Sam", Guid.NewGuid(), "Any news?", Submitted.AddDays(11)),
-            .. ReferralDecider.RecordMeasure(referredOn, Guid.NewGuid(), "swemwbs", "baseline", new Dictionary<string, decimal> { ["metric"] = 19.25m }, Submitted.AddDays(11)),
-            .. ReferralDecider.RecordContact(referredOn, ByLinkWorkerService, ContactOutcomes.NoAnswer, Submitted, Submitted.AddDays(11)),
-            .. ReferralDecider.RemindAboutOnwardReferral(referredOn, ByProvider, OnwardId, Submitted.AddDays(13)),
+            .. ReferralDecider.Decide(referredOn, new PostMessage(ByLinkWorkerService, "Sam", Guid.NewGuid(), "Any news?", Submitted.AddDays(11))),
+            .. ReferralDecider.Decide(referredOn, new RecordMeasure(Guid.NewGuid(), "swemwbs", "baseline", new Dictionary<string, decimal> { ["metric"] = 19.25m }, Submitted.AddDays(11))),
+            .. ReferralDecider.Decide(referredOn, new RecordContact(ByLinkWorkerService, ContactOutcomes.NoAnswer, Submitted, Submitted.AddDays(11))),
+            .. ReferralDecider.Decide(referredOn, new RemindAboutOnwardReferral(ByProvider, OnwardId, Submitted.AddDays(13))),
         ];
 
         Assert.Equal(4, quiet.Count);
@@ -189,9 +187,9 @@ public class JourneyMeasurementsTests
         var routed = Routed();
 
         Assert.Equal([Change("requested", "cancelled")],
-            JourneyMeasurements.Of(routed, ReferralDecider.Cancel(routed, new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.Revoked, null, Submitted)).StatusChanges);
+            JourneyMeasurements.Of(routed, ReferralDecider.Decide(routed, new CancelReferral(new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.Revoked, null, Submitted))).StatusChanges);
         Assert.Equal([Change("requested", "entered-in-error")],
-            JourneyMeasurements.Of(routed, ReferralDecider.Cancel(routed, new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.EnteredInError, null, Submitted)).StatusChanges);
+            JourneyMeasurements.Of(routed, ReferralDecider.Decide(routed, new CancelReferral(new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.EnteredInError, null, Submitted))).StatusChanges);
     }
 
     [Fact]

@@ -179,7 +179,7 @@ public static class ReferralsApi
             return conflict;
         }
 
-        var cancelled = ReferralDecider.Cancel(referral, caller.AsActor, reason, Blank(request.Note), clock.GetUtcNow());
+        var cancelled = ReferralDecider.Decide(referral, new CancelReferral(caller.AsActor, reason, Blank(request.Note), clock.GetUtcNow()));
         stream.AppendMany(cancelled);
         await session.SaveChangesAsync(ct);
 
@@ -223,7 +223,7 @@ public static class ReferralsApi
         }
 
         var messageId = Guid.CreateVersion7();
-        var posted = ReferralDecider.PostMessage(referral, caller.AsActor, caller.Name, messageId, request.Text.Trim(), clock.GetUtcNow());
+        var posted = ReferralDecider.Decide(referral, new PostMessage(caller.AsActor, caller.Name, messageId, request.Text.Trim(), clock.GetUtcNow()));
         stream.AppendMany(posted);
         var message = ReferralMessage.From(posted.OfType<ReferralMessagePosted>().Single());
         var location = $"/api/referrals/{id}/messages/{messageId}";
