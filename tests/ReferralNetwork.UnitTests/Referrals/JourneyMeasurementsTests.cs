@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.UnitTests.EventSourcing;
@@ -39,12 +38,26 @@ public class JourneyMeasurementsTests
     private static IReadOnlyList<object> ReferOn(Referral r, DateTimeOffset at) =>
         ReferralDecider.Decide(r, new AddOnwardReferral(ByLinkWorkerService, OnwardId, Guid.NewGuid(), "Walking group", Provider, "Green Steps", at));
 
+    /// <summary>Measures a save of <paramref name="events"/>, each stepped through the referral's own Create and Apply.</summary>
+    private static JourneyMeasurements Measure(Referral? before, IReadOnlyList<object> events)
+    {
+        var steps = new List<JourneyStep>();
+        var state = before;
+        foreach (var e in events)
+        {
+            state = state is null ? Evolution.Start<Referral>(e) : state.Then(e);
+            steps.Add(new JourneyStep(e, state));
+        }
+
+        return JourneyMeasurements.Of(before, steps);
+    }
+
     private static StatusChange Change(string from, string to) => new(from, to);
 
     [Fact]
     public void A_new_referral_is_submitted_on_its_pathway_and_moves_from_none_to_requested()
     {
-        var measured = JourneyMeasurements.Of(null, [Request()]);
+        var measured = Measure(null, [Request()]);
 
         Assert.Equal([Pathway.Gp], measured.Submitted);
         Assert.Equal([Change("none", "requested")], measured.StatusChanges);
@@ -56,7 +69,7 @@ public class JourneyMeasurementsTests
     [Fact]
     public void A_self_referral_is_submitted_on_the_self_referral_pathway()
     {
-        var measured = JourneyMeasurements.Of(null, [Request(Pathway.SelfReferral)]);
+        var measured = Measure(null, [Request(Pathway.SelfReferral)]);
 
         Assert.Equal([Pathway.SelfReferral], measured.Submitted);
         Assert.Equal("self-referral", measured.Submitted.Single().ToWire());
@@ -66,7 +79,7 @@ public class JourneyMeasurementsTests
     public void Acceptance_moves_requested_to_accepted_and_measures_the_time_since_submission()
     {
         var routed = Routed();
-        var measured = JourneyMeasurements.Of(routed, Accept(routed, Submitted.AddHours(30).AddSeconds(5)));
+        var measured = Measure(routed, Accept(routed, Submitted.AddHours(30).AddSeconds(5)));
 
         Assert.Empty(measured.Submitted);
         Assert.Equal([Change("requested", "accepted")], measured.StatusChanges);
@@ -77,7 +90,7 @@ public class JourneyMeasurementsTests
     public void An_acceptance_stamped_before_the_submission_by_a_skewed_clock_took_no_time_rather_than_negative_time()
     {
         var routed = Routed();
-        var measured = JourneyMeasurements.Of(routed, Accept(routed, Submitted.AddMilliseconds(-40)));
+        var measured = Measure(routed, Accept(routed, Submitted.AddMilliseconds(-40)));
 
         Assert.Equal([TimeSpan.Zero], measured.TimesToAcceptance);
     }
@@ -86,7 +99,7 @@ public class JourneyMeasurementsTests
     public void Routing_to_a_link_worker_service_changes_no_status_and_records_nothing()
     {
         var requested = Evolution.Start<Referral>(Request());
-        var measured = JourneyMeasurements.Of(requested, ReferralDecider.Decide(requested, new AssignLinkWorkerService(LinkWorkerService, "LN", Submitted)));
+        var measured = Measure(requested, ReferralDecider.Decide(requested, new AssignLinkWorkerService(LinkWorkerService, "LN", Submitted)));
 
         Assert.True(measured.IsEmpty);
     }
@@ -96,7 +109,7 @@ public class JourneyMeasurementsTests
     {
         var routed = Routed();
         var accepted = routed.Then(Accept(routed, Submitted.AddHours(1)));
-        var measured = JourneyMeasurements.Of(accepted,
+        var measured = Measure(accepted,
             ReferralDecider.Decide(accepted, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2))));
 
         Assert.Equal([Change("accepted", "in-progress")], measured.StatusChanges);
@@ -111,11 +124,11 @@ public class JourneyMeasurementsTests
         var onHold = inProgress.Then(held);
         var resumed = ReferralDecider.Decide(onHold, new ResumeReferral(ByLinkWorkerService, Submitted.AddDays(9)));
 
-        Assert.Equal([Change("in-progress", "on-hold")], JourneyMeasurements.Of(inProgress, held).StatusChanges);
-        Assert.Equal([Change("on-hold", "in-progress")], JourneyMeasurements.Of(onHold, resumed).StatusChanges);
+        Assert.Equal([Change("in-progress", "on-hold")], Measure(inProgress, held).StatusChanges);
+        Assert.Equal([Change("on-hold", "in-progress")], Measure(onHold, resumed).StatusChanges);
         // In one save the two moves are still two moves, not "no change".
         Assert.Equal([Change("in-progress", "on-hold"), Change("on-hold", "in-progress")],
-            JourneyMeasurements.Of(inProgress, [.. held, .. resumed]).StatusChanges);
+            Measure(inProgress, [.. held, .. resumed]).StatusChanges);
     }
 
     [Fact]
@@ -126,11 +139,11 @@ public class JourneyMeasurementsTests
         var referredOn = inProgress.Then(added);
         var received = ReferralDecider.Decide(referredOn, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(12).AddMinutes(30)));
 
-        var onAdding = JourneyMeasurements.Of(inProgress, added);
+        var onAdding = Measure(inProgress, added);
         Assert.Equal([Change("none", "requested")], onAdding.OnwardStatusChanges);
         Assert.Empty(onAdding.StatusChanges);
 
-        var onReceipt = JourneyMeasurements.Of(referredOn, received);
+        var onReceipt = Measure(referredOn, received);
         Assert.Equal([Change("requested", "received")], onReceipt.OnwardStatusChanges);
         Assert.Equal([TimeSpan.FromDays(2) + TimeSpan.FromMinutes(30)], onReceipt.TimesToAcknowledgement);
         Assert.Empty(onReceipt.StatusChanges);
@@ -143,7 +156,7 @@ public class JourneyMeasurementsTests
         var referredOn = inProgress.Then(ReferOn(inProgress, Submitted.AddDays(10)));
         var oldSnapshot = referredOn with { OnwardReferrals = [referredOn.OnwardReferrals.Single() with { RequestedAt = null }] };
 
-        var measured = JourneyMeasurements.Of(oldSnapshot,
+        var measured = Measure(oldSnapshot,
             ReferralDecider.Decide(oldSnapshot, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(11))));
 
         Assert.Equal([Change("requested", "received")], measured.OnwardStatusChanges);
@@ -157,7 +170,7 @@ public class JourneyMeasurementsTests
         var referredOn = inProgress.Then(ReferOn(inProgress, Submitted.AddDays(10)));
         var receivedState = referredOn.Then(ReferralDecider.Decide(referredOn, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(11))));
 
-        var measured = JourneyMeasurements.Of(receivedState, ReferralDecider.Decide(receivedState, new AcceptOnwardReferral(ByProvider, OnwardId, Submitted.AddDays(12))));
+        var measured = Measure(receivedState, ReferralDecider.Decide(receivedState, new AcceptOnwardReferral(ByProvider, OnwardId, Submitted.AddDays(12))));
 
         Assert.Equal([Change("received", "accepted")], measured.OnwardStatusChanges);
         Assert.Empty(measured.TimesToAcknowledgement);
@@ -177,8 +190,8 @@ public class JourneyMeasurementsTests
         ];
 
         Assert.Equal(4, quiet.Count);
-        Assert.True(JourneyMeasurements.Of(referredOn, quiet).IsEmpty);
-        Assert.True(JourneyMeasurements.Of(referredOn, []).IsEmpty);
+        Assert.True(Measure(referredOn, quiet).IsEmpty);
+        Assert.True(Measure(referredOn, []).IsEmpty);
     }
 
     [Fact]
@@ -187,27 +200,21 @@ public class JourneyMeasurementsTests
         var routed = Routed();
 
         Assert.Equal([Change("requested", "cancelled")],
-            JourneyMeasurements.Of(routed, ReferralDecider.Decide(routed, new CancelReferral(new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.Revoked, null, Submitted))).StatusChanges);
+            Measure(routed, ReferralDecider.Decide(routed, new CancelReferral(new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.Revoked, null, Submitted))).StatusChanges);
         Assert.Equal([Change("requested", "entered-in-error")],
-            JourneyMeasurements.Of(routed, ReferralDecider.Decide(routed, new CancelReferral(new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.EnteredInError, null, Submitted))).StatusChanges);
+            Measure(routed, ReferralDecider.Decide(routed, new CancelReferral(new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.EnteredInError, null, Submitted))).StatusChanges);
     }
 
     [Fact]
-    public void Every_event_the_referral_applies_can_be_measured()
+    public void A_status_change_is_measured_whatever_event_made_it()
     {
-        // Guards the walk's list of events against a new Apply method it does not know yet.
+        // The walk compares states; it names only the events whose times it measures.
         var inProgress = InProgress();
-        var eventTypes = typeof(Referral).GetMethods()
-            .Where(m => m.Name == nameof(Referral.Apply) && m.GetParameters().Length == 1)
-            .Select(m => m.GetParameters()[0].ParameterType)
-            .ToList();
+        var closed = inProgress with { Status = ReferralStatus.Completed };
 
-        Assert.NotEmpty(eventTypes);
-        foreach (var type in eventTypes)
-        {
-            var blank = RuntimeHelpers.GetUninitializedObject(type);
-            var measured = Record.Exception(() => JourneyMeasurements.Of(inProgress, [blank]));
-            Assert.False(measured is ArgumentException, $"{type.Name}: {measured?.Message}");
-        }
+        var measured = JourneyMeasurements.Of(inProgress, [new JourneyStep(new object(), closed)]);
+
+        Assert.Equal([Change("in-progress", "completed")], measured.StatusChanges);
+        Assert.Empty(measured.TimesToAcceptance);
     }
 }
