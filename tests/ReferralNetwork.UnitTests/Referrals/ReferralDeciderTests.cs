@@ -110,6 +110,20 @@ public class ReferralDeciderTests
             ReferralDecider.Decide(Accepted(), new MarkOnwardReferralReceived(new Actor(Provider, OrganisationKind.CommunityProvider), Guid.NewGuid(), At)));
 
     [Fact]
+    public void Create_and_apply_leave_the_version_to_the_stream()
+    {
+        // Marten sets Version from the stream after each event; counting here would be a second source.
+        var created = Referral.Create(new ReferralRequested(
+            Guid.NewGuid(), Pathway.Gp, "liverpool-north", new Actor(Gp, OrganisationKind.GpPractice), "Riverside Surgery", ["loneliness"],
+            Urgency.Routine, null, new PersonDetails("Ada", "Lovelace", new DateOnly(1950, 12, 10), null, null, null, null, null, null, null),
+            new Consent(true, At, ShareWithReferrer.Full), At));
+        var routed = created.Apply(new LinkWorkerServiceAssigned(created.Id, LinkWorkerService, "LN Link Workers", At));
+
+        Assert.Equal(0, created.Version);
+        Assert.Equal(0, routed.Version);
+    }
+
+    [Fact]
     public void Every_event_moves_the_version_on()
     {
         var accepted = Accepted();
