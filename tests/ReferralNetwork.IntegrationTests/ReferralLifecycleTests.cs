@@ -208,6 +208,25 @@ public class ReferralLifecycleTests(RealInfrastructure infrastructure)
     }
 
     [Fact]
+    public async Task Messages_posted_at_once_without_if_match_wait_for_each_other_and_each_answers_its_own_version()
+    {
+        var gp = ClientFor(Guid.NewGuid(), OrganisationKind.GpPractice);
+        var id = await SubmitAsync(gp);
+
+        var posts = await Task.WhenAll(Enumerable.Range(1, 6).Select(n => gp.PostAsJsonAsync($"/api/referrals/{id}/messages", new { text = $"Note {n}" })));
+
+        Assert.All(posts, p => Assert.Equal(HttpStatusCode.Created, p.StatusCode));
+        Assert.Equal(["\"2\"", "\"3\"", "\"4\"", "\"5\"", "\"6\"", "\"7\""], posts.Select(p => p.Headers.ETag!.Tag).Order());
+        var read = await gp.GetAsync($"/api/referrals/{id}");
+        Assert.Equal("\"7\"", read.Headers.ETag?.Tag);
+        Assert.Equal(7, (await JsonAsync(read)).GetProperty("version").GetInt64());
+
+        var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/referrals/{id}/messages") { Content = JsonContent.Create(new { text = "Late" }) };
+        stale.Headers.IfMatch.Add(new EntityTagHeaderValue("\"6\""));
+        Assert.Equal(HttpStatusCode.Conflict, (await gp.SendAsync(stale)).StatusCode);
+    }
+
+    [Fact]
     public async Task The_referrer_and_a_provider_holding_an_onward_referral_exchange_messages_and_a_stranger_sees_nothing()
     {
         var gp = ClientFor(Guid.NewGuid(), OrganisationKind.GpPractice);

@@ -59,7 +59,8 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
         var gp = Guid.NewGuid();
         var response = await ClientFor(gp, OrganisationKind.GpPractice).PostAsJsonAsync("/api/referrals", ReferralBody());
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<IdOnly>())!.Id;
+        var created = (await response.Content.ReadFromJsonAsync<IdAndVersion>())!;
+        var id = created.Id;
 
         var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.QuerySession();
@@ -72,6 +73,10 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
         var read = await ClientFor(gp, OrganisationKind.GpPractice).GetAsync($"/api/referrals/{id}");
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+        // The created body and its ETag say the version the stored referral has.
+        Assert.Equal("\"1\"", response.Headers.ETag?.Tag);
+        Assert.Equal(1, created.Version);
+        Assert.Equal(1, (await read.Content.ReadFromJsonAsync<IdAndVersion>())!.Version);
     }
 
     [Fact]
@@ -156,6 +161,7 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         Assert.Equal((await first.Content.ReadFromJsonAsync<IdOnly>())!.Id, (await second.Content.ReadFromJsonAsync<IdOnly>())!.Id);
         Assert.Equal(first.Headers.Location, second.Headers.Location);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
 
         var different = await client.PostAsJsonAsync("/api/referrals", ReferralBody(nhsNumber: "4010232137"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, different.StatusCode);
@@ -166,4 +172,6 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
     }
 
     internal sealed record IdOnly(Guid Id);
+
+    internal sealed record IdAndVersion(Guid Id, long Version);
 }

@@ -17,14 +17,18 @@ public static class AggregateStreams
     /// Fetches the stream for writing; one the caller may not see is <see cref="NotVisible"/> before any
     /// version is compared, so neither the answer nor its timing tells them it exists. With
     /// <paramref name="expectedVersion"/> (If-Match) another version is <see cref="VersionMismatch"/>; a
-    /// concurrent writer makes the save fail with Marten's ConcurrencyException either way.
+    /// concurrent writer makes the save fail with Marten's ConcurrencyException either way, unless
+    /// <paramref name="queueUnconditional"/> asks a command without an expected version to wait for the
+    /// stream's lock instead (FetchForExclusiveWriting).
     /// </summary>
     public static async Task<Changed<T>> ChangeAsync<T>(
         this IDocumentSession session, Guid id, long? expectedVersion, Func<T, bool> isVisible, string what,
-        Func<T, Task<IReadOnlyList<object>>> decide, CancellationToken ct)
+        Func<T, Task<IReadOnlyList<object>>> decide, CancellationToken ct, bool queueUnconditional = false)
         where T : class
     {
-        var stream = await session.Events.FetchForWriting<T>(id, ct);
+        var stream = expectedVersion is null && queueUnconditional
+            ? await session.Events.FetchForExclusiveWriting<T>(id, ct)
+            : await session.Events.FetchForWriting<T>(id, ct);
         if (stream.Aggregate is not { } current || !isVisible(current))
         {
             throw new NotVisible(what);

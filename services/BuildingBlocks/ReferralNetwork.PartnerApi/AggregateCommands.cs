@@ -12,21 +12,22 @@ namespace ReferralNetwork.PartnerApi;
 /// </summary>
 public static class AggregateCommands
 {
+    /// <param name="queueUnconditional">Without If-Match, wait for concurrent writers rather than conflict with them.</param>
     public static async Task<T> ChangeAsync<T>(
         this HttpContext http, IDocumentSession session, Guid id, Func<T, bool> isVisible, string what,
-        Func<T, Task<IReadOnlyList<object>>> decide, CancellationToken ct)
+        Func<T, Task<IReadOnlyList<object>>> decide, CancellationToken ct, bool queueUnconditional = false)
         where T : class
     {
-        var changed = await session.ChangeAsync(id, ETags.IfMatch(http.Request), isVisible, what, decide, ct);
+        var changed = await session.ChangeAsync(id, ETags.IfMatch(http.Request), isVisible, what, decide, ct, queueUnconditional);
         ETags.Set(http.Response, changed.Version);
         return changed.State;
     }
 
     public static Task<T> ChangeAsync<T>(
         this HttpContext http, IDocumentSession session, Guid id, Func<T, bool> isVisible, string what,
-        Func<T, IReadOnlyList<object>> decide, CancellationToken ct)
+        Func<T, IReadOnlyList<object>> decide, CancellationToken ct, bool queueUnconditional = false)
         where T : class =>
-        http.ChangeAsync<T>(session, id, isVisible, what, current => Task.FromResult(decide(current)), ct);
+        http.ChangeAsync<T>(session, id, isVisible, what, current => Task.FromResult(decide(current)), ct, queueUnconditional);
 
     /// <summary>Starts the aggregate's stream and sets its ETag.</summary>
     public static async Task<T> StartAsync<T>(this HttpContext http, IDocumentSession session, Guid id, IReadOnlyList<object> events, CancellationToken ct)

@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Referrals;
+using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Referrals;
 
@@ -20,33 +20,44 @@ public class JourneyMeasurementsTests
         Urgency.Routine, null, new PersonDetails("Ada", "Lovelace", new DateOnly(1950, 12, 10), null, null, null, null, null, null, null),
         new Consent(true, Submitted, ShareWithReferrer.Full), Submitted);
 
-    private static Referral Evolve(Referral referral, IEnumerable<object> events) => events.Aggregate(referral, (r, e) =>
-        (Referral)typeof(Referral).GetMethod(nameof(Referral.Apply), [e.GetType()])!.Invoke(r, [e])!);
-
     private static Referral Routed()
     {
-        var requested = Referral.Create(Request());
-        return Evolve(requested, ReferralDecider.AssignLinkWorkerService(requested, LinkWorkerService, "LN Link Workers", Submitted));
+        var requested = Evolution.Start<Referral>(Request());
+        return requested.Then(ReferralDecider.Decide(requested, new AssignLinkWorkerService(LinkWorkerService, "LN Link Workers", Submitted)));
     }
 
     private static IReadOnlyList<object> Accept(Referral r, DateTimeOffset at) =>
-        ReferralDecider.AssignLinkWorker(r, ByLinkWorkerService, Guid.NewGuid(), "Sam", at);
+        ReferralDecider.Decide(r, new AssignLinkWorker(ByLinkWorkerService, Guid.NewGuid(), "Sam", at));
 
     private static Referral InProgress()
     {
-        var accepted = Evolve(Routed(), Accept(Routed(), Submitted.AddHours(1)));
-        return Evolve(accepted, ReferralDecider.RecordContact(accepted, ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2)));
+        var accepted = Routed().Then(Accept(Routed(), Submitted.AddHours(1)));
+        return accepted.Then(ReferralDecider.Decide(accepted, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2))));
     }
 
     private static IReadOnlyList<object> ReferOn(Referral r, DateTimeOffset at) =>
-        ReferralDecider.AddOnwardReferral(r, ByLinkWorkerService, OnwardId, Guid.NewGuid(), "Walking group", Provider, "Green Steps", at);
+        ReferralDecider.Decide(r, new AddOnwardReferral(ByLinkWorkerService, OnwardId, Guid.NewGuid(), "Walking group", Provider, "Green Steps", at));
+
+    /// <summary>Measures a save of <paramref name="events"/>, each stepped through the referral's own Create and Apply.</summary>
+    private static JourneyMeasurements Measure(Referral? before, IReadOnlyList<object> events)
+    {
+        var steps = new List<JourneyStep>();
+        var state = before;
+        foreach (var e in events)
+        {
+            state = state is null ? Evolution.Start<Referral>(e) : state.Then(e);
+            steps.Add(new JourneyStep(e, state));
+        }
+
+        return JourneyMeasurements.Of(before, steps);
+    }
 
     private static StatusChange Change(string from, string to) => new(from, to);
 
     [Fact]
     public void A_new_referral_is_submitted_on_its_pathway_and_moves_from_none_to_requested()
     {
-        var measured = JourneyMeasurements.Of(null, [Request()]);
+        var measured = Measure(null, [Request()]);
 
         Assert.Equal([Pathway.Gp], measured.Submitted);
         Assert.Equal([Change("none", "requested")], measured.StatusChanges);
@@ -58,7 +69,7 @@ public class JourneyMeasurementsTests
     [Fact]
     public void A_self_referral_is_submitted_on_the_self_referral_pathway()
     {
-        var measured = JourneyMeasurements.Of(null, [Request(Pathway.SelfReferral)]);
+        var measured = Measure(null, [Request(Pathway.SelfReferral)]);
 
         Assert.Equal([Pathway.SelfReferral], measured.Submitted);
         Assert.Equal("self-referral", measured.Submitted.Single().ToWire());
@@ -68,7 +79,7 @@ public class JourneyMeasurementsTests
     public void Acceptance_moves_requested_to_accepted_and_measures_the_time_since_submission()
     {
         var routed = Routed();
-        var measured = JourneyMeasurements.Of(routed, Accept(routed, Submitted.AddHours(30).AddSeconds(5)));
+        var measured = Measure(routed, Accept(routed, Submitted.AddHours(30).AddSeconds(5)));
 
         Assert.Empty(measured.Submitted);
         Assert.Equal([Change("requested", "accepted")], measured.StatusChanges);
@@ -79,7 +90,7 @@ public class JourneyMeasurementsTests
     public void An_acceptance_stamped_before_the_submission_by_a_skewed_clock_took_no_time_rather_than_negative_time()
     {
         var routed = Routed();
-        var measured = JourneyMeasurements.Of(routed, Accept(routed, Submitted.AddMilliseconds(-40)));
+        var measured = Measure(routed, Accept(routed, Submitted.AddMilliseconds(-40)));
 
         Assert.Equal([TimeSpan.Zero], measured.TimesToAcceptance);
     }
@@ -87,8 +98,8 @@ public class JourneyMeasurementsTests
     [Fact]
     public void Routing_to_a_link_worker_service_changes_no_status_and_records_nothing()
     {
-        var requested = Referral.Create(Request());
-        var measured = JourneyMeasurements.Of(requested, ReferralDecider.AssignLinkWorkerService(requested, LinkWorkerService, "LN", Submitted));
+        var requested = Evolution.Start<Referral>(Request());
+        var measured = Measure(requested, ReferralDecider.Decide(requested, new AssignLinkWorkerService(LinkWorkerService, "LN", Submitted)));
 
         Assert.True(measured.IsEmpty);
     }
@@ -97,9 +108,9 @@ public class JourneyMeasurementsTests
     public void Reaching_the_person_moves_accepted_to_in_progress_without_another_acceptance_time()
     {
         var routed = Routed();
-        var accepted = Evolve(routed, Accept(routed, Submitted.AddHours(1)));
-        var measured = JourneyMeasurements.Of(accepted,
-            ReferralDecider.RecordContact(accepted, ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2)));
+        var accepted = routed.Then(Accept(routed, Submitted.AddHours(1)));
+        var measured = Measure(accepted,
+            ReferralDecider.Decide(accepted, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, Submitted, Submitted.AddHours(2))));
 
         Assert.Equal([Change("accepted", "in-progress")], measured.StatusChanges);
         Assert.Empty(measured.TimesToAcceptance);
@@ -109,15 +120,15 @@ public class JourneyMeasurementsTests
     public void Hold_and_resume_are_each_a_status_change()
     {
         var inProgress = InProgress();
-        var held = ReferralDecider.PutOnHold(inProgress, ByLinkWorkerService, "in hospital", Submitted.AddDays(3));
-        var onHold = Evolve(inProgress, held);
-        var resumed = ReferralDecider.Resume(onHold, ByLinkWorkerService, Submitted.AddDays(9));
+        var held = ReferralDecider.Decide(inProgress, new PutReferralOnHold(ByLinkWorkerService, "in hospital", Submitted.AddDays(3)));
+        var onHold = inProgress.Then(held);
+        var resumed = ReferralDecider.Decide(onHold, new ResumeReferral(ByLinkWorkerService, Submitted.AddDays(9)));
 
-        Assert.Equal([Change("in-progress", "on-hold")], JourneyMeasurements.Of(inProgress, held).StatusChanges);
-        Assert.Equal([Change("on-hold", "in-progress")], JourneyMeasurements.Of(onHold, resumed).StatusChanges);
+        Assert.Equal([Change("in-progress", "on-hold")], Measure(inProgress, held).StatusChanges);
+        Assert.Equal([Change("on-hold", "in-progress")], Measure(onHold, resumed).StatusChanges);
         // In one save the two moves are still two moves, not "no change".
         Assert.Equal([Change("in-progress", "on-hold"), Change("on-hold", "in-progress")],
-            JourneyMeasurements.Of(inProgress, [.. held, .. resumed]).StatusChanges);
+            Measure(inProgress, [.. held, .. resumed]).StatusChanges);
     }
 
     [Fact]
@@ -125,14 +136,14 @@ public class JourneyMeasurementsTests
     {
         var inProgress = InProgress();
         var added = ReferOn(inProgress, Submitted.AddDays(10));
-        var referredOn = Evolve(inProgress, added);
-        var received = ReferralDecider.MarkOnwardReferralReceived(referredOn, ByProvider, OnwardId, Submitted.AddDays(12).AddMinutes(30));
+        var referredOn = inProgress.Then(added);
+        var received = ReferralDecider.Decide(referredOn, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(12).AddMinutes(30)));
 
-        var onAdding = JourneyMeasurements.Of(inProgress, added);
+        var onAdding = Measure(inProgress, added);
         Assert.Equal([Change("none", "requested")], onAdding.OnwardStatusChanges);
         Assert.Empty(onAdding.StatusChanges);
 
-        var onReceipt = JourneyMeasurements.Of(referredOn, received);
+        var onReceipt = Measure(referredOn, received);
         Assert.Equal([Change("requested", "received")], onReceipt.OnwardStatusChanges);
         Assert.Equal([TimeSpan.FromDays(2) + TimeSpan.FromMinutes(30)], onReceipt.TimesToAcknowledgement);
         Assert.Empty(onReceipt.StatusChanges);
@@ -142,11 +153,11 @@ public class JourneyMeasurementsTests
     public void An_onward_referral_from_a_snapshot_that_predates_its_request_time_still_counts_its_change_but_not_a_wait()
     {
         var inProgress = InProgress();
-        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
+        var referredOn = inProgress.Then(ReferOn(inProgress, Submitted.AddDays(10)));
         var oldSnapshot = referredOn with { OnwardReferrals = [referredOn.OnwardReferrals.Single() with { RequestedAt = null }] };
 
-        var measured = JourneyMeasurements.Of(oldSnapshot,
-            ReferralDecider.MarkOnwardReferralReceived(oldSnapshot, ByProvider, OnwardId, Submitted.AddDays(11)));
+        var measured = Measure(oldSnapshot,
+            ReferralDecider.Decide(oldSnapshot, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(11))));
 
         Assert.Equal([Change("requested", "received")], measured.OnwardStatusChanges);
         Assert.Empty(measured.TimesToAcknowledgement);
@@ -156,10 +167,10 @@ public class JourneyMeasurementsTests
     public void The_provider_accepting_after_acknowledging_is_an_onward_change_with_no_second_wait()
     {
         var inProgress = InProgress();
-        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
-        var receivedState = Evolve(referredOn, ReferralDecider.MarkOnwardReferralReceived(referredOn, ByProvider, OnwardId, Submitted.AddDays(11)));
+        var referredOn = inProgress.Then(ReferOn(inProgress, Submitted.AddDays(10)));
+        var receivedState = referredOn.Then(ReferralDecider.Decide(referredOn, new MarkOnwardReferralReceived(ByProvider, OnwardId, Submitted.AddDays(11))));
 
-        var measured = JourneyMeasurements.Of(receivedState, ReferralDecider.AcceptOnwardReferral(receivedState, ByProvider, OnwardId, Submitted.AddDays(12)));
+        var measured = Measure(receivedState, ReferralDecider.Decide(receivedState, new AcceptOnwardReferral(ByProvider, OnwardId, Submitted.AddDays(12))));
 
         Assert.Equal([Change("received", "accepted")], measured.OnwardStatusChanges);
         Assert.Empty(measured.TimesToAcknowledgement);
@@ -169,18 +180,18 @@ public class JourneyMeasurementsTests
     public void Events_that_change_no_status_record_nothing()
     {
         var inProgress = InProgress();
-        var referredOn = Evolve(inProgress, ReferOn(inProgress, Submitted.AddDays(10)));
+        var referredOn = inProgress.Then(ReferOn(inProgress, Submitted.AddDays(10)));
         IReadOnlyList<object> quiet =
         [
-            .. ReferralDecider.PostMessage(referredOn, ByLinkWorkerService, "Sam", Guid.NewGuid(), "Any news?", Submitted.AddDays(11)),
-            .. ReferralDecider.RecordMeasure(referredOn, Guid.NewGuid(), "swemwbs", "baseline", new Dictionary<string, decimal> { ["metric"] = 19.25m }, Submitted.AddDays(11)),
-            .. ReferralDecider.RecordContact(referredOn, ByLinkWorkerService, ContactOutcomes.NoAnswer, Submitted, Submitted.AddDays(11)),
-            .. ReferralDecider.RemindAboutOnwardReferral(referredOn, ByProvider, OnwardId, Submitted.AddDays(13)),
+            .. ReferralDecider.Decide(referredOn, new PostMessage(ByLinkWorkerService, "Sam", Guid.NewGuid(), "Any news?", Submitted.AddDays(11))),
+            .. ReferralDecider.Decide(referredOn, new RecordMeasure(Guid.NewGuid(), "swemwbs", "baseline", new Dictionary<string, decimal> { ["metric"] = 19.25m }, Submitted.AddDays(11))),
+            .. ReferralDecider.Decide(referredOn, new RecordContact(ByLinkWorkerService, ContactOutcomes.NoAnswer, Submitted, Submitted.AddDays(11))),
+            .. ReferralDecider.Decide(referredOn, new RemindAboutOnwardReferral(ByProvider, OnwardId, Submitted.AddDays(13))),
         ];
 
         Assert.Equal(4, quiet.Count);
-        Assert.True(JourneyMeasurements.Of(referredOn, quiet).IsEmpty);
-        Assert.True(JourneyMeasurements.Of(referredOn, []).IsEmpty);
+        Assert.True(Measure(referredOn, quiet).IsEmpty);
+        Assert.True(Measure(referredOn, []).IsEmpty);
     }
 
     [Fact]
@@ -189,27 +200,21 @@ public class JourneyMeasurementsTests
         var routed = Routed();
 
         Assert.Equal([Change("requested", "cancelled")],
-            JourneyMeasurements.Of(routed, ReferralDecider.Cancel(routed, new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.Revoked, null, Submitted)).StatusChanges);
+            Measure(routed, ReferralDecider.Decide(routed, new CancelReferral(new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.Revoked, null, Submitted))).StatusChanges);
         Assert.Equal([Change("requested", "entered-in-error")],
-            JourneyMeasurements.Of(routed, ReferralDecider.Cancel(routed, new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.EnteredInError, null, Submitted)).StatusChanges);
+            Measure(routed, ReferralDecider.Decide(routed, new CancelReferral(new Actor(Gp, OrganisationKind.GpPractice), CancellationReason.EnteredInError, null, Submitted))).StatusChanges);
     }
 
     [Fact]
-    public void Every_event_the_referral_applies_can_be_measured()
+    public void A_status_change_is_measured_whatever_event_made_it()
     {
-        // Guards the walk's list of events against a new Apply method it does not know yet.
+        // The walk compares states; it names only the events whose times it measures.
         var inProgress = InProgress();
-        var eventTypes = typeof(Referral).GetMethods()
-            .Where(m => m.Name == nameof(Referral.Apply) && m.GetParameters().Length == 1)
-            .Select(m => m.GetParameters()[0].ParameterType)
-            .ToList();
+        var closed = inProgress with { Status = ReferralStatus.Completed };
 
-        Assert.NotEmpty(eventTypes);
-        foreach (var type in eventTypes)
-        {
-            var blank = RuntimeHelpers.GetUninitializedObject(type);
-            var measured = Record.Exception(() => JourneyMeasurements.Of(inProgress, [blank]));
-            Assert.False(measured is ArgumentException, $"{type.Name}: {measured?.Message}");
-        }
+        var measured = JourneyMeasurements.Of(inProgress, [new JourneyStep(new object(), closed)]);
+
+        Assert.Equal([Change("in-progress", "completed")], measured.StatusChanges);
+        Assert.Empty(measured.TimesToAcceptance);
     }
 }

@@ -5,6 +5,7 @@ using ReferralNetwork.Referrals.Referrals.Read;
 using ReferralNetwork.Referrals.Referrals.Submit;
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Referrals;
 
@@ -23,36 +24,31 @@ public class ReferralLifecycleTests
 
     // ---- building states through the deciders themselves ----
 
-    private static Referral Requested(ShareWithReferrer share = ShareWithReferrer.Full) => Referral.Create(new ReferralRequested(
+    private static Referral Requested(ShareWithReferrer share = ShareWithReferrer.Full) => Evolution.Start<Referral>(new ReferralRequested(
         Guid.NewGuid(), Pathway.Gp, "liverpool-north", ByGp, "Riverside Surgery", ["loneliness", "physical-activity"],
         Urgency.Routine, null, new PersonDetails("Ada", "Lovelace", new DateOnly(1950, 12, 10), null, null, null, null, null, null, null),
         new Consent(true, At, share), At));
 
-    /// <summary>Applies events through the aggregate's public Apply methods, as Marten does.</summary>
-    private static Referral Evolve(Referral referral, IEnumerable<object> events) => events.Aggregate(referral, (r, e) =>
-        (Referral)(typeof(Referral).GetMethod(nameof(Referral.Apply), [e.GetType()])
-            ?? throw new InvalidOperationException($"No Apply for {e.GetType().Name}")).Invoke(r, [e])!);
-
-    private static Referral Then(Referral r, Func<Referral, IReadOnlyList<object>> decide) => Evolve(r, decide(r));
+    private static Referral Then(Referral r, Func<Referral, IReadOnlyList<object>> decide) => r.Then(decide(r));
 
     private static Referral Routed(ShareWithReferrer share = ShareWithReferrer.Full) =>
-        Then(Requested(share), r => ReferralDecider.AssignLinkWorkerService(r, LinkWorkerService, "LN Link Workers", At));
+        Then(Requested(share), r => ReferralDecider.Decide(r, new AssignLinkWorkerService(LinkWorkerService, "LN Link Workers", At)));
 
     private static Referral Accepted(ShareWithReferrer share = ShareWithReferrer.Full) =>
-        Then(Routed(share), r => ReferralDecider.AssignLinkWorker(r, ByLinkWorkerService, Guid.NewGuid(), "Sam", At));
+        Then(Routed(share), r => ReferralDecider.Decide(r, new AssignLinkWorker(ByLinkWorkerService, Guid.NewGuid(), "Sam", At)));
 
     private static Referral InProgress(ShareWithReferrer share = ShareWithReferrer.Full) =>
-        Then(Accepted(share), r => ReferralDecider.RecordContact(r, ByLinkWorkerService, ContactOutcomes.Reached, At, At));
+        Then(Accepted(share), r => ReferralDecider.Decide(r, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, At, At)));
 
-    private static Referral OnHold() => Then(InProgress(), r => ReferralDecider.PutOnHold(r, ByLinkWorkerService, "in hospital", At));
+    private static Referral OnHold() => Then(InProgress(), r => ReferralDecider.Decide(r, new PutReferralOnHold(ByLinkWorkerService, "in hospital", At)));
 
-    private static Referral Rejected() => Then(Routed(), r => ReferralDecider.Reject(r, ByLinkWorkerService, "out-of-area", null, At));
+    private static Referral Rejected() => Then(Routed(), r => ReferralDecider.Decide(r, new RejectReferral(ByLinkWorkerService, "out-of-area", null, At)));
 
     private static Referral Closed(ReferralStatus status, string outcome = "goals-met") =>
-        Then(InProgress(), r => ReferralDecider.Close(r, ByLinkWorkerService, status, outcome, "Walking weekly.", At));
+        Then(InProgress(), r => ReferralDecider.Decide(r, new CloseReferral(ByLinkWorkerService, status, outcome, "Walking weekly.", At)));
 
     private static Referral Cancelled(CancellationReason reason = CancellationReason.Revoked) =>
-        Then(Accepted(), r => ReferralDecider.Cancel(r, ByGp, reason, null, At));
+        Then(Accepted(), r => ReferralDecider.Decide(r, new CancelReferral(ByGp, reason, null, At)));
 
     private static Referral In(ReferralStatus status) => status switch
     {
@@ -69,18 +65,18 @@ public class ReferralLifecycleTests
     };
 
     private static Referral WithOnward(Referral? referral = null) =>
-        Then(referral ?? InProgress(), r => ReferralDecider.AddOnwardReferral(r, ByLinkWorkerService, OnwardId, Guid.NewGuid(), "Walking group", Provider, "Green Steps", At));
+        Then(referral ?? InProgress(), r => ReferralDecider.Decide(r, new AddOnwardReferral(ByLinkWorkerService, OnwardId, Guid.NewGuid(), "Walking group", Provider, "Green Steps", At)));
 
     private static Referral Onward(OnwardReferralStatus status) => status switch
     {
         OnwardReferralStatus.Requested => WithOnward(),
-        OnwardReferralStatus.Received => Then(WithOnward(), r => ReferralDecider.MarkOnwardReferralReceived(r, ByProvider, OnwardId, At)),
-        OnwardReferralStatus.Accepted => Then(Onward(OnwardReferralStatus.Received), r => ReferralDecider.AcceptOnwardReferral(r, ByProvider, OnwardId, At)),
-        OnwardReferralStatus.Rejected => Then(Onward(OnwardReferralStatus.Received), r => ReferralDecider.RejectOnwardReferral(r, ByProvider, OnwardId, "at-capacity", null, At)),
-        OnwardReferralStatus.InProgress => Then(Onward(OnwardReferralStatus.Accepted), r => ReferralDecider.RecordAttendance(r, ByProvider, OnwardId, new DateOnly(2026, 12, 1), true, At)),
-        OnwardReferralStatus.Completed => Then(Onward(OnwardReferralStatus.InProgress), r => ReferralDecider.CompleteOnwardReferral(r, ByProvider, OnwardId, "Came every week.", At)),
-        OnwardReferralStatus.Failed => Then(WithOnward(), r => ReferralDecider.FailOnwardReferral(r, ByProvider, OnwardId, "no-response", At)),
-        OnwardReferralStatus.Cancelled => Then(WithOnward(), r => ReferralDecider.CancelOnwardReferral(r, ByLinkWorkerService, OnwardId, "withdrawn", At)),
+        OnwardReferralStatus.Received => Then(WithOnward(), r => ReferralDecider.Decide(r, new MarkOnwardReferralReceived(ByProvider, OnwardId, At))),
+        OnwardReferralStatus.Accepted => Then(Onward(OnwardReferralStatus.Received), r => ReferralDecider.Decide(r, new AcceptOnwardReferral(ByProvider, OnwardId, At))),
+        OnwardReferralStatus.Rejected => Then(Onward(OnwardReferralStatus.Received), r => ReferralDecider.Decide(r, new RejectOnwardReferral(ByProvider, OnwardId, "at-capacity", null, At))),
+        OnwardReferralStatus.InProgress => Then(Onward(OnwardReferralStatus.Accepted), r => ReferralDecider.Decide(r, new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 1), true, At))),
+        OnwardReferralStatus.Completed => Then(Onward(OnwardReferralStatus.InProgress), r => ReferralDecider.Decide(r, new CompleteOnwardReferral(ByProvider, OnwardId, "Came every week.", At))),
+        OnwardReferralStatus.Failed => Then(WithOnward(), r => ReferralDecider.Decide(r, new FailOnwardReferral(ByProvider, OnwardId, "no-response", At))),
+        OnwardReferralStatus.Cancelled => Then(WithOnward(), r => ReferralDecider.Decide(r, new CancelOnwardReferral(ByLinkWorkerService, OnwardId, "withdrawn", At))),
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
@@ -94,7 +90,7 @@ public class ReferralLifecycleTests
         var rejected = Rejected();
         Assert.Equal(ReferralStatus.Rejected, rejected.Status);
         Assert.Equal("out-of-area", rejected.StatusReason);
-        Assert.Empty(ReferralDecider.Reject(rejected, ByLinkWorkerService, "out-of-area", null, At));
+        Assert.Empty(ReferralDecider.Decide(rejected, new RejectReferral(ByLinkWorkerService, "out-of-area", null, At)));
     }
 
     [Theory]
@@ -104,13 +100,13 @@ public class ReferralLifecycleTests
     [InlineData(ReferralStatus.Completed)]
     [InlineData(ReferralStatus.Failed)]
     public void Rejection_after_acceptance_is_refused(ReferralStatus status) =>
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Reject(In(status), ByLinkWorkerService, "other", null, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(In(status), new RejectReferral(ByLinkWorkerService, "other", null, At)));
 
     [Fact]
     public void Rejection_by_another_service_is_refused_and_before_routing_waits()
     {
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Reject(Routed(), new Actor(Guid.NewGuid(), OrganisationKind.LinkWorkerService), "other", null, At));
-        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Reject(Requested(), ByLinkWorkerService, "other", null, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Routed(), new RejectReferral(new Actor(Guid.NewGuid(), OrganisationKind.LinkWorkerService), "other", null, At)));
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(Requested(), new RejectReferral(ByLinkWorkerService, "other", null, At)));
     }
 
     // ---- hold and resume ----
@@ -120,23 +116,23 @@ public class ReferralLifecycleTests
     [InlineData(ReferralStatus.InProgress)]
     public void A_hold_resumes_to_the_status_before_it(ReferralStatus before)
     {
-        var held = Then(In(before), r => ReferralDecider.PutOnHold(r, ByLinkWorkerService, null, At));
+        var held = Then(In(before), r => ReferralDecider.Decide(r, new PutReferralOnHold(ByLinkWorkerService, null, At)));
         Assert.Equal(ReferralStatus.OnHold, held.Status);
-        Assert.Empty(ReferralDecider.PutOnHold(held, ByLinkWorkerService, null, At));
+        Assert.Empty(ReferralDecider.Decide(held, new PutReferralOnHold(ByLinkWorkerService, null, At)));
 
-        var resumed = Then(held, r => ReferralDecider.Resume(r, ByLinkWorkerService, At));
+        var resumed = Then(held, r => ReferralDecider.Decide(r, new ResumeReferral(ByLinkWorkerService, At)));
         Assert.Equal(before, resumed.Status);
         Assert.Null(resumed.StatusBeforeHold);
-        Assert.Empty(ReferralDecider.Resume(resumed, ByLinkWorkerService, At));
+        Assert.Empty(ReferralDecider.Decide(resumed, new ResumeReferral(ByLinkWorkerService, At)));
     }
 
     [Fact]
     public void Reaching_the_person_during_a_hold_resumes_to_in_progress()
     {
-        var held = Then(Accepted(), r => ReferralDecider.PutOnHold(r, ByLinkWorkerService, null, At));
-        var reached = Then(held, r => ReferralDecider.RecordContact(r, ByLinkWorkerService, ContactOutcomes.Reached, At, At));
+        var held = Then(Accepted(), r => ReferralDecider.Decide(r, new PutReferralOnHold(ByLinkWorkerService, null, At)));
+        var reached = Then(held, r => ReferralDecider.Decide(r, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, At, At)));
         Assert.Equal(ReferralStatus.OnHold, reached.Status);
-        Assert.Equal(ReferralStatus.InProgress, Then(reached, r => ReferralDecider.Resume(r, ByLinkWorkerService, At)).Status);
+        Assert.Equal(ReferralStatus.InProgress, Then(reached, r => ReferralDecider.Decide(r, new ResumeReferral(ByLinkWorkerService, At))).Status);
     }
 
     [Theory]
@@ -145,16 +141,16 @@ public class ReferralLifecycleTests
     [InlineData(ReferralStatus.Failed)]
     public void A_finished_referral_is_neither_held_nor_resumed(ReferralStatus status)
     {
-        Assert.Throws<RuleViolation>(() => ReferralDecider.PutOnHold(In(status), ByLinkWorkerService, null, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Resume(In(status), ByLinkWorkerService, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(In(status), new PutReferralOnHold(ByLinkWorkerService, null, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(In(status), new ResumeReferral(ByLinkWorkerService, At)));
     }
 
     [Fact]
     public void A_hold_before_acceptance_waits_and_a_resume_of_a_requested_referral_is_refused()
     {
-        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.PutOnHold(Routed(), ByLinkWorkerService, null, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Resume(Routed(), ByLinkWorkerService, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.PutOnHold(InProgress(), new Actor(Guid.NewGuid(), OrganisationKind.LinkWorkerService), null, At));
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(Routed(), new PutReferralOnHold(ByLinkWorkerService, null, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Routed(), new ResumeReferral(ByLinkWorkerService, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(InProgress(), new PutReferralOnHold(new Actor(Guid.NewGuid(), OrganisationKind.LinkWorkerService), null, At)));
     }
 
     // ---- close ----
@@ -168,20 +164,20 @@ public class ReferralLifecycleTests
     [InlineData(ReferralStatus.OnHold, ReferralStatus.Failed)]
     public void An_open_referral_closes_as_completed_or_failed_with_its_outcome(ReferralStatus from, ReferralStatus closedAs)
     {
-        var closed = Then(In(from), r => ReferralDecider.Close(r, ByLinkWorkerService, closedAs, "partially-met", "Some progress.", At));
+        var closed = Then(In(from), r => ReferralDecider.Decide(r, new CloseReferral(ByLinkWorkerService, closedAs, "partially-met", "Some progress.", At)));
         Assert.Equal(closedAs, closed.Status);
         Assert.Equal("partially-met", closed.StatusReason);
         Assert.Equal("Some progress.", closed.Summary);
-        Assert.Empty(ReferralDecider.Close(closed, ByLinkWorkerService, closedAs, "partially-met", "Some progress.", At));
+        Assert.Empty(ReferralDecider.Decide(closed, new CloseReferral(ByLinkWorkerService, closedAs, "partially-met", "Some progress.", At)));
     }
 
     [Fact]
     public void A_closed_referral_is_not_closed_again_differently_and_closes_only_as_completed_or_failed()
     {
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Close(Closed(ReferralStatus.Completed), ByLinkWorkerService, ReferralStatus.Failed, "disengaged", "", At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Close(InProgress(), ByLinkWorkerService, ReferralStatus.Cancelled, "other", "", At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Close(Rejected(), ByLinkWorkerService, ReferralStatus.Completed, "other", "", At));
-        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Close(Routed(), ByLinkWorkerService, ReferralStatus.Completed, "other", "", At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Closed(ReferralStatus.Completed), new CloseReferral(ByLinkWorkerService, ReferralStatus.Failed, "disengaged", "", At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(InProgress(), new CloseReferral(ByLinkWorkerService, ReferralStatus.Cancelled, "other", "", At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Rejected(), new CloseReferral(ByLinkWorkerService, ReferralStatus.Completed, "other", "", At)));
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(Routed(), new CloseReferral(ByLinkWorkerService, ReferralStatus.Completed, "other", "", At)));
     }
 
     // ---- cancel by the referrer ----
@@ -195,7 +191,7 @@ public class ReferralLifecycleTests
     [InlineData(ReferralStatus.InProgress, CancellationReason.EnteredInError, ReferralStatus.EnteredInError)]
     public void The_referrer_cancels_an_unfinished_referral(ReferralStatus from, CancellationReason reason, ReferralStatus becomes)
     {
-        var cancelled = Then(In(from), r => ReferralDecider.Cancel(r, ByGp, reason, "moved away", At));
+        var cancelled = Then(In(from), r => ReferralDecider.Decide(r, new CancelReferral(ByGp, reason, "moved away", At)));
         Assert.Equal(becomes, cancelled.Status);
         Assert.Equal(reason.ToWire(), cancelled.StatusReason);
     }
@@ -207,27 +203,27 @@ public class ReferralLifecycleTests
     [InlineData(ReferralStatus.Cancelled)]
     [InlineData(ReferralStatus.EnteredInError)]
     public void A_finished_referral_cannot_be_cancelled(ReferralStatus status) =>
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Cancel(In(status), ByGp, CancellationReason.Revoked, null, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(In(status), new CancelReferral(ByGp, CancellationReason.Revoked, null, At)));
 
     [Fact]
     public void Only_the_referrer_cancels() =>
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Cancel(InProgress(), ByLinkWorkerService, CancellationReason.Revoked, null, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(InProgress(), new CancelReferral(ByLinkWorkerService, CancellationReason.Revoked, null, At)));
 
     [Fact]
     public void Link_worker_reports_on_a_cancelled_referral_are_dropped_since_the_cancellation_is_final()
     {
         var cancelled = Cancelled();
-        Assert.Empty(ReferralDecider.AssignLinkWorker(cancelled, ByLinkWorkerService, Guid.NewGuid(), "Kim", At));
-        Assert.Empty(ReferralDecider.RecordContact(cancelled, ByLinkWorkerService, ContactOutcomes.Reached, At, At));
-        Assert.Empty(ReferralDecider.Reject(cancelled, ByLinkWorkerService, "other", null, At));
-        Assert.Empty(ReferralDecider.PutOnHold(cancelled, ByLinkWorkerService, null, At));
-        Assert.Empty(ReferralDecider.Resume(cancelled, ByLinkWorkerService, At));
-        Assert.Empty(ReferralDecider.Close(cancelled, ByLinkWorkerService, ReferralStatus.Completed, "goals-met", "", At));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new AssignLinkWorker(ByLinkWorkerService, Guid.NewGuid(), "Kim", At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, At, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new RejectReferral(ByLinkWorkerService, "other", null, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new PutReferralOnHold(ByLinkWorkerService, null, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new ResumeReferral(ByLinkWorkerService, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new CloseReferral(ByLinkWorkerService, ReferralStatus.Completed, "goals-met", "", At)));
         Assert.Equal(ReferralStatus.Cancelled, cancelled.Status);
 
         // An onward referral made as the referrer cancelled is still recorded, so its cancellation lands.
         var crossed = WithOnward(cancelled);
-        var withdrawn = Then(crossed, r => ReferralDecider.CancelOnwardReferral(r, ByLinkWorkerService, OnwardId, "referral-cancelled", At));
+        var withdrawn = Then(crossed, r => ReferralDecider.Decide(r, new CancelOnwardReferral(ByLinkWorkerService, OnwardId, "referral-cancelled", At)));
         Assert.Equal(OnwardReferralStatus.Cancelled, TheOnward(withdrawn).Status);
         Assert.Equal("referral-cancelled", TheOnward(withdrawn).StatusReason);
     }
@@ -239,14 +235,14 @@ public class ReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Received)]
     public void The_provider_accepts_or_rejects_an_onward_referral_it_has_not_answered(OnwardReferralStatus from)
     {
-        var accepted = Then(Onward(from), r => ReferralDecider.AcceptOnwardReferral(r, ByProvider, OnwardId, At));
+        var accepted = Then(Onward(from), r => ReferralDecider.Decide(r, new AcceptOnwardReferral(ByProvider, OnwardId, At)));
         Assert.Equal(OnwardReferralStatus.Accepted, TheOnward(accepted).Status);
-        Assert.Empty(ReferralDecider.AcceptOnwardReferral(accepted, ByProvider, OnwardId, At));
+        Assert.Empty(ReferralDecider.Decide(accepted, new AcceptOnwardReferral(ByProvider, OnwardId, At)));
 
-        var rejected = Then(Onward(from), r => ReferralDecider.RejectOnwardReferral(r, ByProvider, OnwardId, "at-capacity", "Full until spring", At));
+        var rejected = Then(Onward(from), r => ReferralDecider.Decide(r, new RejectOnwardReferral(ByProvider, OnwardId, "at-capacity", "Full until spring", At)));
         Assert.Equal(OnwardReferralStatus.Rejected, TheOnward(rejected).Status);
         Assert.Equal("at-capacity", TheOnward(rejected).StatusReason);
-        Assert.Empty(ReferralDecider.RejectOnwardReferral(rejected, ByProvider, OnwardId, "at-capacity", null, At));
+        Assert.Empty(ReferralDecider.Decide(rejected, new RejectOnwardReferral(ByProvider, OnwardId, "at-capacity", null, At)));
     }
 
     [Theory]
@@ -256,10 +252,10 @@ public class ReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Failed)]
     public void An_answered_onward_referral_is_not_accepted_or_rejected_again(OnwardReferralStatus from)
     {
-        Assert.Throws<RuleViolation>(() => ReferralDecider.AcceptOnwardReferral(Onward(from), ByProvider, OnwardId, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new AcceptOnwardReferral(ByProvider, OnwardId, At)));
         if (from != OnwardReferralStatus.Rejected)
         {
-            Assert.Throws<RuleViolation>(() => ReferralDecider.RejectOnwardReferral(Onward(from), ByProvider, OnwardId, "other", null, At));
+            Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new RejectOnwardReferral(ByProvider, OnwardId, "other", null, At)));
         }
     }
 
@@ -267,15 +263,15 @@ public class ReferralLifecycleTests
     public void The_first_attendance_starts_the_activity_and_each_attendance_is_recorded_once()
     {
         var accepted = Onward(OnwardReferralStatus.Accepted);
-        var missed = Then(accepted, r => ReferralDecider.RecordAttendance(r, ByProvider, OnwardId, new DateOnly(2026, 12, 1), false, At));
+        var missed = Then(accepted, r => ReferralDecider.Decide(r, new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 1), false, At)));
         Assert.Equal(OnwardReferralStatus.Accepted, TheOnward(missed).Status);
 
-        var attended = Then(missed, r => ReferralDecider.RecordAttendance(r, ByProvider, OnwardId, new DateOnly(2026, 12, 8), true, At));
+        var attended = Then(missed, r => ReferralDecider.Decide(r, new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 8), true, At)));
         Assert.Equal(OnwardReferralStatus.InProgress, TheOnward(attended).Status);
         Assert.Equal(2, TheOnward(attended).Attendances.Count);
-        Assert.Empty(ReferralDecider.RecordAttendance(attended, ByProvider, OnwardId, new DateOnly(2026, 12, 8), true, At));
+        Assert.Empty(ReferralDecider.Decide(attended, new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 8), true, At)));
 
-        var again = Then(attended, r => ReferralDecider.RecordAttendance(r, ByProvider, OnwardId, new DateOnly(2026, 12, 15), true, At));
+        var again = Then(attended, r => ReferralDecider.Decide(r, new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 15), true, At)));
         Assert.Equal(OnwardReferralStatus.InProgress, TheOnward(again).Status);
     }
 
@@ -286,21 +282,21 @@ public class ReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Completed)]
     [InlineData(OnwardReferralStatus.Failed)]
     public void Attendance_needs_an_accepted_onward_referral(OnwardReferralStatus from) =>
-        Assert.Throws<RuleViolation>(() => ReferralDecider.RecordAttendance(Onward(from), ByProvider, OnwardId, new DateOnly(2026, 12, 22), true, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 22), true, At)));
 
     [Theory]
     [InlineData(OnwardReferralStatus.Accepted)]
     [InlineData(OnwardReferralStatus.InProgress)]
     public void An_accepted_or_started_onward_referral_completes_or_fails(OnwardReferralStatus from)
     {
-        var completed = Then(Onward(from), r => ReferralDecider.CompleteOnwardReferral(r, ByProvider, OnwardId, "Came every week.", At));
+        var completed = Then(Onward(from), r => ReferralDecider.Decide(r, new CompleteOnwardReferral(ByProvider, OnwardId, "Came every week.", At)));
         Assert.Equal(OnwardReferralStatus.Completed, TheOnward(completed).Status);
-        Assert.Empty(ReferralDecider.CompleteOnwardReferral(completed, ByProvider, OnwardId, "Came every week.", At));
+        Assert.Empty(ReferralDecider.Decide(completed, new CompleteOnwardReferral(ByProvider, OnwardId, "Came every week.", At)));
 
-        var failed = Then(Onward(from), r => ReferralDecider.FailOnwardReferral(r, ByProvider, OnwardId, "stopped-attending", At));
+        var failed = Then(Onward(from), r => ReferralDecider.Decide(r, new FailOnwardReferral(ByProvider, OnwardId, "stopped-attending", At)));
         Assert.Equal(OnwardReferralStatus.Failed, TheOnward(failed).Status);
         Assert.Equal("stopped-attending", TheOnward(failed).StatusReason);
-        Assert.Empty(ReferralDecider.FailOnwardReferral(failed, ByProvider, OnwardId, "stopped-attending", At));
+        Assert.Empty(ReferralDecider.Decide(failed, new FailOnwardReferral(ByProvider, OnwardId, "stopped-attending", At)));
     }
 
     [Theory]
@@ -309,28 +305,28 @@ public class ReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Rejected)]
     [InlineData(OnwardReferralStatus.Failed)]
     public void Only_an_accepted_or_started_onward_referral_completes(OnwardReferralStatus from) =>
-        Assert.Throws<RuleViolation>(() => ReferralDecider.CompleteOnwardReferral(Onward(from), ByProvider, OnwardId, null, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new CompleteOnwardReferral(ByProvider, OnwardId, null, At)));
 
     [Theory]
     [InlineData(OnwardReferralStatus.Rejected)]
     [InlineData(OnwardReferralStatus.Completed)]
     public void A_finished_onward_referral_does_not_fail(OnwardReferralStatus from) =>
-        Assert.Throws<RuleViolation>(() => ReferralDecider.FailOnwardReferral(Onward(from), ByProvider, OnwardId, "other", At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new FailOnwardReferral(ByProvider, OnwardId, "other", At)));
 
     [Fact]
     public void An_unacknowledged_onward_referral_is_reminded_escalated_then_fails_with_no_response()
     {
-        var reminded = Then(WithOnward(), r => ReferralDecider.RemindAboutOnwardReferral(r, ByProvider, OnwardId, At));
+        var reminded = Then(WithOnward(), r => ReferralDecider.Decide(r, new RemindAboutOnwardReferral(ByProvider, OnwardId, At)));
         Assert.Equal(OnwardReferralStatus.Requested, TheOnward(reminded).Status);
         Assert.NotNull(TheOnward(reminded).RemindedAt);
-        Assert.Empty(ReferralDecider.RemindAboutOnwardReferral(reminded, ByProvider, OnwardId, At));
+        Assert.Empty(ReferralDecider.Decide(reminded, new RemindAboutOnwardReferral(ByProvider, OnwardId, At)));
 
-        var escalated = Then(reminded, r => ReferralDecider.EscalateOnwardReferral(r, ByProvider, OnwardId, At));
+        var escalated = Then(reminded, r => ReferralDecider.Decide(r, new EscalateOnwardReferral(ByProvider, OnwardId, At)));
         Assert.Equal(OnwardReferralStatus.Requested, TheOnward(escalated).Status);
         Assert.NotNull(TheOnward(escalated).EscalatedAt);
-        Assert.Empty(ReferralDecider.EscalateOnwardReferral(escalated, ByProvider, OnwardId, At));
+        Assert.Empty(ReferralDecider.Decide(escalated, new EscalateOnwardReferral(ByProvider, OnwardId, At)));
 
-        var expired = Then(escalated, r => ReferralDecider.FailOnwardReferral(r, ByProvider, OnwardId, "no-response", At));
+        var expired = Then(escalated, r => ReferralDecider.Decide(r, new FailOnwardReferral(ByProvider, OnwardId, "no-response", At)));
         Assert.Equal(OnwardReferralStatus.Failed, TheOnward(expired).Status);
         Assert.Equal("no-response", TheOnward(expired).StatusReason);
     }
@@ -341,8 +337,8 @@ public class ReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Completed)]
     public void Only_an_unacknowledged_onward_referral_is_reminded_or_escalated(OnwardReferralStatus from)
     {
-        Assert.Throws<RuleViolation>(() => ReferralDecider.RemindAboutOnwardReferral(Onward(from), ByProvider, OnwardId, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.EscalateOnwardReferral(Onward(from), ByProvider, OnwardId, At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new RemindAboutOnwardReferral(ByProvider, OnwardId, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new EscalateOnwardReferral(ByProvider, OnwardId, At)));
     }
 
     [Theory]
@@ -352,13 +348,13 @@ public class ReferralLifecycleTests
     [InlineData(OnwardReferralStatus.InProgress)]
     public void An_open_onward_referral_is_cancelled_by_the_link_worker_service_or_the_provider(OnwardReferralStatus from)
     {
-        var withdrawn = Then(Onward(from), r => ReferralDecider.CancelOnwardReferral(r, ByLinkWorkerService, OnwardId, "withdrawn", At));
+        var withdrawn = Then(Onward(from), r => ReferralDecider.Decide(r, new CancelOnwardReferral(ByLinkWorkerService, OnwardId, "withdrawn", At)));
         Assert.Equal(OnwardReferralStatus.Cancelled, TheOnward(withdrawn).Status);
         Assert.Equal("withdrawn", TheOnward(withdrawn).StatusReason);
         // The provider's confirmation (or a redelivery) adds nothing.
-        Assert.Empty(ReferralDecider.CancelOnwardReferral(withdrawn, ByProvider, OnwardId, "withdrawn", At));
+        Assert.Empty(ReferralDecider.Decide(withdrawn, new CancelOnwardReferral(ByProvider, OnwardId, "withdrawn", At)));
 
-        var byProvider = Then(Onward(from), r => ReferralDecider.CancelOnwardReferral(r, ByProvider, OnwardId, "referral-cancelled", At));
+        var byProvider = Then(Onward(from), r => ReferralDecider.Decide(r, new CancelOnwardReferral(ByProvider, OnwardId, "referral-cancelled", At)));
         Assert.Equal(OnwardReferralStatus.Cancelled, TheOnward(byProvider).Status);
     }
 
@@ -367,38 +363,38 @@ public class ReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Completed)]
     [InlineData(OnwardReferralStatus.Failed)]
     public void A_finished_onward_referral_keeps_its_result_when_a_withdrawal_crosses_it(OnwardReferralStatus from) =>
-        Assert.Empty(ReferralDecider.CancelOnwardReferral(Onward(from), ByLinkWorkerService, OnwardId, "withdrawn", At));
+        Assert.Empty(ReferralDecider.Decide(Onward(from), new CancelOnwardReferral(ByLinkWorkerService, OnwardId, "withdrawn", At)));
 
     [Fact]
     public void Provider_steps_that_cross_a_cancellation_are_dropped()
     {
         var cancelled = Onward(OnwardReferralStatus.Cancelled);
-        Assert.Empty(ReferralDecider.MarkOnwardReferralReceived(cancelled, ByProvider, OnwardId, At));
-        Assert.Empty(ReferralDecider.AcceptOnwardReferral(cancelled, ByProvider, OnwardId, At));
-        Assert.Empty(ReferralDecider.RejectOnwardReferral(cancelled, ByProvider, OnwardId, "at-capacity", null, At));
-        Assert.Empty(ReferralDecider.RecordAttendance(cancelled, ByProvider, OnwardId, new DateOnly(2026, 12, 1), true, At));
-        Assert.Empty(ReferralDecider.CompleteOnwardReferral(cancelled, ByProvider, OnwardId, null, At));
-        Assert.Empty(ReferralDecider.FailOnwardReferral(cancelled, ByProvider, OnwardId, "no-response", At));
-        Assert.Empty(ReferralDecider.RemindAboutOnwardReferral(cancelled, ByProvider, OnwardId, At));
-        Assert.Empty(ReferralDecider.EscalateOnwardReferral(cancelled, ByProvider, OnwardId, At));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new MarkOnwardReferralReceived(ByProvider, OnwardId, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new AcceptOnwardReferral(ByProvider, OnwardId, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new RejectOnwardReferral(ByProvider, OnwardId, "at-capacity", null, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 1), true, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new CompleteOnwardReferral(ByProvider, OnwardId, null, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new FailOnwardReferral(ByProvider, OnwardId, "no-response", At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new RemindAboutOnwardReferral(ByProvider, OnwardId, At)));
+        Assert.Empty(ReferralDecider.Decide(cancelled, new EscalateOnwardReferral(ByProvider, OnwardId, At)));
     }
 
     [Fact]
     public void Onward_steps_come_only_from_the_provider_holding_it_and_wait_for_the_onward_referral()
     {
         var onward = Onward(OnwardReferralStatus.Received);
-        Assert.Throws<RuleViolation>(() => ReferralDecider.AcceptOnwardReferral(onward, ByStranger, OnwardId, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.RejectOnwardReferral(onward, ByStranger, OnwardId, "other", null, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.RecordAttendance(onward, ByStranger, OnwardId, new DateOnly(2026, 12, 1), true, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.CompleteOnwardReferral(onward, ByStranger, OnwardId, null, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.FailOnwardReferral(onward, ByStranger, OnwardId, "other", At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.RemindAboutOnwardReferral(onward, ByStranger, OnwardId, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.EscalateOnwardReferral(onward, ByStranger, OnwardId, At));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.CancelOnwardReferral(onward, ByStranger, OnwardId, "withdrawn", At));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(onward, new AcceptOnwardReferral(ByStranger, OnwardId, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(onward, new RejectOnwardReferral(ByStranger, OnwardId, "other", null, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(onward, new RecordAttendance(ByStranger, OnwardId, new DateOnly(2026, 12, 1), true, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(onward, new CompleteOnwardReferral(ByStranger, OnwardId, null, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(onward, new FailOnwardReferral(ByStranger, OnwardId, "other", At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(onward, new RemindAboutOnwardReferral(ByStranger, OnwardId, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(onward, new EscalateOnwardReferral(ByStranger, OnwardId, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(onward, new CancelOnwardReferral(ByStranger, OnwardId, "withdrawn", At)));
 
         var unknown = Guid.NewGuid();
-        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.AcceptOnwardReferral(onward, ByProvider, unknown, At));
-        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.CancelOnwardReferral(onward, ByLinkWorkerService, unknown, "withdrawn", At));
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(onward, new AcceptOnwardReferral(ByProvider, unknown, At)));
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(onward, new CancelOnwardReferral(ByLinkWorkerService, unknown, "withdrawn", At)));
     }
 
     // ---- measures and messages ----
@@ -408,12 +404,12 @@ public class ReferralLifecycleTests
     {
         var outcomeId = Guid.NewGuid();
         var scores = new Dictionary<string, decimal> { ["raw"] = 21, ["metric"] = 19.25m };
-        var measured = Then(InProgress(), r => ReferralDecider.RecordMeasure(r, outcomeId, "swemwbs", "baseline", scores, At));
+        var measured = Then(InProgress(), r => ReferralDecider.Decide(r, new RecordMeasure(outcomeId, "swemwbs", "baseline", scores, At)));
         var measure = Assert.Single(measured.Measures);
         Assert.Equal(19.25m, measure.Scores["metric"]);
-        Assert.Empty(ReferralDecider.RecordMeasure(measured, outcomeId, "swemwbs", "baseline", scores, At));
-        Assert.Equal(LinkWorkerService, Assert.IsType<MeasureRecorded>(Assert.Single(ReferralDecider.RecordMeasure(InProgress(), outcomeId, "swemwbs", "baseline", scores, At))).By.OrganisationId);
-        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.RecordMeasure(Requested(), outcomeId, "swemwbs", "baseline", scores, At));
+        Assert.Empty(ReferralDecider.Decide(measured, new RecordMeasure(outcomeId, "swemwbs", "baseline", scores, At)));
+        Assert.Equal(LinkWorkerService, Assert.IsType<MeasureRecorded>(Assert.Single(ReferralDecider.Decide(InProgress(), new RecordMeasure(outcomeId, "swemwbs", "baseline", scores, At)))).By.OrganisationId);
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(Requested(), new RecordMeasure(outcomeId, "swemwbs", "baseline", scores, At)));
     }
 
     [Fact]
@@ -421,8 +417,8 @@ public class ReferralLifecycleTests
     {
         var referral = InProgress();
         var messageId = Guid.NewGuid();
-        var posted = ReferralDecider.PostMessage(referral, ByProvider, "Green Steps", messageId, "Can she come on Tuesday?", At);
-        var after = Evolve(referral, posted);
+        var posted = ReferralDecider.Decide(referral, new PostMessage(ByProvider, "Green Steps", messageId, "Can she come on Tuesday?", At));
+        var after = referral.Then(posted);
         Assert.Equal(referral.Version + 1, after.Version);
         var message = ReferralMessage.From(Assert.IsType<ReferralMessagePosted>(Assert.Single(posted)));
         Assert.Equal(new ReferralMessage(messageId, "Can she come on Tuesday?", At, new MessageAuthor(Provider, OrganisationKind.CommunityProvider, "Green Steps")), message);
@@ -443,7 +439,7 @@ public class ReferralLifecycleTests
     public void The_full_message_back_has_needs_support_offered_outcome_summary_measures_and_codes()
     {
         var referral = Then(Onward(OnwardReferralStatus.Rejected), r =>
-            ReferralDecider.RecordMeasure(r, Guid.NewGuid(), "wemwbs", "baseline", new Dictionary<string, decimal> { ["total"] = 47 }, At));
+            ReferralDecider.Decide(r, new RecordMeasure(Guid.NewGuid(), "wemwbs", "baseline", new Dictionary<string, decimal> { ["total"] = 47 }, At)));
 
         var back = MessageBack.Compose(referral, "goals-met", "Walking weekly.");
         Assert.Equal(["loneliness", "physical-activity"], back.Needs!);
@@ -477,8 +473,8 @@ public class ReferralLifecycleTests
     [InlineData(false, "declined", new[] { "871711000000103" })]
     public void Referral_code_when_the_person_was_reached_and_declined_code_when_they_declined(bool reached, string outcome, string[] codes)
     {
-        var accepted = Then(Accepted(), r => ReferralDecider.RecordContact(r, ByLinkWorkerService, ContactOutcomes.NoAnswer, At, At));
-        var referral = reached ? Then(accepted, r => ReferralDecider.RecordContact(r, ByLinkWorkerService, ContactOutcomes.Reached, At, At)) : accepted;
+        var accepted = Then(Accepted(), r => ReferralDecider.Decide(r, new RecordContact(ByLinkWorkerService, ContactOutcomes.NoAnswer, At, At)));
+        var referral = reached ? Then(accepted, r => ReferralDecider.Decide(r, new RecordContact(ByLinkWorkerService, ContactOutcomes.Reached, At, At))) : accepted;
         Assert.Equal(codes, MessageBack.Compose(referral, outcome, "").Codes.Select(c => c.Code));
     }
 
@@ -486,7 +482,7 @@ public class ReferralLifecycleTests
     public void Closing_carries_the_message_back_as_it_stood_at_the_close()
     {
         var closed = Assert.IsType<ReferralClosed>(Assert.Single(
-            ReferralDecider.Close(Onward(OnwardReferralStatus.Completed), ByLinkWorkerService, ReferralStatus.Completed, "goals-met", "Walking weekly.", At)));
+            ReferralDecider.Decide(Onward(OnwardReferralStatus.Completed), new CloseReferral(ByLinkWorkerService, ReferralStatus.Completed, "goals-met", "Walking weekly.", At))));
         Assert.Equal("goals-met", closed.MessageBack.Outcome);
         Assert.Equal(OnwardReferralStatus.Completed, Assert.Single(closed.MessageBack.SupportOffered!).Status);
     }
@@ -542,14 +538,14 @@ public class ReferralLifecycleTests
     public void The_completed_event_carries_the_message_back_and_codes_only_keeps_the_outcome_out_of_it()
     {
         var full = PartnerEvents.Describe(Assert.Single(
-            ReferralDecider.Close(InProgress(), ByLinkWorkerService, ReferralStatus.Completed, "goals-met", "Walking weekly.", At)))!;
+            ReferralDecider.Decide(InProgress(), new CloseReferral(ByLinkWorkerService, ReferralStatus.Completed, "goals-met", "Walking weekly.", At))))!;
         var fullJson = JsonSerializer.Serialize(full.Data, JsonOptions);
         Assert.Contains("\"messageBack\":{\"needs\":[\"loneliness\",\"physical-activity\"]", fullJson);
         Assert.Contains("Walking weekly.", fullJson);
         Assert.Contains("goals-met", full.Summary);
 
         var codesOnly = PartnerEvents.Describe(Assert.Single(
-            ReferralDecider.Close(InProgress(ShareWithReferrer.CodesOnly), ByLinkWorkerService, ReferralStatus.Completed, "goals-met", "Walking weekly.", At)))!;
+            ReferralDecider.Decide(InProgress(ShareWithReferrer.CodesOnly), new CloseReferral(ByLinkWorkerService, ReferralStatus.Completed, "goals-met", "Walking weekly.", At))))!;
         var codesOnlyJson = JsonSerializer.Serialize(codesOnly.Data, JsonOptions);
         Assert.DoesNotContain("goals-met", codesOnlyJson + codesOnly.Summary);
         Assert.DoesNotContain("Walking weekly.", codesOnlyJson);

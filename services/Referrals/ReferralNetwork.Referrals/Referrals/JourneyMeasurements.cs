@@ -8,11 +8,15 @@ public sealed record StatusChange(string From, string To)
     public const string None = "none";
 }
 
+/// <summary>One event appended to a referral's stream and the referral after it, as Marten evolves it.</summary>
+public sealed record JourneyStep(object Event, Referral After);
+
 /// <summary>
 /// What one change to a referral's stream adds to the journey metrics. Pure: from the state before
-/// (null for a new referral) and the events appended, walked one event at a time, so a save that moves
-/// a status twice (held and resumed together) reports both moves. Durations come from the events'
-/// own times, so they measure the journey, not when the messages happened to arrive.
+/// (null for a new referral) and each appended event with the state after it, so a save that moves
+/// a status twice (held and resumed together) reports both moves. The states come from the
+/// aggregate's own evolve; this only compares them. Durations come from the events' own times, so
+/// they measure the journey, not when the messages happened to arrive.
 /// </summary>
 public sealed record JourneyMeasurements(
     IReadOnlyList<Pathway> Submitted,
@@ -24,7 +28,7 @@ public sealed record JourneyMeasurements(
     public bool IsEmpty => Submitted.Count == 0 && StatusChanges.Count == 0 && OnwardStatusChanges.Count == 0
         && TimesToAcceptance.Count == 0 && TimesToAcknowledgement.Count == 0;
 
-    public static JourneyMeasurements Of(Referral? before, IReadOnlyList<object> events)
+    public static JourneyMeasurements Of(Referral? before, IReadOnlyList<JourneyStep> steps)
     {
         var submitted = new List<Pathway>();
         var statusChanges = new List<StatusChange>();
@@ -33,9 +37,8 @@ public sealed record JourneyMeasurements(
         var timesToAcknowledgement = new List<TimeSpan>();
 
         var state = before;
-        foreach (var @event in events)
+        foreach (var (@event, next) in steps)
         {
-            var next = Evolve(state, @event);
             if (state is null)
             {
                 submitted.Add(next.Pathway);
@@ -75,32 +78,4 @@ public sealed record JourneyMeasurements(
 
     // The two times can come from different services' clocks; a few milliseconds of skew is not a negative wait.
     private static TimeSpan Elapsed(DateTimeOffset from, DateTimeOffset to) => to > from ? to - from : TimeSpan.Zero;
-
-    /// <summary>The referral after <paramref name="event"/>, through the same Create and Apply methods Marten uses.</summary>
-    private static Referral Evolve(Referral? state, object @event) => (state, @event) switch
-    {
-        (null, ReferralRequested e) => Referral.Create(e),
-        (null, _) => throw new ArgumentException($"A referral stream starts with {nameof(ReferralRequested)}, not {@event.GetType().Name}."),
-        (_, LinkWorkerServiceAssigned e) => state.Apply(e),
-        (_, LinkWorkerAssigned e) => state.Apply(e),
-        (_, ContactAttemptRecorded e) => state.Apply(e),
-        (_, OnwardReferralAdded e) => state.Apply(e),
-        (_, OnwardReferralReceived e) => state.Apply(e),
-        (_, ReferralRejected e) => state.Apply(e),
-        (_, ReferralPutOnHold e) => state.Apply(e),
-        (_, ReferralResumed e) => state.Apply(e),
-        (_, ReferralClosed e) => state.Apply(e),
-        (_, ReferralCancelled e) => state.Apply(e),
-        (_, ReferralMessagePosted e) => state.Apply(e),
-        (_, MeasureRecorded e) => state.Apply(e),
-        (_, OnwardReferralAccepted e) => state.Apply(e),
-        (_, OnwardReferralRejected e) => state.Apply(e),
-        (_, OnwardAttendanceRecorded e) => state.Apply(e),
-        (_, OnwardReferralCompleted e) => state.Apply(e),
-        (_, OnwardReferralFailed e) => state.Apply(e),
-        (_, OnwardReferralReminded e) => state.Apply(e),
-        (_, OnwardReferralEscalated e) => state.Apply(e),
-        (_, OnwardReferralCancelled e) => state.Apply(e),
-        _ => throw new ArgumentException($"The journey does not know {@event.GetType().Name}; add it next to its Apply method."),
-    };
 }

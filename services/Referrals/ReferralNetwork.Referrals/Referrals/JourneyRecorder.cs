@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using JasperFx.Events;
+using JasperFx.Events.Aggregation;
 using Marten;
 using Marten.Services;
 
@@ -34,6 +35,7 @@ public sealed class JourneyRecorder(JourneyMetrics metrics, ILogger<JourneyRecor
 
         // A session of its own (it connects only if used): this one already holds the snapshots its inline projection moved on.
         await using var committed = session.DocumentStore.QuerySession();
+        var evolve = EvolverOf(session.DocumentStore);
         var measured = new List<JourneyMeasurements>();
         foreach (var stream in streams)
         {
@@ -50,7 +52,7 @@ public sealed class JourneyRecorder(JourneyMetrics metrics, ILogger<JourneyRecor
                     }
                 }
 
-                measured.Add(JourneyMeasurements.Of(before, stream.Events.Select(e => e.Data).ToList()));
+                measured.Add(JourneyMeasurements.Of(before, await StepAsync(evolve, committed, before, stream.Events, token)));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -64,6 +66,29 @@ public sealed class JourneyRecorder(JourneyMetrics metrics, ILogger<JourneyRecor
             pending.AddOrUpdate(session, measured);
         }
     }
+
+    /// <summary>
+    /// Each event with the referral after it, evolved one event at a time by the aggregator Marten uses
+    /// for the inline snapshot: the referral's own Create and Apply, with no second copy of that dispatch.
+    /// </summary>
+    public static async Task<IReadOnlyList<JourneyStep>> StepAsync(
+        IAggregator<Referral, IQuerySession> evolve, IQuerySession session, Referral? before, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        var steps = new List<JourneyStep>(events.Count);
+        var state = before;
+        foreach (var @event in events)
+        {
+            state = await evolve.BuildAsync([@event], session, state, ct)
+                ?? throw new InvalidOperationException($"{@event.EventType.Name} left no referral to measure.");
+            steps.Add(new JourneyStep(@event.Data, state));
+        }
+
+        return steps;
+    }
+
+    /// <summary>The store's own aggregator for referrals (cached by Marten).</summary>
+    public static IAggregator<Referral, IQuerySession> EvolverOf(IDocumentStore store) =>
+        ((StoreOptions)store.Options).Projections.AggregatorFor<Referral>();
 
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {

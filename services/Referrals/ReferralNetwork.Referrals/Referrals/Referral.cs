@@ -28,7 +28,8 @@ public sealed record RecordedMeasure(Guid OutcomeId, string Instrument, string T
 
 /// <summary>
 /// The referral as every party sees it, evolved from its events. Immutable: each Apply returns a new
-/// state (Marten 9 requires these methods to be public).
+/// state (Marten 9 requires these methods to be public). Version is the stream's version: Marten sets
+/// a member of that name after each event, so Create and Apply leave it alone.
 /// </summary>
 public sealed record Referral(
     Guid Id,
@@ -69,7 +70,7 @@ public sealed record Referral(
 
     public static Referral Create(ReferralRequested e) => new(
         e.ReferralId, ReferralStatus.Requested, e.Pathway, e.Area, e.By.OrganisationId, new Party(e.By.OrganisationId, e.ReferrerName),
-        null, null, null, e.Needs, e.Urgency, e.Reason, e.Person, e.Consent, [], e.At, e.At, 1);
+        null, null, null, e.Needs, e.Urgency, e.Reason, e.Person, e.Consent, [], e.At, e.At, 0);
 
     public Referral Apply(LinkWorkerServiceAssigned e) => Next(e.At) with
     {
@@ -177,7 +178,7 @@ public sealed record Referral(
 
     public OnwardReferral? FindOnwardReferral(Guid onwardReferralId) => OnwardReferrals.FirstOrDefault(o => o.Id == onwardReferralId);
 
-    private Referral Next(DateTimeOffset at) => this with { UpdatedAt = at, Version = Version + 1 };
+    private Referral Next(DateTimeOffset at) => this with { UpdatedAt = at };
 
     private Referral NextWithOnward(DateTimeOffset at, Guid onwardReferralId, Func<OnwardReferral, OnwardReferral> change) => Next(at) with
     {

@@ -4,8 +4,8 @@ using ReferralNetwork.EventSourcing;
 namespace ReferralNetwork.Referrals.Referrals;
 
 /// <summary>
-/// Pure decisions on a referral: given its state and what another party reports (or a party asks),
-/// which events follow. An empty result means the report is already reflected (a redelivery) or has
+/// Pure decisions on a referral: given its state and one command (what a party asks or another
+/// service reports, see Commands.cs), which events follow. An empty result means the report is already reflected (a redelivery) or has
 /// been overtaken, so nothing changes.
 /// </summary>
 /// <remarks>
@@ -19,264 +19,278 @@ namespace ReferralNetwork.Referrals.Referrals;
 /// </remarks>
 public static class ReferralDecider
 {
-    public static IReadOnlyList<object> AssignLinkWorkerService(Referral referral, Guid serviceId, string serviceName, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, AssignLinkWorkerService command)
     {
-        if (referral.LinkWorkerServiceId == serviceId)
+        if (current.LinkWorkerServiceId == command.ServiceId)
         {
             return [];
         }
 
-        if (referral.LinkWorkerServiceId is not null)
+        if (current.LinkWorkerServiceId is not null)
         {
             throw new RuleViolation("The referral is already with another link-worker service.");
         }
 
-        return [new LinkWorkerServiceAssigned(referral.Id, serviceId, serviceName, at)];
+        return [new LinkWorkerServiceAssigned(current.Id, command.ServiceId, command.ServiceName, command.At)];
     }
 
-    public static IReadOnlyList<object> AssignLinkWorker(Referral referral, Actor by, Guid linkWorkerId, string linkWorkerName, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, AssignLinkWorker command)
     {
-        RequireHandledBy(referral, by);
-        if (referral.IsCancelledByReferrer || (referral.Status == ReferralStatus.Accepted && referral.LinkWorker?.Id == linkWorkerId))
+        RequireHandledBy(current, command.By);
+        if (current.IsCancelledByReferrer || (current.Status == ReferralStatus.Accepted && current.LinkWorker?.Id == command.LinkWorkerId))
         {
             return [];
         }
 
-        if (referral.Status != ReferralStatus.Requested)
+        if (current.Status != ReferralStatus.Requested)
         {
-            throw new RuleViolation($"A {referral.Status.ToWire()} referral cannot be accepted.");
+            throw new RuleViolation($"A {current.Status.ToWire()} referral cannot be accepted.");
         }
 
-        return [new LinkWorkerAssigned(referral.Id, by, linkWorkerId, linkWorkerName, at)];
+        return [new LinkWorkerAssigned(current.Id, command.By, command.LinkWorkerId, command.LinkWorkerName, command.At)];
     }
 
-    public static IReadOnlyList<object> RecordContact(Referral referral, Actor by, string outcome, DateTimeOffset contactedAt, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, RecordContact command)
     {
-        RequireHandledBy(referral, by);
-        if (referral.IsCancelledByReferrer)
+        RequireHandledBy(current, command.By);
+        if (current.IsCancelledByReferrer)
         {
             return [];
         }
 
-        if (referral.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold))
+        if (current.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold))
         {
-            throw referral.Status == ReferralStatus.Requested
+            throw current.Status == ReferralStatus.Requested
                 ? new ReportedOutOfOrder("contact before acceptance")
-                : new RuleViolation($"Contacts cannot be recorded on a {referral.Status.ToWire()} referral.");
+                : new RuleViolation($"Contacts cannot be recorded on a {current.Status.ToWire()} referral.");
         }
 
-        return [new ContactAttemptRecorded(referral.Id, by, outcome, contactedAt, at)];
+        return [new ContactAttemptRecorded(current.Id, command.By, command.Outcome, command.ContactedAt, command.At)];
     }
 
-    public static IReadOnlyList<object> AddOnwardReferral(
-        Referral referral, Actor by, Guid onwardReferralId, Guid serviceId, string serviceName, Guid providerId, string providerName, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, AddOnwardReferral command)
     {
-        RequireHandledBy(referral, by);
-        if (referral.FindOnwardReferral(onwardReferralId) is not null)
+        RequireHandledBy(current, command.By);
+        if (current.FindOnwardReferral(command.OnwardReferralId) is not null)
         {
             return [];
         }
 
         // Made as the referrer cancelled: still recorded, so its cancellation has something to cancel.
-        if (referral.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold) && !referral.IsCancelledByReferrer)
+        if (current.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold) && !current.IsCancelledByReferrer)
         {
-            throw referral.Status == ReferralStatus.Requested
+            throw current.Status == ReferralStatus.Requested
                 ? new ReportedOutOfOrder("onward referral before acceptance")
-                : new RuleViolation($"A {referral.Status.ToWire()} referral cannot be referred on.");
+                : new RuleViolation($"A {current.Status.ToWire()} referral cannot be referred on.");
         }
 
-        return [new OnwardReferralAdded(referral.Id, by, onwardReferralId, serviceId, serviceName, providerId, providerName, at)];
+        return
+        [
+            new OnwardReferralAdded(
+                current.Id, command.By, command.OnwardReferralId, command.ServiceId, command.ServiceName, command.ProviderId, command.ProviderName, command.At),
+        ];
     }
 
-    public static IReadOnlyList<object> MarkOnwardReferralReceived(Referral referral, Actor by, Guid onwardReferralId, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, MarkOnwardReferralReceived command)
     {
-        var onward = HeldBy(referral, by, onwardReferralId, "acknowledge");
+        var onward = HeldBy(current, command.By, command.OnwardReferralId, "acknowledge");
         return onward.Status switch
         {
-            OnwardReferralStatus.Requested => [new OnwardReferralReceived(referral.Id, by, onwardReferralId, at)],
+            OnwardReferralStatus.Requested => [new OnwardReferralReceived(current.Id, command.By, command.OnwardReferralId, command.At)],
             OnwardReferralStatus.Received or OnwardReferralStatus.Cancelled => [],
             _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be acknowledged."),
         };
     }
 
-    public static IReadOnlyList<object> Reject(Referral referral, Actor by, string reason, string? note, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, RejectReferral command)
     {
-        RequireHandledBy(referral, by);
-        return referral.Status switch
+        RequireHandledBy(current, command.By);
+        return current.Status switch
         {
-            ReferralStatus.Requested => [new ReferralRejected(referral.Id, by, reason, note, at)],
+            ReferralStatus.Requested => [new ReferralRejected(current.Id, command.By, command.Reason, command.Note, command.At)],
             ReferralStatus.Rejected or ReferralStatus.Cancelled or ReferralStatus.EnteredInError => [],
-            _ => throw new RuleViolation($"A {referral.Status.ToWire()} referral cannot be rejected."),
+            _ => throw new RuleViolation($"A {current.Status.ToWire()} referral cannot be rejected."),
         };
     }
 
-    public static IReadOnlyList<object> PutOnHold(Referral referral, Actor by, string? note, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, PutReferralOnHold command)
     {
-        RequireHandledBy(referral, by);
-        return referral.Status switch
+        RequireHandledBy(current, command.By);
+        return current.Status switch
         {
-            ReferralStatus.Accepted or ReferralStatus.InProgress => [new ReferralPutOnHold(referral.Id, by, note, at)],
+            ReferralStatus.Accepted or ReferralStatus.InProgress => [new ReferralPutOnHold(current.Id, command.By, command.Note, command.At)],
             ReferralStatus.OnHold or ReferralStatus.Cancelled or ReferralStatus.EnteredInError => [],
             ReferralStatus.Requested => throw new ReportedOutOfOrder("hold before acceptance"),
-            _ => throw new RuleViolation($"A {referral.Status.ToWire()} referral cannot be put on hold."),
+            _ => throw new RuleViolation($"A {current.Status.ToWire()} referral cannot be put on hold."),
         };
     }
 
-    public static IReadOnlyList<object> Resume(Referral referral, Actor by, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, ResumeReferral command)
     {
-        RequireHandledBy(referral, by);
-        return referral.Status switch
+        RequireHandledBy(current, command.By);
+        return current.Status switch
         {
-            ReferralStatus.OnHold => [new ReferralResumed(referral.Id, by, referral.StatusBeforeHold ?? ReferralStatus.InProgress, at)],
+            ReferralStatus.OnHold => [new ReferralResumed(current.Id, command.By, current.StatusBeforeHold ?? ReferralStatus.InProgress, command.At)],
             // Not on hold any more: this resume is already reflected.
             ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.Cancelled or ReferralStatus.EnteredInError => [],
-            _ => throw new RuleViolation($"A {referral.Status.ToWire()} referral cannot be resumed."),
+            _ => throw new RuleViolation($"A {current.Status.ToWire()} referral cannot be resumed."),
         };
     }
 
-    public static IReadOnlyList<object> Close(Referral referral, Actor by, ReferralStatus status, string outcome, string summary, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, CloseReferral command)
     {
-        RequireHandledBy(referral, by);
-        if (status is not (ReferralStatus.Completed or ReferralStatus.Failed))
+        RequireHandledBy(current, command.By);
+        if (command.Status is not (ReferralStatus.Completed or ReferralStatus.Failed))
         {
-            throw new RuleViolation($"A referral closes as completed or failed, not {status.ToWire()}.");
+            throw new RuleViolation($"A referral closes as completed or failed, not {command.Status.ToWire()}.");
         }
 
-        if (referral.IsCancelledByReferrer || (referral.Status == status && referral.Outcome == outcome))
+        if (current.IsCancelledByReferrer || (current.Status == command.Status && current.Outcome == command.Outcome))
         {
             return [];
         }
 
-        return referral.Status switch
+        return current.Status switch
         {
             ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold =>
-                [new ReferralClosed(referral.Id, by, status, outcome, summary, MessageBack.Compose(referral, outcome, summary), at)],
+            [
+                new ReferralClosed(
+                    current.Id, command.By, command.Status, command.Outcome, command.Summary,
+                    MessageBack.Compose(current, command.Outcome, command.Summary), command.At),
+            ],
             ReferralStatus.Requested => throw new ReportedOutOfOrder("close before acceptance"),
-            _ => throw new RuleViolation($"A {referral.Status.ToWire()} referral cannot be closed."),
+            _ => throw new RuleViolation($"A {current.Status.ToWire()} referral cannot be closed."),
         };
     }
 
-    /// <summary>The referrer cancels; the API has checked that <paramref name="by"/> is the referrer.</summary>
-    public static IReadOnlyList<object> Cancel(Referral referral, Actor by, CancellationReason reason, string? note, DateTimeOffset at)
+    /// <summary>The referrer cancels; the API answers a non-referrer before asking (403), so this is the backstop.</summary>
+    public static IReadOnlyList<object> Decide(Referral current, CancelReferral command)
     {
-        if (by.OrganisationId != referral.ReferrerId)
+        if (command.By.OrganisationId != current.ReferrerId)
         {
             throw new RuleViolation("Only the referrer can cancel a referral.");
         }
 
-        if (referral.IsFinished)
+        if (current.IsFinished)
         {
-            throw new RuleViolation($"A {referral.Status.ToWire()} referral cannot be cancelled.");
+            throw new RuleViolation($"A {current.Status.ToWire()} referral cannot be cancelled.");
         }
 
-        return [new ReferralCancelled(referral.Id, by, reason, note, at)];
+        return [new ReferralCancelled(current.Id, command.By, command.Reason, command.Note, command.At)];
     }
 
     /// <summary>Any party may write at any time, also after the referral finished (questions about the outcome).</summary>
-    public static IReadOnlyList<object> PostMessage(Referral referral, Actor by, string authorName, Guid messageId, string text, DateTimeOffset at) =>
-        [new ReferralMessagePosted(referral.Id, messageId, by, authorName, text, at)];
+    public static IReadOnlyList<object> Decide(Referral current, PostMessage command) =>
+        [new ReferralMessagePosted(current.Id, command.MessageId, command.By, command.AuthorName, command.Text, command.At)];
 
     /// <summary>The feedback service lets only the link-worker service handling the referral record measures.</summary>
-    public static IReadOnlyList<object> RecordMeasure(
-        Referral referral, Guid outcomeId, string instrument, string timepoint, IReadOnlyDictionary<string, decimal> scores, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, RecordMeasure command)
     {
-        if (referral.LinkWorkerServiceId is not { } service)
+        if (current.LinkWorkerServiceId is not { } service)
         {
             throw new ReportedOutOfOrder("measure before routing");
         }
 
-        if (referral.Measures.Any(m => m.OutcomeId == outcomeId))
+        if (current.Measures.Any(m => m.OutcomeId == command.OutcomeId))
         {
             return [];
         }
 
-        return [new MeasureRecorded(referral.Id, new Actor(service, OrganisationKind.LinkWorkerService), outcomeId, instrument, timepoint, scores, at)];
+        return
+        [
+            new MeasureRecorded(
+                current.Id, new Actor(service, OrganisationKind.LinkWorkerService), command.OutcomeId, command.Instrument, command.Timepoint,
+                command.Scores, command.At),
+        ];
     }
 
-    public static IReadOnlyList<object> AcceptOnwardReferral(Referral referral, Actor by, Guid onwardReferralId, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, AcceptOnwardReferral command)
     {
-        var onward = HeldBy(referral, by, onwardReferralId, "accept");
+        var onward = HeldBy(current, command.By, command.OnwardReferralId, "accept");
         return onward.Status switch
         {
-            OnwardReferralStatus.Requested or OnwardReferralStatus.Received => [new OnwardReferralAccepted(referral.Id, by, onwardReferralId, at)],
+            OnwardReferralStatus.Requested or OnwardReferralStatus.Received =>
+                [new OnwardReferralAccepted(current.Id, command.By, command.OnwardReferralId, command.At)],
             OnwardReferralStatus.Accepted or OnwardReferralStatus.Cancelled => [],
             _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be accepted."),
         };
     }
 
-    public static IReadOnlyList<object> RejectOnwardReferral(Referral referral, Actor by, Guid onwardReferralId, string reason, string? note, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, RejectOnwardReferral command)
     {
-        var onward = HeldBy(referral, by, onwardReferralId, "reject");
+        var onward = HeldBy(current, command.By, command.OnwardReferralId, "reject");
         return onward.Status switch
         {
-            OnwardReferralStatus.Requested or OnwardReferralStatus.Received => [new OnwardReferralRejected(referral.Id, by, onwardReferralId, reason, note, at)],
+            OnwardReferralStatus.Requested or OnwardReferralStatus.Received =>
+                [new OnwardReferralRejected(current.Id, command.By, command.OnwardReferralId, command.Reason, command.Note, command.At)],
             OnwardReferralStatus.Rejected or OnwardReferralStatus.Cancelled => [],
             _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be rejected."),
         };
     }
 
-    public static IReadOnlyList<object> RecordAttendance(Referral referral, Actor by, Guid onwardReferralId, DateOnly date, bool attended, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, RecordAttendance command)
     {
-        var onward = HeldBy(referral, by, onwardReferralId, "record attendance on");
-        if (onward.Status == OnwardReferralStatus.Cancelled || onward.Attendances.Contains(new Attendance(date, attended)))
+        var onward = HeldBy(current, command.By, command.OnwardReferralId, "record attendance on");
+        if (onward.Status == OnwardReferralStatus.Cancelled || onward.Attendances.Contains(new Attendance(command.Date, command.Attended)))
         {
             return [];
         }
 
         return onward.Status is OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress
-            ? [new OnwardAttendanceRecorded(referral.Id, by, onwardReferralId, date, attended, at)]
+            ? [new OnwardAttendanceRecorded(current.Id, command.By, command.OnwardReferralId, command.Date, command.Attended, command.At)]
             : throw new RuleViolation($"Attendance cannot be recorded on a {onward.Status.ToWire()} onward referral.");
     }
 
-    public static IReadOnlyList<object> CompleteOnwardReferral(Referral referral, Actor by, Guid onwardReferralId, string? summary, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, CompleteOnwardReferral command)
     {
-        var onward = HeldBy(referral, by, onwardReferralId, "complete");
+        var onward = HeldBy(current, command.By, command.OnwardReferralId, "complete");
         return onward.Status switch
         {
-            OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress => [new OnwardReferralCompleted(referral.Id, by, onwardReferralId, summary, at)],
+            OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress =>
+                [new OnwardReferralCompleted(current.Id, command.By, command.OnwardReferralId, command.Summary, command.At)],
             OnwardReferralStatus.Completed or OnwardReferralStatus.Cancelled => [],
             _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be completed."),
         };
     }
 
     /// <summary>Failed by the provider, or expired unacknowledged (reason no-response).</summary>
-    public static IReadOnlyList<object> FailOnwardReferral(Referral referral, Actor by, Guid onwardReferralId, string reason, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, FailOnwardReferral command)
     {
-        var onward = HeldBy(referral, by, onwardReferralId, "fail");
+        var onward = HeldBy(current, command.By, command.OnwardReferralId, "fail");
         return onward.Status switch
         {
             OnwardReferralStatus.Requested or OnwardReferralStatus.Received or OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress =>
-                [new OnwardReferralFailed(referral.Id, by, onwardReferralId, reason, at)],
+                [new OnwardReferralFailed(current.Id, command.By, command.OnwardReferralId, command.Reason, command.At)],
             OnwardReferralStatus.Failed or OnwardReferralStatus.Cancelled => [],
             _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot fail."),
         };
     }
 
     /// <summary>The acknowledgement deadline passed: the provider was nudged. Only an unacknowledged onward referral is.</summary>
-    public static IReadOnlyList<object> RemindAboutOnwardReferral(Referral referral, Actor by, Guid onwardReferralId, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, RemindAboutOnwardReferral command)
     {
-        var onward = HeldBy(referral, by, onwardReferralId, "remind about");
+        var onward = HeldBy(current, command.By, command.OnwardReferralId, "remind about");
         if (onward.RemindedAt is not null || onward.Status == OnwardReferralStatus.Cancelled)
         {
             return [];
         }
 
         return onward.Status == OnwardReferralStatus.Requested
-            ? [new OnwardReferralReminded(referral.Id, by, onwardReferralId, at)]
+            ? [new OnwardReferralReminded(current.Id, command.By, command.OnwardReferralId, command.At)]
             : throw new RuleViolation($"A {onward.Status.ToWire()} onward referral is not waiting for acknowledgement.");
     }
 
     /// <summary>Still unacknowledged after the reminder: escalated to the link worker.</summary>
-    public static IReadOnlyList<object> EscalateOnwardReferral(Referral referral, Actor by, Guid onwardReferralId, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, EscalateOnwardReferral command)
     {
-        var onward = HeldBy(referral, by, onwardReferralId, "escalate");
+        var onward = HeldBy(current, command.By, command.OnwardReferralId, "escalate");
         if (onward.EscalatedAt is not null || onward.Status == OnwardReferralStatus.Cancelled)
         {
             return [];
         }
 
         return onward.Status == OnwardReferralStatus.Requested
-            ? [new OnwardReferralEscalated(referral.Id, by, onwardReferralId, at)]
+            ? [new OnwardReferralEscalated(current.Id, command.By, command.OnwardReferralId, command.At)]
             : throw new RuleViolation($"A {onward.Status.ToWire()} onward referral is not waiting for acknowledgement.");
     }
 
@@ -284,15 +298,17 @@ public static class ReferralDecider
     /// Withdrawn by the link-worker service handling the referral, or confirmed cancelled by the provider
     /// holding it. One that finished first keeps its result: the two services crossed, and the finish stands.
     /// </summary>
-    public static IReadOnlyList<object> CancelOnwardReferral(Referral referral, Actor by, Guid onwardReferralId, string reason, DateTimeOffset at)
+    public static IReadOnlyList<object> Decide(Referral current, CancelOnwardReferral command)
     {
-        var onward = referral.FindOnwardReferral(onwardReferralId) ?? throw new ReportedOutOfOrder("cancellation before the onward referral");
-        if (by.OrganisationId != onward.Provider.Id && by.OrganisationId != referral.LinkWorkerServiceId)
+        var onward = current.FindOnwardReferral(command.OnwardReferralId) ?? throw new ReportedOutOfOrder("cancellation before the onward referral");
+        if (command.By.OrganisationId != onward.Provider.Id && command.By.OrganisationId != current.LinkWorkerServiceId)
         {
             throw new RuleViolation("Only the link-worker service handling the referral or the provider holding the onward referral can cancel it.");
         }
 
-        return onward.IsFinished ? [] : [new OnwardReferralCancelled(referral.Id, by, onwardReferralId, onward.Provider.Id, reason, at)];
+        return onward.IsFinished
+            ? []
+            : [new OnwardReferralCancelled(current.Id, command.By, command.OnwardReferralId, onward.Provider.Id, command.Reason, command.At)];
     }
 
     private static OnwardReferral HeldBy(Referral referral, Actor by, Guid onwardReferralId, string action)

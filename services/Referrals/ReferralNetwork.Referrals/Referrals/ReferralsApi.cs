@@ -5,6 +5,7 @@ using ReferralNetwork.Referrals.Referrals.Read;
 using ReferralNetwork.Referrals.Referrals.Submit;
 using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.Referrals.Referrals;
 
@@ -36,7 +37,8 @@ public static class ReferralsApi
     }
 
     public static async Task<Results<Created<ReferralView>, ProblemHttpResult>> SubmitAsync(
-        SubmitReferralRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
+        SubmitReferralRequest request, Caller caller, IDocumentSession session, HttpContext http, IdempotencyScope idempotency, TimeProvider clock,
+        CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var (valid, errors) = ReferralValidation.Validate(request, DateOnly.FromDateTime(now.UtcDateTime), now);
@@ -53,12 +55,14 @@ public static class ReferralsApi
         var id = Guid.CreateVersion7();
         var requested = new ReferralRequested(
             id, pathway, caller.Area, caller.AsActor, caller.Name, valid.Needs, valid.Urgency, valid.Reason, valid.Person, valid.Consent, now);
-        session.Events.StartStream<Referral>(id, requested);
+        IReadOnlyList<object> events = [requested];
 
-        var view = ReferralView.From(Referral.Create(requested));
+        // The replayable response must commit with the stream, so it is built before the save: the referral
+        // its first event creates, at the version a new stream starts at (as StartAsync reports it).
+        var view = ReferralView.From(Referral.Create(requested) with { Version = events.Count });
         var location = $"/api/referrals/{id}";
         idempotency.Remember(session, StatusCodes.Status201Created, location, view);
-        await session.SaveChangesAsync(ct);
+        await http.StartAsync<Referral>(session, id, events, ct);
         return TypedResults.Created(location, view);
     }
 
@@ -139,8 +143,8 @@ public static class ReferralsApi
         var requested = new ReferralRequested(
             id, Pathway.SelfReferral, area, new Actor(Guid.Empty, OrganisationKind.OtherReferrer), SelfReferralValidation.ReferrerName,
             valid.Needs, valid.Urgency, valid.Reason, valid.Person, valid.Consent, now);
-        session.Events.StartStream<Referral>(id, requested);
-        await session.SaveChangesAsync(ct);
+        // No ETag: the self-referrer cannot read what they sent.
+        await session.StartAsync<Referral>(id, [requested], ct);
         return TypedResults.Accepted((string?)null, new SelfReferralReceived(id));
     }
 
@@ -148,90 +152,62 @@ public static class ReferralsApi
     public static async Task<Results<Ok<ReferralView>, ProblemHttpResult>> CancelAsync(
         Guid id, CancelReferralRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        try
         {
-            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
-        }
+            var cancelled = await http.ChangeAsync<Referral>(session, id, r => CanMessage(r, caller), "referral", referral =>
+            {
+                // Another party may read it, so it is told why (a stranger got 404 before this).
+                if (referral.ReferrerId != caller.OrganisationId)
+                {
+                    throw new Forbidden("Only the referrer can cancel a referral.");
+                }
 
-        var stream = await session.Events.FetchForWriting<Referral>(id, ct);
-        if (stream.Aggregate is not { } referral || !CanMessage(referral, caller))
+                var reason = request.Reason ?? throw new InvalidCommand("reason", "Required: revoked or entered-in-error.");
+                if (request.Note is { Length: > NoteMaxLength })
+                {
+                    throw new InvalidCommand("note", $"At most {NoteMaxLength} characters.");
+                }
+
+                return ReferralDecider.Decide(referral, new CancelReferral(caller.AsActor, reason, Blank(request.Note), clock.GetUtcNow()));
+            }, ct);
+            return TypedResults.Ok(ReferralView.From(cancelled));
+        }
+        catch (Forbidden forbidden)
         {
-            return Problems.NotFound("referral");
+            return Problems.Forbidden(forbidden.Message);
         }
-
-        if (referral.ReferrerId != caller.OrganisationId)
-        {
-            return Problems.Forbidden("Only the referrer can cancel a referral.");
-        }
-
-        if (request.Reason is not { } reason)
-        {
-            return Problems.Invalid("reason", "Required: revoked or entered-in-error.");
-        }
-
-        if (request.Note is { Length: > NoteMaxLength })
-        {
-            return Problems.Invalid("note", $"At most {NoteMaxLength} characters.");
-        }
-
-        if (VersionConflict(referral, expected) is { } conflict)
-        {
-            return conflict;
-        }
-
-        var cancelled = ReferralDecider.Cancel(referral, caller.AsActor, reason, Blank(request.Note), clock.GetUtcNow());
-        stream.AppendMany(cancelled);
-        await session.SaveChangesAsync(ct);
-
-        var next = cancelled.OfType<ReferralCancelled>().Aggregate(referral, (r, e) => r.Apply(e));
-        ETags.Set(http.Response, next.Version);
-        return TypedResults.Ok(ReferralView.From(next));
     }
 
     public static async Task<Results<Created<ReferralMessage>, ProblemHttpResult>> PostMessageAsync(
         Guid id, PostMessageRequest request, Caller caller, IDocumentSession session, HttpContext http, IdempotencyScope idempotency,
         TimeProvider clock, CancellationToken ct)
     {
-        if (!ETags.TryReadIfMatch(http.Request, out var expected))
-        {
-            return Problems.BadRequest("If-Match must be a version number as returned in ETag.");
-        }
+        var messageId = Guid.CreateVersion7();
+        var location = $"/api/referrals/{id}/messages/{messageId}";
+        ReferralMessage? message = null;
 
         // Without If-Match, posts wait for each other rather than conflict: two parties writing at once
         // is normal conversation, not a lost update. With it, the caller asked for the optimistic check.
-        var stream = expected is null
-            ? await session.Events.FetchForExclusiveWriting<Referral>(id, ct)
-            : await session.Events.FetchForWriting<Referral>(id, ct);
-        if (stream.Aggregate is not { } referral || !CanMessage(referral, caller))
+        await http.ChangeAsync<Referral>(session, id, r => CanMessage(r, caller), "referral", referral =>
         {
-            return Problems.NotFound("referral");
-        }
+            if (string.IsNullOrWhiteSpace(request.Text))
+            {
+                throw new InvalidCommand("text", "Required.");
+            }
 
-        if (string.IsNullOrWhiteSpace(request.Text))
-        {
-            return Problems.Invalid("text", "Required.");
-        }
+            if (request.Text.Length > MessageMaxLength)
+            {
+                throw new InvalidCommand("text", $"At most {MessageMaxLength} characters.");
+            }
 
-        if (request.Text.Length > MessageMaxLength)
-        {
-            return Problems.Invalid("text", $"At most {MessageMaxLength} characters.");
-        }
+            var posted = ReferralDecider.Decide(referral, new PostMessage(caller.AsActor, caller.Name, messageId, request.Text.Trim(), clock.GetUtcNow()));
+            message = ReferralMessage.From(posted.OfType<ReferralMessagePosted>().Single());
+            // Decided just before the save, so the stored response commits with the message.
+            idempotency.Remember(session, StatusCodes.Status201Created, location, message);
+            return posted;
+        }, ct, queueUnconditional: true);
 
-        if (VersionConflict(referral, expected) is { } conflict)
-        {
-            return conflict;
-        }
-
-        var messageId = Guid.CreateVersion7();
-        var posted = ReferralDecider.PostMessage(referral, caller.AsActor, caller.Name, messageId, request.Text.Trim(), clock.GetUtcNow());
-        stream.AppendMany(posted);
-        var message = ReferralMessage.From(posted.OfType<ReferralMessagePosted>().Single());
-        var location = $"/api/referrals/{id}/messages/{messageId}";
-        idempotency.Remember(session, StatusCodes.Status201Created, location, message);
-        await session.SaveChangesAsync(ct);
-
-        ETags.Set(http.Response, referral.Version + posted.Count);
-        return TypedResults.Created(location, message);
+        return TypedResults.Created(location, message ?? throw new InvalidOperationException("The message was saved without being decided."));
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ReferralMessage>>, ProblemHttpResult>> GetMessagesAsync(
@@ -286,16 +262,14 @@ public static class ReferralsApi
     private static bool CanMessage(Referral referral, Caller caller) =>
         caller.IsOperator || referral.IsPartyOf(caller.OrganisationId) || referral.IsProviderOf(caller.OrganisationId);
 
-    private static ProblemHttpResult? VersionConflict(Referral referral, long? expected) =>
-        expected is { } version && version != referral.Version
-            ? Problems.Conflict($"If-Match expected version {version} but the referral is at version {referral.Version}. Read it again and retry.")
-            : null;
-
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private const int MessageMaxLength = 4000;
 
     private const int NoteMaxLength = 2000;
+
+    /// <summary>A party of the referral asked for what only another may do: 403, which no shared exception means.</summary>
+    private sealed class Forbidden(string detail) : Exception(detail);
 }
 
 public sealed record CancelReferralRequest(CancellationReason? Reason, string? Note);

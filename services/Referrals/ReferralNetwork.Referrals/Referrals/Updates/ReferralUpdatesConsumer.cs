@@ -29,34 +29,35 @@ public sealed class ReferralUpdatesConsumer(IDocumentSession session, ILogger<Re
     private const string Unstated = "other";
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.ReferralRouted> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.AssignLinkWorkerService(r, m.LinkWorkerServiceId, m.LinkWorkerServiceName, m.At));
+        ReferralDecider.Decide(r, new AssignLinkWorkerService(m.LinkWorkerServiceId, m.LinkWorkerServiceName, m.At)));
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.ReferralAccepted> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.AssignLinkWorker(r, LinkWorkerService(m.LinkWorkerServiceId), m.LinkWorkerId, m.LinkWorkerName, m.At));
+        ReferralDecider.Decide(r, new AssignLinkWorker(LinkWorkerService(m.LinkWorkerServiceId), m.LinkWorkerId, m.LinkWorkerName, m.At)));
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.ContactAttempted> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.RecordContact(r, LinkWorkerService(m.LinkWorkerServiceId), m.Outcome, m.ContactedAt, m.At));
+        ReferralDecider.Decide(r, new RecordContact(LinkWorkerService(m.LinkWorkerServiceId), m.Outcome, m.ContactedAt, m.At)));
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.OnwardReferralRequested> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.AddOnwardReferral(r, LinkWorkerService(m.LinkWorkerServiceId), m.OnwardReferralId, m.ServiceId, m.ServiceName, m.ProviderId, m.ProviderName, m.At));
+        ReferralDecider.Decide(r, new AddOnwardReferral(
+            LinkWorkerService(m.LinkWorkerServiceId), m.OnwardReferralId, m.ServiceId, m.ServiceName, m.ProviderId, m.ProviderName, m.At)));
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.ReferralRejected> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.Reject(r, LinkWorkerService(m.LinkWorkerServiceId), m.Reason, m.Note, m.At));
+        ReferralDecider.Decide(r, new RejectReferral(LinkWorkerService(m.LinkWorkerServiceId), m.Reason, m.Note, m.At)));
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.ReferralPutOnHold> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.PutOnHold(r, LinkWorkerService(m.LinkWorkerServiceId), m.Note, m.At));
+        ReferralDecider.Decide(r, new PutReferralOnHold(LinkWorkerService(m.LinkWorkerServiceId), m.Note, m.At)));
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.ReferralResumed> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.Resume(r, LinkWorkerService(m.LinkWorkerServiceId), m.At));
+        ReferralDecider.Decide(r, new ResumeReferral(LinkWorkerService(m.LinkWorkerServiceId), m.At)));
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.ReferralClosed> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.Close(r, LinkWorkerService(m.LinkWorkerServiceId), m.Status, m.Outcome, m.Summary, m.At));
+        ReferralDecider.Decide(r, new CloseReferral(LinkWorkerService(m.LinkWorkerServiceId), m.Status, m.Outcome, m.Summary, m.At)));
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.OnwardReferralWithdrawn> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.CancelOnwardReferral(r, LinkWorkerService(m.LinkWorkerServiceId), m.OnwardReferralId, m.Reason, m.At));
+        ReferralDecider.Decide(r, new CancelOnwardReferral(LinkWorkerService(m.LinkWorkerServiceId), m.OnwardReferralId, m.Reason, m.At)));
 
     public Task Consume(ConsumeContext<ProviderEvents.OnwardReferralAcknowledged> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.MarkOnwardReferralReceived(r, Provider(m.ProviderId), m.OnwardReferralId, m.At));
+        ReferralDecider.Decide(r, new MarkOnwardReferralReceived(Provider(m.ProviderId), m.OnwardReferralId, m.At)));
 
     /// <summary>Each provider step (or deadline step) becomes its own domain event, so the timeline names it.</summary>
     public Task Consume(ConsumeContext<ProviderEvents.OnwardReferralProgressed> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
@@ -64,23 +65,23 @@ public sealed class ReferralUpdatesConsumer(IDocumentSession session, ILogger<Re
         var by = Provider(m.ProviderId);
         return m.Step switch
         {
-            ProviderEvents.OnwardReferralStep.Accepted => ReferralDecider.AcceptOnwardReferral(r, by, m.OnwardReferralId, m.At),
-            ProviderEvents.OnwardReferralStep.Rejected => ReferralDecider.RejectOnwardReferral(r, by, m.OnwardReferralId, m.Reason ?? Unstated, m.Note, m.At),
-            ProviderEvents.OnwardReferralStep.AttendanceRecorded => ReferralDecider.RecordAttendance(
-                r, by, m.OnwardReferralId,
+            ProviderEvents.OnwardReferralStep.Accepted => ReferralDecider.Decide(r, new AcceptOnwardReferral(by, m.OnwardReferralId, m.At)),
+            ProviderEvents.OnwardReferralStep.Rejected => ReferralDecider.Decide(r, new RejectOnwardReferral(by, m.OnwardReferralId, m.Reason ?? Unstated, m.Note, m.At)),
+            ProviderEvents.OnwardReferralStep.AttendanceRecorded => ReferralDecider.Decide(r, new RecordAttendance(
+                by, m.OnwardReferralId,
                 m.AttendanceDate ?? DateOnly.FromDateTime(m.At.UtcDateTime), m.Attended ?? throw new InvalidOperationException("An attendance step without attended."),
-                m.At),
-            ProviderEvents.OnwardReferralStep.Completed => ReferralDecider.CompleteOnwardReferral(r, by, m.OnwardReferralId, m.Note, m.At),
-            ProviderEvents.OnwardReferralStep.Failed => ReferralDecider.FailOnwardReferral(r, by, m.OnwardReferralId, m.Reason ?? Unstated, m.At),
-            ProviderEvents.OnwardReferralStep.Reminded => ReferralDecider.RemindAboutOnwardReferral(r, by, m.OnwardReferralId, m.At),
-            ProviderEvents.OnwardReferralStep.Escalated => ReferralDecider.EscalateOnwardReferral(r, by, m.OnwardReferralId, m.At),
-            ProviderEvents.OnwardReferralStep.Cancelled => ReferralDecider.CancelOnwardReferral(r, by, m.OnwardReferralId, m.Reason ?? "withdrawn", m.At),
+                m.At)),
+            ProviderEvents.OnwardReferralStep.Completed => ReferralDecider.Decide(r, new CompleteOnwardReferral(by, m.OnwardReferralId, m.Note, m.At)),
+            ProviderEvents.OnwardReferralStep.Failed => ReferralDecider.Decide(r, new FailOnwardReferral(by, m.OnwardReferralId, m.Reason ?? Unstated, m.At)),
+            ProviderEvents.OnwardReferralStep.Reminded => ReferralDecider.Decide(r, new RemindAboutOnwardReferral(by, m.OnwardReferralId, m.At)),
+            ProviderEvents.OnwardReferralStep.Escalated => ReferralDecider.Decide(r, new EscalateOnwardReferral(by, m.OnwardReferralId, m.At)),
+            ProviderEvents.OnwardReferralStep.Cancelled => ReferralDecider.Decide(r, new CancelOnwardReferral(by, m.OnwardReferralId, m.Reason ?? "withdrawn", m.At)),
             _ => throw new InvalidOperationException($"Unknown onward referral step {m.Step}."),
         };
     });
 
     public Task Consume(ConsumeContext<FeedbackEvents.OutcomeRecorded> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.RecordMeasure(r, m.OutcomeId, m.Instrument, m.Timepoint, m.Scores, m.At));
+        ReferralDecider.Decide(r, new RecordMeasure(m.OutcomeId, m.Instrument, m.Timepoint, m.Scores, m.At)));
 
     private async Task RecordAsync<TMessage>(ConsumeContext<TMessage> context, Guid referralId, Func<Referral, TMessage, IReadOnlyList<object>> decide)
         where TMessage : class
