@@ -18,6 +18,9 @@ public sealed class NotVisible(string what) : Exception($"No {what} with that id
     public string What { get; } = what;
 }
 
+/// <summary>The caller may see it but may not do this to it (only the referrer cancels, say); the partner API answers 403.</summary>
+public sealed class NotPermitted(string message) : Exception(message);
+
 /// <summary>The caller expected another version of the stream (If-Match); the partner API answers 409.</summary>
 public sealed class VersionMismatch(long expected, long actual)
     : Exception($"If-Match expected version {expected} but it is at version {actual}. Read it again and retry.");

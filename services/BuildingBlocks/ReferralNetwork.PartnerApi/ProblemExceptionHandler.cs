@@ -29,6 +29,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             },
             RuleViolation rule => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict with the current state", Detail = rule.Message },
             VersionMismatch mismatch => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Changed by someone else", Detail = mismatch.Message },
+            NotPermitted notPermitted => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = notPermitted.Message },
             NotVisible notVisible => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = notVisible.Message },
             InvalidCommand invalid => new HttpValidationProblemDetails(new Dictionary<string, string[]> { [invalid.Field] = [invalid.Message] })
             {

@@ -5,6 +5,7 @@ using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.Referrals.Referrals.Updates;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Referrals;
 
@@ -12,6 +13,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddRequestValidators<ReferralEvents>();
         builder.AddMessaging("referrals", x => x.AddConsumer<ReferralUpdatesConsumer, ReferralUpdatesConsumerDefinition>());
 
         builder.AddEventStore("referralsdb", opts =>

@@ -13,6 +13,7 @@ public class ProblemExceptionHandlerTests
     public static TheoryData<Exception, int, string> Refusals => new()
     {
         { new NotVisible("case"), StatusCodes.Status404NotFound, "No case with that id is visible to you." },
+        { new NotPermitted("Only the referrer can cancel a referral."), StatusCodes.Status403Forbidden, "Only the referrer can cancel a referral." },
         { new RuleViolation("Only a requested case can be accepted."), StatusCodes.Status409Conflict, "Only a requested case can be accepted." },
         { new VersionMismatch(1, 2), StatusCodes.Status409Conflict, "If-Match expected version 1 but it is at version 2. Read it again and retry." },
         { new InvalidCommand("linkWorkerId", "No link worker with that id in your service."), StatusCodes.Status422UnprocessableEntity, "See errors for each field." },

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NSubstitute;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.Referrals.Referrals.Read;
@@ -576,17 +577,21 @@ public class ReferralLifecycleTests
     [InlineData("liverpool_north", false)]
     public void A_self_referral_needs_an_area_code(string? area, bool valid)
     {
-        var (referral, parsedArea, errors) = SelfReferralValidation.Validate(SelfReferral(area), new DateOnly(2026, 11, 23), At);
-        Assert.Equal(valid, referral is not null);
-        Assert.Equal(valid ? area : null, parsedArea);
-        Assert.Equal(!valid, errors.ToDictionary().ContainsKey("area"));
+        RequestValidation.UsePartnerConventions();
+        var clock = Substitute.For<TimeProvider>();
+        clock.GetUtcNow().Returns(At);
+
+        var result = new SubmitSelfReferralRequestValidator(clock).Validate(SelfReferral(area));
+
+        Assert.Equal(valid, result.IsValid);
+        Assert.Equal(!valid, result.Errors.Any(e => e.PropertyName == "area"));
     }
 
     [Fact]
     public void A_self_referral_area_is_at_most_64_characters()
     {
-        Assert.True(SelfReferralValidation.IsAreaCode(new string('a', 64)));
-        Assert.False(SelfReferralValidation.IsAreaCode(new string('a', 65)));
+        Assert.True(SubmitSelfReferralRequestValidator.IsAreaCode(new string('a', 64)));
+        Assert.False(SubmitSelfReferralRequestValidator.IsAreaCode(new string('a', 65)));
     }
 
     private static readonly JsonSerializerOptions JsonOptions = CreateJsonOptions();

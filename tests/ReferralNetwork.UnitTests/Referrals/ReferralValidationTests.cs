@@ -1,4 +1,6 @@
+using NSubstitute;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.PartnerApi;
 using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.Referrals.Referrals.Submit;
 
@@ -8,6 +10,16 @@ public class ReferralValidationTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly Today = DateOnly.FromDateTime(Now.UtcDateTime);
+
+    private readonly SubmitReferralRequestValidator validator;
+
+    public ReferralValidationTests()
+    {
+        RequestValidation.UsePartnerConventions();
+        var clock = Substitute.For<TimeProvider>();
+        clock.GetUtcNow().Returns(Now);
+        validator = new SubmitReferralRequestValidator(clock);
+    }
 
     internal static SubmitReferralRequest Valid() => new(
         new PersonRequest("Ada", "Lovelace", new DateOnly(1950, 12, 10), "9434765919", "l1 8jq", "07700900123", null, "phone", "en", "uses a wheelchair"),
@@ -19,10 +31,10 @@ public class ReferralValidationTests
     [Fact]
     public void A_complete_referral_is_valid_and_normalised()
     {
-        var (referral, errors) = ReferralValidation.Validate(Valid() with { Needs = ["loneliness", "loneliness"] }, Today, Now);
+        var request = Valid() with { Needs = ["loneliness", "loneliness"] };
+        Assert.True(validator.Validate(request).IsValid);
 
-        Assert.False(errors.Any);
-        Assert.NotNull(referral);
+        var referral = ValidReferral.From(request);
         Assert.Equal(["loneliness"], referral.Needs);
         Assert.Equal("L1 8JQ", referral.Person.Postcode);
         Assert.Equal(ShareWithReferrer.Full, referral.Consent.ShareWithReferrer);
@@ -31,8 +43,7 @@ public class ReferralValidationTests
     [Fact]
     public void Urgency_defaults_to_routine()
     {
-        var (referral, _) = ReferralValidation.Validate(Valid() with { Urgency = null }, Today, Now);
-        Assert.Equal(Urgency.Routine, referral!.Urgency);
+        Assert.Equal(Urgency.Routine, ValidReferral.From(Valid() with { Urgency = null }).Urgency);
     }
 
     [Fact]
@@ -49,9 +60,9 @@ public class ReferralValidationTests
     [Fact]
     public void No_nhs_number_is_fine()
     {
-        var (referral, errors) = ReferralValidation.Validate(Valid() with { Person = Valid().Person! with { NhsNumber = null } }, Today, Now);
-        Assert.False(errors.Any);
-        Assert.Null(referral!.Person.NhsNumber);
+        var request = Valid() with { Person = Valid().Person! with { NhsNumber = null } };
+        Assert.True(validator.Validate(request).IsValid);
+        Assert.Null(ValidReferral.From(request).Person.NhsNumber);
     }
 
     [Fact]
@@ -61,8 +72,7 @@ public class ReferralValidationTests
     [Fact]
     public void Born_today_is_allowed()
     {
-        var (_, errors) = ReferralValidation.Validate(Valid() with { Person = Valid().Person! with { DateOfBirth = Today } }, Today, Now);
-        Assert.False(errors.Any);
+        Assert.True(validator.Validate(Valid() with { Person = Valid().Person! with { DateOfBirth = Today } }).IsValid);
     }
 
     [Fact]
@@ -79,8 +89,7 @@ public class ReferralValidationTests
     [Fact]
     public void A_name_of_exactly_100_characters_is_allowed()
     {
-        var (_, errors) = ReferralValidation.Validate(Valid() with { Person = Valid().Person! with { FamilyName = new string('a', 100) } }, Today, Now);
-        Assert.False(errors.Any);
+        Assert.True(validator.Validate(Valid() with { Person = Valid().Person! with { FamilyName = new string('a', 100) } }).IsValid);
     }
 
     [Fact]
@@ -90,17 +99,20 @@ public class ReferralValidationTests
     [Fact]
     public void Every_failing_field_is_reported_at_once()
     {
-        var (_, errors) = ReferralValidation.Validate(new SubmitReferralRequest(null, null, null, null, null), Today, Now);
-        var fields = errors.ToDictionary().Keys;
+        var fields = validator.Validate(new SubmitReferralRequest(null, null, null, null, null)).Errors.Select(e => e.PropertyName).ToList();
         Assert.Contains("person", fields);
         Assert.Contains("needs", fields);
         Assert.Contains("consent", fields);
     }
 
-    private static void AssertRefused(SubmitReferralRequest request, string field)
+    [Fact]
+    public void An_unknown_need_is_named_with_its_place_and_the_vocabulary()
     {
-        var (referral, errors) = ReferralValidation.Validate(request, Today, Now);
-        Assert.Null(referral);
-        Assert.Contains(field, errors.ToDictionary().Keys);
+        var error = Assert.Single(validator.Validate(Valid() with { Needs = ["loneliness", "money"] }).Errors);
+        Assert.Equal("needs[1]", error.PropertyName);
+        Assert.StartsWith("'money' is not in the needs vocabulary: loneliness, ", error.ErrorMessage);
     }
+
+    private void AssertRefused(SubmitReferralRequest request, string field) =>
+        Assert.Contains(field, validator.Validate(request).Errors.Select(e => e.PropertyName));
 }

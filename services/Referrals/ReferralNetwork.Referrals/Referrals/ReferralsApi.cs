@@ -1,3 +1,4 @@
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
@@ -19,7 +20,7 @@ public static class ReferralsApi
 
     public static IEndpointRouteBuilder MapReferralsApi(this IEndpointRouteBuilder app)
     {
-        var referrals = app.MapGroup("/api/referrals");
+        var referrals = app.MapGroup("/api/referrals").WithRequestValidation();
         referrals.MapPost("/", SubmitAsync).RequireKinds(false, Referrers).WithIdempotencyKey();
         referrals.MapGet("/", ListAsync);
         referrals.MapGet("/{id:guid}", GetAsync);
@@ -32,7 +33,7 @@ public static class ReferralsApi
 
         // Public: the gateway rate-limits it per client address. No Idempotency-Key, since keys are
         // scoped to an organisation and anonymous callers would share (and collide on) one scope.
-        app.MapPost("/api/self-referrals", SubmitSelfReferralAsync).AllowAnonymous();
+        app.MapPost("/api/self-referrals", SubmitSelfReferralAsync).AllowAnonymous().WithRequestValidation();
         return app;
     }
 
@@ -40,18 +41,13 @@ public static class ReferralsApi
         SubmitReferralRequest request, Caller caller, IDocumentSession session, HttpContext http, IdempotencyScope idempotency, TimeProvider clock,
         CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var (valid, errors) = ReferralValidation.Validate(request, DateOnly.FromDateTime(now.UtcDateTime), now);
-        if (valid is null)
-        {
-            return errors.ToProblem();
-        }
-
         if (Pathways.ForReferrer(caller.Kind) is not { } pathway)
         {
             return Problems.Forbidden("Your organisation's kind cannot refer.");
         }
 
+        var now = clock.GetUtcNow();
+        var valid = ValidReferral.From(request);
         var id = Guid.CreateVersion7();
         var requested = new ReferralRequested(
             id, pathway, caller.Area, caller.AsActor, caller.Name, valid.Needs, valid.Urgency, valid.Reason, valid.Person, valid.Consent, now);
@@ -128,57 +124,38 @@ public static class ReferralsApi
         return TypedResults.Ok(Timeline.From(events));
     }
 
-    public static async Task<Results<Accepted<SelfReferralReceived>, ProblemHttpResult>> SubmitSelfReferralAsync(
+    public static async Task<Accepted<SelfReferralReceived>> SubmitSelfReferralAsync(
         SubmitSelfReferralRequest request, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var (valid, area, errors) = SelfReferralValidation.Validate(request, DateOnly.FromDateTime(now.UtcDateTime), now);
-        if (valid is null || area is null)
-        {
-            return errors.ToProblem();
-        }
-
+        var valid = ValidReferral.From(request);
         // No referring organisation: no id any caller has, so only the link-worker service and the operator see it.
         var id = Guid.CreateVersion7();
         var requested = new ReferralRequested(
-            id, Pathway.SelfReferral, area, new Actor(Guid.Empty, OrganisationKind.OtherReferrer), SelfReferralValidation.ReferrerName,
-            valid.Needs, valid.Urgency, valid.Reason, valid.Person, valid.Consent, now);
+            id, Pathway.SelfReferral, request.Area!, new Actor(Guid.Empty, OrganisationKind.OtherReferrer), SubmitSelfReferralRequestValidator.ReferrerName,
+            valid.Needs, valid.Urgency, valid.Reason, valid.Person, valid.Consent, clock.GetUtcNow());
         // No ETag: the self-referrer cannot read what they sent.
         await session.StartAsync<Referral>(id, [requested], ct);
         return TypedResults.Accepted((string?)null, new SelfReferralReceived(id));
     }
 
     /// <summary>The referrer cancels while the referral is not finished; the relay tells the network (ReferralCancelled).</summary>
-    public static async Task<Results<Ok<ReferralView>, ProblemHttpResult>> CancelAsync(
+    public static async Task<Ok<ReferralView>> CancelAsync(
         Guid id, CancelReferralRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        try
+        var cancelled = await http.ChangeAsync<Referral>(session, id, r => CanMessage(r, caller), "referral", referral =>
         {
-            var cancelled = await http.ChangeAsync<Referral>(session, id, r => CanMessage(r, caller), "referral", referral =>
+            // Another party may read it, so it is told why (a stranger got 404 before this).
+            if (referral.ReferrerId != caller.OrganisationId)
             {
-                // Another party may read it, so it is told why (a stranger got 404 before this).
-                if (referral.ReferrerId != caller.OrganisationId)
-                {
-                    throw new Forbidden("Only the referrer can cancel a referral.");
-                }
+                throw new NotPermitted("Only the referrer can cancel a referral.");
+            }
 
-                var reason = request.Reason ?? throw new InvalidCommand("reason", "Required: revoked or entered-in-error.");
-                if (request.Note is { Length: > NoteMaxLength })
-                {
-                    throw new InvalidCommand("note", $"At most {NoteMaxLength} characters.");
-                }
-
-                return ReferralDecider.Decide(referral, new CancelReferral(caller.AsActor, reason, Blank(request.Note), clock.GetUtcNow()));
-            }, ct);
-            return TypedResults.Ok(ReferralView.From(cancelled));
-        }
-        catch (Forbidden forbidden)
-        {
-            return Problems.Forbidden(forbidden.Message);
-        }
+            return ReferralDecider.Decide(referral, new CancelReferral(caller.AsActor, request.Reason!.Value, Blank(request.Note), clock.GetUtcNow()));
+        }, ct);
+        return TypedResults.Ok(ReferralView.From(cancelled));
     }
 
-    public static async Task<Results<Created<ReferralMessage>, ProblemHttpResult>> PostMessageAsync(
+    public static async Task<Created<ReferralMessage>> PostMessageAsync(
         Guid id, PostMessageRequest request, Caller caller, IDocumentSession session, HttpContext http, IdempotencyScope idempotency,
         TimeProvider clock, CancellationToken ct)
     {
@@ -190,17 +167,7 @@ public static class ReferralsApi
         // is normal conversation, not a lost update. With it, the caller asked for the optimistic check.
         await http.ChangeAsync<Referral>(session, id, r => CanMessage(r, caller), "referral", referral =>
         {
-            if (string.IsNullOrWhiteSpace(request.Text))
-            {
-                throw new InvalidCommand("text", "Required.");
-            }
-
-            if (request.Text.Length > MessageMaxLength)
-            {
-                throw new InvalidCommand("text", $"At most {MessageMaxLength} characters.");
-            }
-
-            var posted = ReferralDecider.Decide(referral, new PostMessage(caller.AsActor, caller.Name, messageId, request.Text.Trim(), clock.GetUtcNow()));
+            var posted = ReferralDecider.Decide(referral, new PostMessage(caller.AsActor, caller.Name, messageId, request.Text!.Trim(), clock.GetUtcNow()));
             message = ReferralMessage.From(posted.OfType<ReferralMessagePosted>().Single());
             // Decided just before the save, so the stored response commits with the message.
             idempotency.Remember(session, StatusCodes.Status201Created, location, message);
@@ -264,14 +231,25 @@ public static class ReferralsApi
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private const int MessageMaxLength = 4000;
+    public const int MessageMaxLength = 4000;
 
-    private const int NoteMaxLength = 2000;
-
-    /// <summary>A party of the referral asked for what only another may do: 403, which no shared exception means.</summary>
-    private sealed class Forbidden(string detail) : Exception(detail);
+    public const int NoteMaxLength = 2000;
 }
 
 public sealed record CancelReferralRequest(CancellationReason? Reason, string? Note);
 
 public sealed record PostMessageRequest(string? Text);
+
+public sealed class CancelReferralRequestValidator : AbstractValidator<CancelReferralRequest>
+{
+    public CancelReferralRequestValidator()
+    {
+        RuleFor(r => r.Reason).NotNull().WithMessage("Required: revoked or entered-in-error.");
+        RuleFor(r => r.Note).MaxText(ReferralsApi.NoteMaxLength);
+    }
+}
+
+public sealed class PostMessageRequestValidator : AbstractValidator<PostMessageRequest>
+{
+    public PostMessageRequestValidator() => RuleFor(r => r.Text).RequiredText(ReferralsApi.MessageMaxLength);
+}

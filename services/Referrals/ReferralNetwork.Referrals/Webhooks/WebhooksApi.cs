@@ -1,3 +1,4 @@
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -29,7 +30,7 @@ public static class WebhooksApi
 
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
-        var subscriptions = app.MapGroup("/api/subscriptions");
+        var subscriptions = app.MapGroup("/api/subscriptions").WithRequestValidation();
         subscriptions.MapPost("/", CreateAsync).WithIdempotencyKey();
         subscriptions.MapGet("/", ListAsync);
         subscriptions.MapGet("/{id:guid}", GetAsync);
@@ -38,36 +39,10 @@ public static class WebhooksApi
         return app;
     }
 
-    public static async Task<Results<Created<SubscriptionView>, ProblemHttpResult>> CreateAsync(
-        CreateSubscriptionRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency,
-        IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+    public static async Task<Created<SubscriptionView>> CreateAsync(
+        CreateSubscriptionRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        if (await WebhookAddress.RefusalAfterResolvingAsync(request.Url, options.Value.AllowPrivateAddresses, ct) is { } refusal)
-        {
-            errors.Add("url", refusal);
-        }
-
         var eventTypes = (request.EventTypes ?? []).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var unknown in eventTypes.Where(t => !PartnerEventTypes.All.Contains(t)))
-        {
-            errors.Add("eventTypes", $"Unknown event type '{unknown}'.");
-        }
-
-        if (string.IsNullOrEmpty(request.Secret))
-        {
-            errors.Add("secret", "Required.");
-        }
-        else if (request.Secret.Length is < MinSecretLength or > MaxSecretLength)
-        {
-            errors.Add("secret", $"{MinSecretLength} to {MaxSecretLength} characters.");
-        }
-
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
         var subscription = new WebhookSubscription(
             Guid.CreateVersion7(), caller.OrganisationId, FeedReaders.For(caller), request.Url!, eventTypes, request.Secret!, clock.GetUtcNow());
         session.Insert(subscription);
@@ -130,5 +105,33 @@ public static class WebhooksApi
     {
         var subscription = await session.LoadAsync<WebhookSubscription>(id, ct);
         return subscription is not null && subscription.OrganisationId == caller.OrganisationId ? subscription : null;
+    }
+}
+
+/// <summary>
+/// A subscription's target must be an address the network may call (resolved now; delivery checks again
+/// at connect time), its event types known, and its secret long enough to sign with.
+/// </summary>
+public sealed class CreateSubscriptionRequestValidator : AbstractValidator<CreateSubscriptionRequest>
+{
+    public CreateSubscriptionRequestValidator(IOptions<WebhookOptions> options)
+    {
+        RuleFor(r => r.Url).CustomAsync(async (url, context, ct) =>
+        {
+            if (await WebhookAddress.RefusalAfterResolvingAsync(url, options.Value.AllowPrivateAddresses, ct) is { } refusal)
+            {
+                context.AddFailure(refusal);
+            }
+        });
+        RuleFor(r => r.EventTypes).Custom((types, context) =>
+        {
+            foreach (var unknown in (types ?? []).Distinct(StringComparer.Ordinal).Where(t => !PartnerEventTypes.All.Contains(t)))
+            {
+                context.AddFailure($"Unknown event type '{unknown}'.");
+            }
+        });
+        RuleFor(r => r.Secret).Must(secret => !string.IsNullOrEmpty(secret)).WithMessage("Required.")
+            .Must(secret => secret!.Length is >= WebhooksApi.MinSecretLength and <= WebhooksApi.MaxSecretLength)
+            .WithMessage($"{WebhooksApi.MinSecretLength} to {WebhooksApi.MaxSecretLength} characters.");
     }
 }

@@ -1,5 +1,5 @@
+using FluentValidation;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Referrals.Referrals.Submit;
 
@@ -10,32 +10,23 @@ public sealed record SubmitSelfReferralRequest(
     string? Reason,
     Urgency? Urgency,
     ConsentRequest? Consent,
-    string? Area);
+    string? Area) : IReferralBody;
 
 public sealed record SelfReferralReceived(Guid Id);
 
-public static class SelfReferralValidation
+/// <summary>The same checks as a partner's referral, and an area code to route it by.</summary>
+public sealed class SubmitSelfReferralRequestValidator : AbstractValidator<SubmitSelfReferralRequest>
 {
     public const int AreaMaxLength = 64;
 
     /// <summary>There is no referring organisation: the referral shows this name and no organisation id.</summary>
     public const string ReferrerName = "Self-referral";
 
-    /// <summary>The same checks as a partner's referral, and an area code to route it by; pure.</summary>
-    public static (ValidReferral? Referral, string? Area, ValidationErrors Errors) Validate(SubmitSelfReferralRequest request, DateOnly today, DateTimeOffset now)
+    public SubmitSelfReferralRequestValidator(TimeProvider clock)
     {
-        var (valid, errors) = ReferralValidation.Validate(
-            new SubmitReferralRequest(request.Person, request.Needs, request.Reason, request.Urgency, request.Consent), today, now);
-        if (string.IsNullOrEmpty(request.Area))
-        {
-            errors.Add("area", "Required: the area code the person lives in, e.g. liverpool-north.");
-        }
-        else if (!IsAreaCode(request.Area))
-        {
-            errors.Add("area", $"Lowercase letters, digits and hyphens, at most {AreaMaxLength} characters.");
-        }
-
-        return errors.Any ? (null, null, errors) : (valid, request.Area, errors);
+        Include(new ReferralBodyValidator(clock));
+        RuleFor(r => r.Area).Must(a => !string.IsNullOrEmpty(a)).WithMessage("Required: the area code the person lives in, e.g. liverpool-north.")
+            .Must(a => IsAreaCode(a!)).WithMessage($"Lowercase letters, digits and hyphens, at most {AreaMaxLength} characters.");
     }
 
     public static bool IsAreaCode(string area) =>

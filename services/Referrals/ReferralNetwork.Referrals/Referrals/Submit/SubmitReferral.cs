@@ -1,3 +1,4 @@
+using FluentValidation;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.PartnerApi;
 
@@ -20,127 +21,101 @@ public sealed record PersonRequest(
 
 public sealed record ConsentRequest(bool? Given, DateTimeOffset? RecordedAt, ShareWithReferrer? ShareWithReferrer);
 
+/// <summary>What a partner's referral and a self-referral share: who, what for, how urgent, with what consent.</summary>
+public interface IReferralBody
+{
+    PersonRequest? Person { get; }
+
+    IReadOnlyList<string>? Needs { get; }
+
+    string? Reason { get; }
+
+    Urgency? Urgency { get; }
+
+    ConsentRequest? Consent { get; }
+}
+
 public sealed record SubmitReferralRequest(
     PersonRequest? Person,
     IReadOnlyList<string>? Needs,
     string? Reason,
     Urgency? Urgency,
-    ConsentRequest? Consent);
+    ConsentRequest? Consent) : IReferralBody;
 
 /// <summary>A request that passed validation, normalised.</summary>
-public sealed record ValidReferral(PersonDetails Person, IReadOnlyList<string> Needs, string? Reason, Urgency Urgency, Consent Consent);
-
-public static class ReferralValidation
+public sealed record ValidReferral(PersonDetails Person, IReadOnlyList<string> Needs, string? Reason, Urgency Urgency, Consent Consent)
 {
     public const int NameMaxLength = 100;
     public const int ReasonMaxLength = 4000;
 
-    /// <summary>Checks a submission against partner-api.md §3; pure, so <paramref name="today"/> and <paramref name="now"/> come in.</summary>
-    public static (ValidReferral? Referral, ValidationErrors Errors) Validate(SubmitReferralRequest request, DateOnly today, DateTimeOffset now)
+    /// <summary>Trimmed, deduplicated and defaulted; only for a body its validator has passed.</summary>
+    public static ValidReferral From(IReferralBody request)
     {
-        var errors = new ValidationErrors();
-        var person = request.Person;
-        if (person is null)
-        {
-            errors.Add("person", "Required.");
-        }
-        else
-        {
-            errors.Required("person.givenName", person.GivenName, NameMaxLength);
-            errors.Required("person.familyName", person.FamilyName, NameMaxLength);
-            if (person.DateOfBirth is not { } dob)
-            {
-                errors.Add("person.dateOfBirth", "Required.");
-            }
-            else if (dob > today)
-            {
-                errors.Add("person.dateOfBirth", "Must not be in the future.");
-            }
-            else if (dob.Year < 1900)
-            {
-                errors.Add("person.dateOfBirth", "Must be after 1900.");
-            }
-
-            if (!string.IsNullOrWhiteSpace(person.NhsNumber) && !NhsNumber.IsValid(person.NhsNumber))
-            {
-                errors.Add("person.nhsNumber", "Must be ten digits with a valid modulus-11 check digit.");
-            }
-
-            errors.MaxLength("person.postcode", person.Postcode, 10);
-            errors.MaxLength("person.phone", person.Phone, 30);
-            errors.MaxLength("person.email", person.Email, 254);
-            if (!string.IsNullOrWhiteSpace(person.Email) && !person.Email.Contains('@'))
-            {
-                errors.Add("person.email", "Must be an email address.");
-            }
-
-            errors.MaxLength("person.preferredContact", person.PreferredContact, 20);
-            errors.MaxLength("person.language", person.Language, 35);
-            errors.MaxLength("person.accessibilityNeeds", person.AccessibilityNeeds, 1000);
-        }
-
-        var needs = request.Needs ?? [];
-        if (needs.Count == 0)
-        {
-            errors.Add("needs", "At least one need is required.");
-        }
-
-        for (var i = 0; i < needs.Count; i++)
-        {
-            if (!Needs.IsKnown(needs[i]))
-            {
-                errors.Add($"needs[{i}]", $"'{Truncate(needs[i])}' is not in the needs vocabulary: {string.Join(", ", Needs.All)}.");
-            }
-        }
-
-        errors.MaxLength("reason", request.Reason, ReasonMaxLength);
-
-        var consent = request.Consent;
-        if (consent is null)
-        {
-            errors.Add("consent", "Required: the person's consent to the referral.");
-        }
-        else
-        {
-            if (consent.Given != true)
-            {
-                errors.Add("consent.given", "The person must have given consent to be referred.");
-            }
-
-            if (consent.RecordedAt is not { } recordedAt)
-            {
-                errors.Add("consent.recordedAt", "Required.");
-            }
-            else if (recordedAt > now.AddMinutes(5))
-            {
-                errors.Add("consent.recordedAt", "Must not be in the future.");
-            }
-
-            if (consent.ShareWithReferrer is null)
-            {
-                errors.Add("consent.shareWithReferrer", "Required: full or codes-only.");
-            }
-        }
-
-        if (errors.Any)
-        {
-            return (null, errors);
-        }
-
-        var valid = new ValidReferral(
+        var person = request.Person!;
+        var consent = request.Consent!;
+        return new ValidReferral(
             new PersonDetails(
-                person!.GivenName!.Trim(), person.FamilyName!.Trim(), person.DateOfBirth!.Value,
+                person.GivenName!.Trim(), person.FamilyName!.Trim(), person.DateOfBirth!.Value,
                 string.IsNullOrWhiteSpace(person.NhsNumber) ? null : NhsNumber.Normalise(person.NhsNumber),
                 Blank(person.Postcode)?.ToUpperInvariant(), Blank(person.Phone), Blank(person.Email), Blank(person.PreferredContact),
                 Blank(person.Language), Blank(person.AccessibilityNeeds)),
-            needs.Distinct(StringComparer.Ordinal).ToList(),
+            request.Needs!.Distinct(StringComparer.Ordinal).ToList(),
             Blank(request.Reason),
             request.Urgency ?? Urgency.Routine,
-            new Consent(true, consent!.RecordedAt!.Value, consent.ShareWithReferrer!.Value));
-        return (valid, errors);
+            new Consent(true, consent.RecordedAt!.Value, consent.ShareWithReferrer!.Value));
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
 
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+/// <summary>A referral's body against partner-api.md §3 (shared by partners' referrals and self-referrals).</summary>
+public sealed class ReferralBodyValidator : AbstractValidator<IReferralBody>
+{
+    public ReferralBodyValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.Person).Required().SetValidator(new PersonRequestValidator(clock)!);
+        RuleFor(r => r.Needs).Must(n => n is { Count: > 0 }).WithMessage("At least one need is required.");
+        RuleForEach(r => r.Needs).Must(Needs.IsKnown)
+            .WithMessage((_, need) => $"'{Truncate(need)}' is not in the needs vocabulary: {string.Join(", ", Needs.All)}.");
+        RuleFor(r => r.Reason).MaxText(ValidReferral.ReasonMaxLength);
+        RuleFor(r => r.Consent).NotNull().WithMessage("Required: the person's consent to the referral.").SetValidator(new ConsentRequestValidator(clock)!);
+    }
+
+    private static string Truncate(string? value) => value is null ? "" : value.Length <= 40 ? value : value[..40] + "…";
+}
+
+public sealed class PersonRequestValidator : AbstractValidator<PersonRequest>
+{
+    public PersonRequestValidator(TimeProvider clock)
+    {
+        RuleFor(p => p.GivenName).RequiredText(ValidReferral.NameMaxLength);
+        RuleFor(p => p.FamilyName).RequiredText(ValidReferral.NameMaxLength);
+        RuleFor(p => p.DateOfBirth).Required()
+            .Must(dob => dob <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)).WithMessage("Must not be in the future.")
+            .Must(dob => dob!.Value.Year >= 1900).WithMessage("Must be after 1900.");
+        RuleFor(p => p.NhsNumber).Must(n => string.IsNullOrWhiteSpace(n) || NhsNumber.IsValid(n))
+            .WithMessage("Must be ten digits with a valid modulus-11 check digit.");
+        RuleFor(p => p.Postcode).MaxText(10);
+        RuleFor(p => p.Phone).MaxText(30);
+        RuleFor(p => p.Email).MaxText(254).Must(e => string.IsNullOrWhiteSpace(e) || e.Contains('@')).WithMessage("Must be an email address.");
+        RuleFor(p => p.PreferredContact).MaxText(20);
+        RuleFor(p => p.Language).MaxText(35);
+        RuleFor(p => p.AccessibilityNeeds).MaxText(1000);
+    }
+}
+
+public sealed class ConsentRequestValidator : AbstractValidator<ConsentRequest>
+{
+    public ConsentRequestValidator(TimeProvider clock)
+    {
+        RuleFor(c => c.Given).Must(g => g == true).WithMessage("The person must have given consent to be referred.");
+        // A few minutes' grace for the clocks of the partner's system.
+        RuleFor(c => c.RecordedAt).Required().Must(at => at <= clock.GetUtcNow().AddMinutes(5)).WithMessage("Must not be in the future.");
+        RuleFor(c => c.ShareWithReferrer).NotNull().WithMessage("Required: full or codes-only.");
+    }
+}
+
+public sealed class SubmitReferralRequestValidator : AbstractValidator<SubmitReferralRequest>
+{
+    public SubmitReferralRequestValidator(TimeProvider clock) => Include(new ReferralBodyValidator(clock));
 }
