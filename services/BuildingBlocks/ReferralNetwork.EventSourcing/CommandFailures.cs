@@ -24,3 +24,9 @@ public sealed class NotPermitted(string message) : Exception(message);
 /// <summary>The caller expected another version of the stream (If-Match); the partner API answers 409.</summary>
 public sealed class VersionMismatch(long expected, long actual)
     : Exception($"If-Match expected version {expected} but it is at version {actual}. Read it again and retry.");
+
+/// <summary>
+/// A report that came before the one it builds on (a withdrawal before the arrival it withdraws): the
+/// consumer retries it, so it is handled once the earlier message has been.
+/// </summary>
+public class ArrivedOutOfOrder(string message) : Exception(message);

@@ -2,14 +2,9 @@ using JasperFx;
 using JasperFx.Events;
 using Marten.Exceptions;
 using Npgsql;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.Messaging;
-
-/// <summary>
-/// A message that came before the one it builds on (an update before the arrival it updates).
-/// Retried like a transient failure, so it is handled once the earlier message has been.
-/// </summary>
-public class ArrivedBeforeItsPredecessor(string message) : Exception(message);
 
 /// <summary>
 /// Which consumer failures are worth another try: a concurrent writer, a database that is briefly away,
@@ -23,7 +18,7 @@ public static class TransientFailures
         ConcurrencyException or EventStreamUnexpectedMaxEventIdException => true,
         JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException => true,
         DocumentAlreadyExistsException => true,
-        ArrivedBeforeItsPredecessor => true,
+        ArrivedOutOfOrder => true,
         NpgsqlException { IsTransient: true } or TimeoutException => true,
         MartenCommandException { InnerException: { } inner } => IsTransient(inner),
         _ => false,

@@ -4,6 +4,7 @@ using Npgsql;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.Referrals.Referrals;
 
 namespace ReferralNetwork.UnitTests.Messaging;
 
@@ -17,6 +18,7 @@ public class TransientFailuresTests
         { new TimeoutException(), true },
         { new MartenCommandException(new NpgsqlCommand("select 1"), new NpgsqlException("connection lost", new IOException("reset"))), true },
         { new WithdrawnBeforeArrival(Guid.NewGuid()), true },
+        { new ReportedOutOfOrder("contact before acceptance"), true },
         { new RuleViolation("Only a requested case can be accepted."), false },
         { new InvalidOperationException("a bug"), false },
         { new NpgsqlException("syntax error"), false },

@@ -1,7 +1,7 @@
 using Marten;
 using MassTransit;
 using ReferralNetwork.Contracts.LinkWorkers;
-using ReferralNetwork.Messaging;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.CommunityProviders.Inbox;
 
@@ -56,4 +56,4 @@ public sealed class ProviderInboxConsumerDefinition : ConsumerDefinition<Provide
 
 /// <summary>A withdrawal for an onward referral not stored yet (its request was still in flight or retrying): tried again shortly.</summary>
 public sealed class WithdrawnBeforeArrival(Guid onwardReferralId)
-    : ArrivedBeforeItsPredecessor($"Out of order: withdrawal of onward referral {onwardReferralId} before its arrival.");
+    : ArrivedOutOfOrder($"Out of order: withdrawal of onward referral {onwardReferralId} before its arrival.");

@@ -341,4 +341,4 @@ public static class ReferralDecider
 /// Another service reported something whose prerequisite has not reached us yet (messages from
 /// different queues can overtake each other). Thrown so the consumer's retry tries again shortly.
 /// </summary>
-public sealed class ReportedOutOfOrder(string what) : Exception($"Out of order: {what}.");
+public sealed class ReportedOutOfOrder(string what) : ArrivedOutOfOrder($"Out of order: {what}.");
