@@ -23,10 +23,7 @@ public static class MessagingExtensions
         var uri = builder.Configuration.GetConnectionString("rabbitmq")
             ?? throw new InvalidOperationException("ConnectionStrings:rabbitmq is not set.");
 
-        builder.Services.AddOptions<MessagingOptions>()
-            .BindConfiguration(MessagingOptions.Section)
-            .Validate(o => o.RetryIntervals.All(i => i >= TimeSpan.Zero), "Messaging:RetryIntervals must not be negative.")
-            .ValidateOnStart();
+        builder.Services.AddMessagingOptions();
         builder.Services.ConfigureMarten(opts => opts.Schema.For<HandledMessage>());
 
         builder.Services.AddMassTransit(x =>

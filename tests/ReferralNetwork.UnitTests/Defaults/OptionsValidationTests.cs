@@ -82,17 +82,33 @@ public class OptionsValidationTests
     [InlineData("Relay:PublishTimeout", "00:00:00")]
     [InlineData("Relay:FirstRetryAfter", "00:00:00")]
     [InlineData("Relay:LongestRetryAfter", "00:00:00.1")]
+    [InlineData("Relay:BatchSize", "0")]
     public void A_bad_relay_setting_stops_the_start(string setting, string value) =>
         AssertRefused(setting, value, s => s.AddRelayOptions());
 
-    private static void AssertRefused(string setting, string value, Action<IServiceCollection> register)
+    [Theory]
+    [InlineData("Messaging:RetryIntervals:0", "00:00:00")]
+    [InlineData("Messaging:RetryIntervals:1", "00:05:00")]
+    public void A_bad_consumer_retry_wait_stops_the_start(string setting, string value) =>
+        AssertRefused(setting, value, s => s.AddMessagingOptions(), "Messaging:RetryIntervals");
+
+    [Fact]
+    public void Consumer_retry_waits_default_to_five_and_can_be_configured()
+    {
+        Assert.Equal(5, Build([], s => s.AddMessagingOptions()).GetRequiredService<IOptions<MessagingOptions>>().Value.RetryIntervals.Length);
+        var configured = Build(new Dictionary<string, string?> { ["Messaging:RetryIntervals:0"] = "00:00:01" }, s => s.AddMessagingOptions());
+        configured.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal(TimeSpan.FromSeconds(1), configured.GetRequiredService<IOptions<MessagingOptions>>().Value.RetryIntervals[0]);
+    }
+
+    private static void AssertRefused(string setting, string value, Action<IServiceCollection> register, string? named = null)
     {
         var provider = Build(new Dictionary<string, string?> { [setting] = value }, register);
 
         var refused = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         var failure = Assert.Single(refused.Failures);
-        Assert.StartsWith(setting + " ", failure);
+        Assert.StartsWith((named ?? setting) + " ", failure);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection> register)
