@@ -13,9 +13,9 @@ public sealed class InvalidCommand(string field, string message) : Exception(mes
 /// No such thing, or not the caller's to see: the partner API answers 404 either way, so a partner
 /// cannot learn that another organisation's referral exists.
 /// </summary>
-public sealed class NotVisible(string what) : Exception($"No {what} with that id is visible to you.")
+public sealed class NotVisible(string what) : Exception(Describe(what))
 {
-    public string What { get; } = what;
+    public static string Describe(string what) => $"No {what} with that id is visible to you.";
 }
 
 /// <summary>The caller may see it but may not do this to it (only the referrer cancels, say); the partner API answers 403.</summary>

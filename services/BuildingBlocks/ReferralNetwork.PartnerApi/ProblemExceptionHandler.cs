@@ -16,42 +16,25 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         var problem = exception switch
         {
-            BadHttpRequestException bad => new ProblemDetails
-            {
-                Status = bad.StatusCode,
-                Title = bad.StatusCode switch
-                {
-                    StatusCodes.Status413PayloadTooLarge => "Request body too large",
-                    StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
-                    _ => "Malformed request",
-                },
-                Detail = DescribeBadRequest(bad),
-            },
-            RuleViolation rule => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict with the current state", Detail = rule.Message },
-            VersionMismatch mismatch => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Changed by someone else", Detail = mismatch.Message },
-            NotPermitted notPermitted => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = notPermitted.Message },
-            NotVisible notVisible => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = notVisible.Message },
-            InvalidCommand invalid => new HttpValidationProblemDetails(new Dictionary<string, string[]> { [invalid.Field] = [invalid.Message] })
-            {
-                Status = StatusCodes.Status422UnprocessableEntity,
-                Title = "The request is not valid",
-                Detail = "See errors for each field.",
-            },
+            BadHttpRequestException bad => Problems.Details(bad.StatusCode, DescribeBadRequest(bad)),
+            RuleViolation rule => Problems.Details(StatusCodes.Status409Conflict, rule.Message),
+            VersionMismatch mismatch => Problems.Details(StatusCodes.Status409Conflict, mismatch.Message, Problems.ChangedBySomeoneElse),
+            NotPermitted notPermitted => Problems.Details(StatusCodes.Status403Forbidden, notPermitted.Message),
+            NotVisible notVisible => Problems.Details(StatusCodes.Status404NotFound, notVisible.Message),
+            InvalidCommand invalid => Problems.InvalidDetails(new Dictionary<string, string[]> { [invalid.Field] = [invalid.Message] }),
             // A stream started twice at once (two first measures, say) is a lost race like any other.
             ConcurrencyException or EventStreamUnexpectedMaxEventIdException
-                or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException => new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "Changed by someone else",
-                Detail = "The resource changed since you read it (or a concurrent request won). Read it again and retry.",
-            },
+                or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException => Problems.Details(
+                    StatusCodes.Status409Conflict,
+                    "The resource changed since you read it (or a concurrent request won). Read it again and retry.",
+                    Problems.ChangedBySomeoneElse),
             _ => null,
         };
 
         if (problem is null)
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
-            problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Something went wrong on our side" };
+            problem = Problems.Details(StatusCodes.Status500InternalServerError, null);
         }
 
         context.Response.StatusCode = problem.Status!.Value;
