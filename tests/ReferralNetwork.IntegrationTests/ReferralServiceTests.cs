@@ -7,8 +7,8 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.IntegrationTests.Infrastructure;
-using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.Referrals.Referrals;
 using LinkWorkerEvents = ReferralNetwork.Contracts.LinkWorkers;
 using Published = ReferralNetwork.Contracts.Referrals;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using JasperFx.Events;
 using JasperFx;
+using JasperFx.Events;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -2,10 +2,10 @@ using JasperFx.Events.Projections;
 using Marten;
 using MassTransit;
 using ReferralNetwork.Contracts.LinkWorkers;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.LinkWorkers.Network;
-using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
 using ReferralNetwork.PartnerApi;
 

@@ -1,11 +1,11 @@
 using JasperFx.Events.Projections;
 using Marten;
 using MassTransit;
-using ReferralNetwork.Referrals.Referrals;
-using ReferralNetwork.Referrals.Referrals.Updates;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.Referrals.Referrals;
+using ReferralNetwork.Referrals.Referrals.Updates;
 
 namespace ReferralNetwork.Referrals;
 

@@ -1,7 +1,7 @@
-using ReferralNetwork.Referrals;
-using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.Referrals;
+using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);

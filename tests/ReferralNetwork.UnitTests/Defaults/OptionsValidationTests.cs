@@ -3,10 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReferralNetwork.CommunityProviders;
 using ReferralNetwork.CommunityProviders.Inbox;
-using ReferralNetwork.Gateway.RateLimiting;
-using ReferralNetwork.Referrals.Webhooks;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Gateway.RateLimiting;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.Referrals.Webhooks;
 
 namespace ReferralNetwork.UnitTests.Defaults;
 

@@ -1,9 +1,9 @@
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.LinkWorkers;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.PartnerApi;
-using ReferralNetwork.EventSourcing;
 using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.LinkWorkers;

@@ -1,12 +1,12 @@
 using JasperFx.Events;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.CommunityProviders;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.PartnerApi;
-using Published = ReferralNetwork.Contracts.LinkWorkers;
-using ReferralNetwork.EventSourcing;
 using ReferralNetwork.UnitTests.EventSourcing;
+using Published = ReferralNetwork.Contracts.LinkWorkers;
 
 namespace ReferralNetwork.UnitTests.LinkWorkers;
 

@@ -1,7 +1,7 @@
 using ReferralNetwork.Contracts;
-using ReferralNetwork.Referrals.Referrals;
-using ReferralNetwork.PartnerApi;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Referrals;

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using NSubstitute;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.PartnerApi;
 using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.Referrals.Referrals.Read;
 using ReferralNetwork.Referrals.Referrals.Submit;
-using ReferralNetwork.PartnerApi;
-using ReferralNetwork.EventSourcing;
 using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Referrals;

@@ -1,6 +1,6 @@
 using Marten;
-using ReferralNetwork.Contracts.CommunityProviders;
 using MassTransit;
+using ReferralNetwork.Contracts.CommunityProviders;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 

@@ -1,10 +1,10 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.LinkWorkers.LinkWorkers;
-using ReferralNetwork.PartnerApi.Authentication;
-using ReferralNetwork.PartnerApi;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.LinkWorkers.LinkWorkers;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 

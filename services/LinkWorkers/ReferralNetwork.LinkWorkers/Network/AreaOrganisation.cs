@@ -1,8 +1,8 @@
 using Marten;
+using MassTransit;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.CommunityProviders;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
-using MassTransit;
 
 namespace ReferralNetwork.LinkWorkers.Network;
 

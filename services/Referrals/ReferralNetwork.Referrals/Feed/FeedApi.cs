@@ -1,7 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
-using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.Referrals.Feed;
 

@@ -2,11 +2,11 @@ using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.Referrals.Referrals.Read;
 using ReferralNetwork.Referrals.Referrals.Submit;
-using ReferralNetwork.PartnerApi.Authentication;
-using ReferralNetwork.PartnerApi;
-using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.Referrals.Referrals;
 

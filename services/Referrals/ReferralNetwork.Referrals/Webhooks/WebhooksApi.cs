@@ -2,9 +2,9 @@ using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using ReferralNetwork.Referrals.Feed;
-using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
+using ReferralNetwork.Referrals.Feed;
 
 namespace ReferralNetwork.Referrals.Webhooks;
 
