@@ -55,7 +55,7 @@ public static class ReportsApi
 
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/reports/summary", SummaryAsync).RequireKinds(true, OrganisationKind.Commissioner);
+        app.MapGet("/api/reports/summary", SummaryAsync).RequireKinds(true, OrganisationKind.Commissioner).WithRequestValidation();
         return app;
     }
 
