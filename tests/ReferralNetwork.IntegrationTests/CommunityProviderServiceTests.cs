@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.CommunityProviders.Directory;
@@ -67,6 +68,10 @@ public class CommunityProviderServiceTests(RealInfrastructure infrastructure)
         Assert.Equal(HttpStatusCode.BadRequest, (await ClientFor(Guid.NewGuid()).PostAsJsonAsync("/api/directory/services", WalkingGroup(referralMode: "sometimes"))).StatusCode);
         var invalid = await ClientFor(Guid.NewGuid()).PostAsJsonAsync("/api/directory/services", new { name = "", categories = new[] { "knitting" }, cost = "free", referralMode = "direct" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+        using var problem = JsonDocument.Parse(await invalid.Content.ReadAsStringAsync());
+        Assert.Equal(
+            ["name", "categories[0]", "area", "capacity"],
+            problem.RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
     }
 
     [Fact]

@@ -49,6 +49,7 @@ public class FeedbackServiceTests(RealInfrastructure infrastructure)
 
         var tooFew = await client.PostAsJsonAsync("/api/outcomes", new { referralId, instrument = "swemwbs", timepoint = "follow-up", responses = new[] { 3, 3 } });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, tooFew.StatusCode);
+        Assert.Equal("exactly 7 items are required.", await FirstErrorAsync(tooFew, "responses"));
         var followUp = await client.PostAsJsonAsync("/api/outcomes",
             new { referralId, instrument = "swemwbs", timepoint = "follow-up", responses = new[] { 4, 4, 4, 4, 4, 4, 4 } });
         Assert.Equal(HttpStatusCode.Created, followUp.StatusCode);
@@ -58,6 +59,9 @@ public class FeedbackServiceTests(RealInfrastructure infrastructure)
 
         var asReferrer = await ClientFor(gp, OrganisationKind.GpPractice).GetStringAsync($"/api/outcomes?referralId={referralId}");
         using var outcomes = JsonDocument.Parse(asReferrer);
+        var unnamed = await ClientFor(gp, OrganisationKind.GpPractice).GetAsync("/api/outcomes");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unnamed.StatusCode);
+        Assert.Equal("Required.", await FirstErrorAsync(unnamed, "referralId"));
         Assert.Equal(2, outcomes.RootElement.GetProperty("measures").GetArrayLength());
         Assert.Equal(5.78m, outcomes.RootElement.GetProperty("changes")[0].GetProperty("change").GetProperty("metric").GetDecimal());
 
@@ -68,5 +72,11 @@ public class FeedbackServiceTests(RealInfrastructure infrastructure)
         var otherService = await ClientFor(Guid.NewGuid(), OrganisationKind.LinkWorkerService).PostAsJsonAsync("/api/outcomes",
             new { referralId, instrument = "wemwbs", timepoint = "baseline", responses = Enumerable.Repeat(3, 14) });
         Assert.Equal(HttpStatusCode.NotFound, otherService.StatusCode);
+    }
+
+    private static async Task<string?> FirstErrorAsync(HttpResponseMessage response, string field)
+    {
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return problem.RootElement.GetProperty("errors").GetProperty(field)[0].GetString();
     }
 }

@@ -135,7 +135,9 @@ public class ReportTests(RealInfrastructure infrastructure)
         var commissioner = ClientFor(Guid.NewGuid(), OrganisationKind.Commissioner, area);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await commissioner.GetAsync($"/api/reports/summary?area={area}&from=2025-02-01&to=2025-01-01")).StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await commissioner.GetAsync($"/api/reports/summary?area={area}&from=2015-01-01&to=2025-01-01")).StatusCode);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await commissioner.GetAsync($"/api/reports/summary?area={area}")).StatusCode);
+        var noPeriod = await commissioner.GetAsync($"/api/reports/summary?area={area}");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noPeriod.StatusCode);
+        Assert.Equal(["from", "to"], JsonDocument.Parse(await noPeriod.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
         Assert.Equal(HttpStatusCode.BadRequest, (await commissioner.GetAsync($"/api/reports/summary?area={area}&from=January&to=2025-01-01")).StatusCode);
 
         // An empty area: zeros are shown, not suppressed.

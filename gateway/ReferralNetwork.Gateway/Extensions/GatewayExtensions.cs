@@ -6,6 +6,7 @@ using ReferralNetwork.Gateway.RateLimiting;
 using ReferralNetwork.Gateway.Tokens;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Gateway.Extensions;
 
@@ -27,6 +28,7 @@ public static class GatewayExtensions
         // Built now, so a missing or mismatched signing key stops the gateway at start, not at the first token.
         builder.Services.AddSingleton(new TokenIssuer(builder.Configuration, TimeProvider.System));
         builder.Services.AddScoped<ClientAuthentication>();
+        builder.Services.AddRequestValidators<RegisterOrganisationRequestValidator>();
 
         builder.AddRateLimits();
         builder.AddProxy();

@@ -15,7 +15,8 @@ public static class OrganisationsApi
         var api = app.MapGroup("/api/admin/organisations")
             .RequireKinds(operatorToo: true)
             .RequireRateLimiting(RateLimits.PartnerPolicy)
-            .WithTags("Organisations");
+            .WithTags("Organisations")
+            .WithRequestValidation();
 
         api.MapPost("/", RegisterOrganisation).WithIdempotencyKey().WithName("RegisterOrganisation");
         api.MapGet("/", ListOrganisations).WithName("ListOrganisations");
@@ -24,15 +25,10 @@ public static class OrganisationsApi
         return app;
     }
 
-    public static async Task<Results<Created<RegisteredOrganisation>, ProblemHttpResult>> RegisterOrganisation(
+    public static async Task<Created<RegisteredOrganisation>> RegisterOrganisation(
         RegisterOrganisationRequest request, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        if (Registration.Validate(request, errors) is not { } registration)
-        {
-            return errors.ToProblem();
-        }
-
+        var registration = Registration.From(request);
         var id = Guid.CreateVersion7();
         var clientId = Registration.NewClientId(registration.Name);
         var secret = ClientSecret.Generate();

@@ -1,13 +1,13 @@
 using System.Text.RegularExpressions;
+using FluentValidation;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Gateway.Organisations;
 
 /// <summary>POST /api/admin/organisations. Kind is nullable so a missing kind is a 422 rather than a silent default.</summary>
 public sealed record RegisterOrganisationRequest(string? Name, OrganisationKind? Kind, string? Area, string? OdsCode);
 
-/// <summary>A registration that passed validation, trimmed.</summary>
+/// <summary>A registration that passed <see cref="RegisterOrganisationRequestValidator"/>, trimmed.</summary>
 public sealed record ValidRegistration(string Name, OrganisationKind Kind, string Area, string? OdsCode);
 
 public static partial class Registration
@@ -20,36 +20,8 @@ public static partial class Registration
     public static readonly IReadOnlyList<OrganisationKind> RegistrableKinds =
         Enum.GetValues<OrganisationKind>().Where(k => k != OrganisationKind.Operator).ToArray();
 
-    public static ValidRegistration? Validate(RegisterOrganisationRequest request, ValidationErrors errors)
-    {
-        var name = request.Name?.Trim();
-        errors.Required("name", name, MaxNameLength);
-
-        if (request.Kind is not { } kind)
-        {
-            errors.Add("kind", "Required.");
-        }
-        else if (!RegistrableKinds.Contains(kind))
-        {
-            errors.Add("kind", "The operator is not registered; choose the partner's kind.");
-        }
-
-        var area = request.Area?.Trim();
-        errors.Required("area", area, MaxAreaLength);
-        if (!string.IsNullOrEmpty(area) && !AreaCode().IsMatch(area))
-        {
-            errors.Add("area", "A short code of lowercase letters, digits and hyphens, e.g. liverpool-north.");
-        }
-
-        var odsCode = string.IsNullOrWhiteSpace(request.OdsCode) ? null : request.OdsCode.Trim();
-        errors.MaxLength("odsCode", odsCode, MaxOdsCodeLength);
-        if (odsCode is not null && !odsCode.All(char.IsAsciiLetterOrDigit))
-        {
-            errors.Add("odsCode", "Letters and digits only.");
-        }
-
-        return errors.Any ? null : new ValidRegistration(name!, request.Kind!.Value, area!, odsCode);
-    }
+    public static ValidRegistration From(RegisterOrganisationRequest request) => new(
+        request.Name!.Trim(), request.Kind!.Value, request.Area!.Trim(), string.IsNullOrWhiteSpace(request.OdsCode) ? null : request.OdsCode.Trim());
 
     /// <summary>
     /// A readable client id that is very unlikely to collide: the name as a slug plus a random suffix.
@@ -70,7 +42,7 @@ public static partial class Registration
     }
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
-    private static partial Regex AreaCode();
+    internal static partial Regex AreaCode();
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NonSlug();
@@ -89,3 +61,32 @@ public sealed record RegisteredOrganisation(
 
 /// <summary>The answer to a secret rotation, the one time the new secret is shown.</summary>
 public sealed record RotatedSecret(Guid Id, string ClientId, string ClientSecret);
+
+/// <summary>A registration's fields, judged as the registry will store them: trimmed.</summary>
+public sealed class RegisterOrganisationRequestValidator : AbstractValidator<RegisterOrganisationRequest>
+{
+    public RegisterOrganisationRequestValidator()
+    {
+        RuleFor(r => r.Name).RequiredTrimmed(Registration.MaxNameLength);
+        RuleFor(r => r.Kind)
+            .NotNull().WithMessage("Required.")
+            .Must(kind => Registration.RegistrableKinds.Contains(kind!.Value)).WithMessage("The operator is not registered; choose the partner's kind.");
+        RuleFor(r => r.Area)
+            .RequiredTrimmed(Registration.MaxAreaLength)
+            .Must(area => Registration.AreaCode().IsMatch(area!.Trim()))
+            .WithMessage("A short code of lowercase letters, digits and hyphens, e.g. liverpool-north.");
+        // A blank ODS code is no ODS code.
+        RuleFor(r => r.OdsCode)
+            .Must(ods => string.IsNullOrWhiteSpace(ods) || ods.Trim().Length <= Registration.MaxOdsCodeLength)
+            .WithMessage($"At most {Registration.MaxOdsCodeLength} characters.")
+            .Must(ods => string.IsNullOrWhiteSpace(ods) || ods.Trim().All(char.IsAsciiLetterOrDigit)).WithMessage("Letters and digits only.");
+    }
+}
+
+/// <summary>PartnerRules.RequiredText, but counting the characters that are kept once trimmed.</summary>
+public static class RegistrationRules
+{
+    public static IRuleBuilderOptions<T, string?> RequiredTrimmed<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
+        rule.Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage("Required.")
+            .Must(v => v!.Trim().Length <= maxLength).WithMessage($"At most {maxLength} characters.");
+}

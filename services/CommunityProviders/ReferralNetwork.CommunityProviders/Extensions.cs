@@ -6,6 +6,7 @@ using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.CommunityProviders;
 
@@ -29,6 +30,7 @@ public static class Extensions
         }).PublishIntegrationEvents(new ProviderEvents(), builder.Configuration);
 
         builder.Services.AddAcknowledgementPolicy();
+        builder.Services.AddRequestValidators<ServiceRequestValidator>();
         // After the event store, so the schema is in place before the first check.
         builder.Services.AddHostedService<AcknowledgementDeadlineWorker>();
         return builder;

@@ -8,6 +8,7 @@ using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.Feedback.UserFeedback;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Feedback;
 
@@ -33,6 +34,10 @@ public static class Extensions
             opts.Schema.For<ReferralJourney>().Index(j => j.Area);
             opts.Schema.For<ServiceUserFeedback>().Index(f => f.Area);
         }).PublishIntegrationEvents(new FeedbackEvents(), builder.Configuration);
+
+        builder.Services.AddRequestValidators<MakeSuggestionRequestValidator>();
+        // The feedback validator asks whether the request carries a partner token.
+        builder.Services.AddHttpContextAccessor();
         return builder;
     }
 }

@@ -129,18 +129,13 @@ public class DirectoryTests
     }
 
     [Fact]
-    public void An_edit_is_validated_like_a_listing_and_its_status_defaults_to_active()
+    public void An_edit_is_the_listing_trimmed_and_its_status_defaults_to_active()
     {
-        var (details, status, errors) = ServiceValidation.ValidateEdit(Request());
-        Assert.False(errors.Any);
-        Assert.Equal(ServiceStatus.Active, status);
-        Assert.Equal("L4 0TD", details!.Postcode);
-
-        Assert.Equal(ServiceStatus.Inactive, ServiceValidation.ValidateEdit(Request(status: ServiceStatus.Inactive)).Status);
-        var (none, _, invalid) = ServiceValidation.ValidateEdit(Request(new Capacity(3, 4)) with { Categories = ["knitting"] });
-        Assert.Null(none);
-        Assert.Contains("capacity", invalid.ToDictionary().Keys);
-        Assert.Contains("categories[0]", invalid.ToDictionary().Keys);
+        var edit = Request().ToEdit(At);
+        Assert.Equal(ServiceStatus.Active, edit.Status);
+        Assert.Equal("L4 0TD", edit.Details.Postcode);
+        Assert.Equal(new Eligibility(null, null), edit.Details.Eligibility);
+        Assert.Equal(ServiceStatus.Inactive, Request(status: ServiceStatus.Inactive).ToEdit(At).Status);
     }
 
     [Theory]
@@ -169,14 +164,6 @@ public class DirectoryTests
         var lowered = service.Then(CommunityServiceDecider.Decide(service, new EditService(WalkingGroup(maximum: 3, available: 3), ServiceStatus.Active, At)));
         var refused = Assert.Throws<InvalidCommand>(() => CommunityServiceDecider.Decide(lowered, new ChangeCapacity(5, Waitlist.None, At)));
         Assert.Contains("(3)", refused.Message);
-    }
-
-    [Fact]
-    public void A_capacity_change_needs_both_available_and_waitlist()
-    {
-        var errors = CapacityValidation.Validate(new CapacityRequest(null, null)).ToDictionary();
-        Assert.Contains("available", errors.Keys);
-        Assert.Contains("waitlist", errors.Keys);
     }
 
     [Fact]

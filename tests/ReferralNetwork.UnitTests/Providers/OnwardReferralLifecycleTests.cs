@@ -201,18 +201,6 @@ public class OnwardReferralLifecycleTests
     }
 
     [Fact]
-    public void Attendance_must_name_a_date_not_in_the_future_and_whether_they_came()
-    {
-        Assert.False(AttendanceValidation.Validate(new AttendanceRequest(Today, true), At).Any);
-        Assert.True(AttendanceValidation.Validate(new AttendanceRequest(Today.AddDays(1), true), At).Any);
-        Assert.True(AttendanceValidation.Validate(new AttendanceRequest(null, true), At).Any);
-        Assert.True(AttendanceValidation.Validate(new AttendanceRequest(Today, null), At).Any);
-        // Just after midnight in London during BST it is still the previous day in UTC.
-        var lateEveningUtc = new DateTimeOffset(2026, 6, 1, 23, 30, 0, TimeSpan.Zero);
-        Assert.False(AttendanceValidation.Validate(new AttendanceRequest(new DateOnly(2026, 6, 2), true), lateEveningUtc).Any);
-    }
-
-    [Fact]
     public void Nothing_is_due_just_before_the_reminder()
     {
         Assert.Empty(Deadlines.Due(Arrived(), At + Policy.RemindAfter - TimeSpan.FromSeconds(1), Policy));

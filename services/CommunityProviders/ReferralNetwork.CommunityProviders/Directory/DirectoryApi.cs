@@ -1,3 +1,4 @@
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
@@ -18,7 +19,17 @@ public sealed record ServiceRequest(
     IReadOnlyList<string>? Accessibility,
     ReferralMode? ReferralMode,
     Capacity? Capacity,
-    ServiceStatus? Status = null);
+    ServiceStatus? Status = null)
+{
+    /// <summary>The listing, once validated: trimmed, each category once, and open to all ages when eligibility is left out.</summary>
+    public ServiceDetails ToDetails() => new(
+        Name!.Trim(), Description?.Trim(), (Categories ?? []).Distinct().ToList(), Area!.Trim(), Postcode?.Trim().ToUpperInvariant(),
+        Schedule?.Trim(), Cost!.Value, Eligibility ?? new Eligibility(null, null), (Accessibility ?? []).Select(a => a.Trim()).ToList(),
+        ReferralMode!.Value, Capacity!);
+
+    /// <summary>The PUT: everything the POST takes, plus the status (active when left out).</summary>
+    public EditService ToEdit(DateTimeOffset now) => new(ToDetails(), Status ?? ServiceStatus.Active, now);
+}
 
 public sealed record CapacityRequest(int? Available, Waitlist? Waitlist);
 
@@ -46,7 +57,7 @@ public static class DirectoryApi
 {
     public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder app)
     {
-        var services = app.MapGroup("/api/directory/services");
+        var services = app.MapGroup("/api/directory/services").WithRequestValidation();
         services.MapPost("/", ListAsync).RequireKinds(false, OrganisationKind.CommunityProvider).WithIdempotencyKey();
         services.MapGet("/", SearchAsync);
         services.MapGet("/{id:guid}", GetAsync);
@@ -57,18 +68,12 @@ public static class DirectoryApi
         return app;
     }
 
-    public static async Task<Results<Created<ServiceView>, ProblemHttpResult>> ListAsync(
+    public static async Task<Created<ServiceView>> ListAsync(
         ServiceRequest request, Caller caller, IDocumentSession session, HttpContext http, IdempotencyScope idempotency, TimeProvider clock,
         CancellationToken ct)
     {
-        var (details, errors) = ServiceValidation.Validate(request);
-        if (details is null)
-        {
-            return errors.ToProblem();
-        }
-
         var id = Guid.CreateVersion7();
-        var listed = new ServiceListed(id, caller.OrganisationId, caller.Name, details, clock.GetUtcNow());
+        var listed = new ServiceListed(id, caller.OrganisationId, caller.Name, request.ToDetails(), clock.GetUtcNow());
         var location = $"/api/directory/services/{id}";
         // The repeat answer commits with the stream, so it is written before the save: the listing its
         // one event creates, at the version a one-event stream has.
@@ -77,30 +82,14 @@ public static class DirectoryApi
         return TypedResults.Created(location, ServiceView.From(listing));
     }
 
-    public static async Task<Results<Ok<ServiceView>, ProblemHttpResult>> EditAsync(
-        Guid id, ServiceRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
-    {
-        var (details, status, errors) = ServiceValidation.ValidateEdit(request);
-        if (details is null)
-        {
-            return errors.ToProblem();
-        }
+    public static Task<Ok<ServiceView>> EditAsync(
+        Guid id, ServiceRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        ChangeAsync(id, caller, session, http, current => CommunityServiceDecider.Decide(current, request.ToEdit(clock.GetUtcNow())), ct);
 
-        return await ChangeAsync(id, caller, session, http, current => CommunityServiceDecider.Decide(current, new EditService(details, status, clock.GetUtcNow())), ct);
-    }
-
-    public static async Task<Results<Ok<ServiceView>, ProblemHttpResult>> ChangeCapacityAsync(
-        Guid id, CapacityRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
-    {
-        var errors = CapacityValidation.Validate(request);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        return await ChangeAsync(id, caller, session, http,
+    public static Task<Ok<ServiceView>> ChangeCapacityAsync(
+        Guid id, CapacityRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        ChangeAsync(id, caller, session, http,
             current => CommunityServiceDecider.Decide(current, new ChangeCapacity(request.Available!.Value, request.Waitlist!.Value, clock.GetUtcNow())), ct);
-    }
 
     public static async Task<Ok<ServiceView>> ConfirmAsync(
         Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
@@ -159,105 +148,51 @@ public static class DirectoryApi
         TypedResults.Ok(ServiceView.From(await http.ChangeAsync<CommunityService>(session, id, s => s.ProviderId == caller.OrganisationId, "service of yours", decide, ct)));
 }
 
-public static class ServiceValidation
+/// <summary>A listing's fields, on listing (POST) and on every edit (PUT).</summary>
+public sealed class ServiceRequestValidator : AbstractValidator<ServiceRequest>
 {
-    /// <summary>The PUT body: everything the POST takes, plus the status (active when left out).</summary>
-    public static (ServiceDetails? Details, ServiceStatus Status, ValidationErrors Errors) ValidateEdit(ServiceRequest r)
+    public const int NameMaxLength = 200;
+    public const int DescriptionMaxLength = 4000;
+    public const int AreaMaxLength = 64;
+    public const int PostcodeMaxLength = 10;
+    public const int ScheduleMaxLength = 500;
+    public const int MaxAccessibility = 20;
+    public const int AccessibilityMaxLength = 100;
+    public const int MaxAge = 120;
+
+    public ServiceRequestValidator()
     {
-        var (details, errors) = Validate(r);
-        return (details, r.Status ?? ServiceStatus.Active, errors);
+        RuleFor(r => r.Name).RequiredText(NameMaxLength);
+        RuleFor(r => r.Description).MaxText(DescriptionMaxLength);
+        RuleFor(r => r.Categories).Must(c => c is { Count: > 0 }).WithMessage("At least one category from the needs vocabulary is required.");
+        // Each unknown category is named by its index (categories[1]); Continue, or the global Stop would name only the first.
+        RuleForEach(r => r.Categories).Cascade(CascadeMode.Continue).Must(Needs.IsKnown).WithMessage($"Not in the needs vocabulary: {string.Join(", ", Needs.All)}.");
+        RuleFor(r => r.Area).RequiredText(AreaMaxLength);
+        RuleFor(r => r.Postcode).MaxText(PostcodeMaxLength);
+        RuleFor(r => r.Schedule).MaxText(ScheduleMaxLength);
+        RuleFor(r => r.Cost).NotNull().WithMessage("Required: free, paid or donation.");
+        RuleFor(r => r.ReferralMode).NotNull().WithMessage("Required: direct or signpost.");
+        RuleFor(r => r.Eligibility!.MinAge).Must(Age).WithMessage($"Between 0 and {MaxAge}.").When(r => r.Eligibility is not null);
+        RuleFor(r => r.Eligibility!.MaxAge).Must(Age).WithMessage($"Between 0 and {MaxAge}.").When(r => r.Eligibility is not null);
+        RuleFor(r => r.Eligibility).Must(e => e is null || !(e.MinAge > e.MaxAge)).WithMessage("minAge must not exceed maxAge.");
+        RuleFor(r => r.Accessibility)
+            .Must(a => a is null || (a.Count <= MaxAccessibility && a.All(e => !string.IsNullOrWhiteSpace(e) && e.Length <= AccessibilityMaxLength)))
+            .WithMessage($"At most {MaxAccessibility} entries of 1 to {AccessibilityMaxLength} characters.");
+        RuleFor(r => r.Capacity)
+            .NotNull().WithMessage("Required: maximum and available places.")
+            .Must(c => c!.Maximum >= 0 && c.Available >= 0 && c.Available <= c.Maximum)
+            .WithMessage("maximum and available are 0 or more, and available is at most maximum.");
     }
 
-    public static (ServiceDetails? Details, ValidationErrors Errors) Validate(ServiceRequest r)
-    {
-        var errors = new ValidationErrors();
-        errors.Required("name", r.Name, 200);
-        errors.MaxLength("description", r.Description, 4000);
-        var categories = r.Categories ?? [];
-        if (categories.Count == 0)
-        {
-            errors.Add("categories", "At least one category from the needs vocabulary is required.");
-        }
-
-        for (var i = 0; i < categories.Count; i++)
-        {
-            if (!Needs.IsKnown(categories[i]))
-            {
-                errors.Add($"categories[{i}]", $"Not in the needs vocabulary: {string.Join(", ", Needs.All)}.");
-            }
-        }
-
-        errors.Required("area", r.Area, 64);
-        errors.MaxLength("postcode", r.Postcode, 10);
-        errors.MaxLength("schedule", r.Schedule, 500);
-        if (r.Cost is null)
-        {
-            errors.Add("cost", "Required: free, paid or donation.");
-        }
-
-        if (r.ReferralMode is null)
-        {
-            errors.Add("referralMode", "Required: direct or signpost.");
-        }
-
-        var eligibility = r.Eligibility ?? new Eligibility(null, null);
-        if (eligibility.MinAge is < 0 or > 120)
-        {
-            errors.Add("eligibility.minAge", "Between 0 and 120.");
-        }
-
-        if (eligibility.MaxAge is < 0 or > 120)
-        {
-            errors.Add("eligibility.maxAge", "Between 0 and 120.");
-        }
-
-        if (eligibility.MinAge > eligibility.MaxAge)
-        {
-            errors.Add("eligibility", "minAge must not exceed maxAge.");
-        }
-
-        var accessibility = r.Accessibility ?? [];
-        if (accessibility.Count > 20 || accessibility.Any(a => string.IsNullOrWhiteSpace(a) || a.Length > 100))
-        {
-            errors.Add("accessibility", "At most 20 entries of 1 to 100 characters.");
-        }
-
-        if (r.Capacity is not { } capacity)
-        {
-            errors.Add("capacity", "Required: maximum and available places.");
-        }
-        else if (capacity.Maximum < 0 || capacity.Available < 0 || capacity.Available > capacity.Maximum)
-        {
-            errors.Add("capacity", "maximum and available are 0 or more, and available is at most maximum.");
-        }
-
-        if (errors.Any)
-        {
-            return (null, errors);
-        }
-
-        return (new ServiceDetails(
-            r.Name!.Trim(), r.Description?.Trim(), categories.Distinct().ToList(), r.Area!.Trim(), r.Postcode?.Trim().ToUpperInvariant(),
-            r.Schedule?.Trim(), r.Cost!.Value, eligibility, accessibility.Select(a => a.Trim()).ToList(), r.ReferralMode!.Value, r.Capacity!), errors);
-    }
+    private static bool Age(int? age) => age is null or (>= 0 and <= MaxAge);
 }
 
-public static class CapacityValidation
+/// <summary>The shape of a capacity change; whether the number fits the service's maximum is the decider's to say.</summary>
+public sealed class CapacityRequestValidator : AbstractValidator<CapacityRequest>
 {
-    /// <summary>The shape of a capacity change; whether the number fits the service's maximum is the decider's to say.</summary>
-    public static ValidationErrors Validate(CapacityRequest r)
+    public CapacityRequestValidator()
     {
-        var errors = new ValidationErrors();
-        if (r.Available is null)
-        {
-            errors.Add("available", "Required: the number of places free now.");
-        }
-
-        if (r.Waitlist is null)
-        {
-            errors.Add("waitlist", "Required: none, under-1-month, 1-3-months or over-3-months.");
-        }
-
-        return errors;
+        RuleFor(r => r.Available).NotNull().WithMessage("Required: the number of places free now.");
+        RuleFor(r => r.Waitlist).NotNull().WithMessage("Required: none, under-1-month, 1-3-months or over-3-months.");
     }
 }

@@ -1,3 +1,4 @@
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
@@ -27,7 +28,7 @@ public static class ProviderReferralsApi
 
     public static IEndpointRouteBuilder MapProviderReferralsApi(this IEndpointRouteBuilder app)
     {
-        var inbox = app.MapGroup("/api/provider/referrals").RequireKinds(false, OrganisationKind.CommunityProvider);
+        var inbox = app.MapGroup("/api/provider/referrals").RequireKinds(false, OrganisationKind.CommunityProvider).WithRequestValidation();
         inbox.MapGet("/", ListAsync);
         inbox.MapGet("/{id:guid}", GetAsync);
         inbox.MapPost("/{id:guid}/acknowledge", AcknowledgeAsync);
@@ -78,67 +79,28 @@ public static class ProviderReferralsApi
         Guid id, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
         ChangeAsync(id, caller, session, http, current => ProviderReferralDecider.Decide(current, new AcceptOnwardReferral(clock.GetUtcNow())), ct);
 
-    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> RejectAsync(
+    public static Task<Ok<ProviderReferral>> RejectAsync(
         Guid id, RejectRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        if (request.Reason is null)
-        {
-            errors.Add("reason", "Required: at-capacity, not-eligible, out-of-area or other.");
-        }
-
-        errors.MaxLength("note", request.Note, MaxNoteLength);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
         var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
-        return await ChangeAsync(id, caller, session, http,
+        return ChangeAsync(id, caller, session, http,
             current => ProviderReferralDecider.Decide(current, new RejectOnwardReferral(request.Reason!.Value, note, clock.GetUtcNow())), ct);
     }
 
-    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> RecordAttendanceAsync(
-        Guid id, AttendanceRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var errors = AttendanceValidation.Validate(request, now);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
+    public static Task<Ok<ProviderReferral>> RecordAttendanceAsync(
+        Guid id, AttendanceRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        ChangeAsync(id, caller, session, http,
+            current => ProviderReferralDecider.Decide(current, new RecordAttendance(request.Date!.Value, request.Attended!.Value, clock.GetUtcNow())), ct);
 
-        return await ChangeAsync(id, caller, session, http,
-            current => ProviderReferralDecider.Decide(current, new RecordAttendance(request.Date!.Value, request.Attended!.Value, now)), ct);
-    }
-
-    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> CompleteAsync(
-        Guid id, CompleteRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
-    {
-        var errors = new ValidationErrors();
-        errors.Required("summary", request.Summary, MaxSummaryLength);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        return await ChangeAsync(id, caller, session, http,
+    public static Task<Ok<ProviderReferral>> CompleteAsync(
+        Guid id, CompleteRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        ChangeAsync(id, caller, session, http,
             current => ProviderReferralDecider.Decide(current, new CompleteOnwardReferral(request.Summary!.Trim(), clock.GetUtcNow())), ct);
-    }
 
-    public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> FailAsync(
-        Guid id, FailRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct)
-    {
-        var errors = new ValidationErrors();
-        errors.Required("reason", request.Reason, MaxFailureReasonLength);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        return await ChangeAsync(id, caller, session, http,
+    public static Task<Ok<ProviderReferral>> FailAsync(
+        Guid id, FailRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        ChangeAsync(id, caller, session, http,
             current => ProviderReferralDecider.Decide(current, new FailOnwardReferral(request.Reason!.Trim(), clock.GetUtcNow())), ct);
-    }
 
     /// <summary>
     /// A command on one of the provider's own onward referrals (anyone else's is 404 before any version
@@ -154,29 +116,38 @@ public static class ProviderReferralsApi
         }, ct));
 }
 
-public static class AttendanceValidation
+// The shape of each inbox command's body; whether the onward referral allows the command is ProviderReferralDecider's to say.
+
+public sealed class RejectRequestValidator : AbstractValidator<RejectRequest>
+{
+    public RejectRequestValidator()
+    {
+        RuleFor(r => r.Reason).NotNull().WithMessage("Required: at-capacity, not-eligible, out-of-area or other.");
+        RuleFor(r => r.Note).MaxText(ProviderReferralsApi.MaxNoteLength);
+    }
+}
+
+public sealed class AttendanceRequestValidator : AbstractValidator<AttendanceRequest>
 {
     /// <summary>
     /// Attendance is for sessions that have happened. The network is in England, where the date is at
     /// most an hour ahead of UTC (BST), so a date that is already today there is never refused.
     /// </summary>
-    public static ValidationErrors Validate(AttendanceRequest request, DateTimeOffset now)
+    public AttendanceRequestValidator(TimeProvider clock)
     {
-        var errors = new ValidationErrors();
-        if (request.Date is not { } date)
-        {
-            errors.Add("date", "Required: the date of the session (yyyy-mm-dd).");
-        }
-        else if (date > DateOnly.FromDateTime(now.UtcDateTime.AddHours(1)))
-        {
-            errors.Add("date", "Must not be in the future.");
-        }
-
-        if (request.Attended is null)
-        {
-            errors.Add("attended", "Required: true or false.");
-        }
-
-        return errors;
+        RuleFor(r => r.Date)
+            .NotNull().WithMessage("Required: the date of the session (yyyy-mm-dd).")
+            .Must(date => date <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddHours(1))).WithMessage("Must not be in the future.");
+        RuleFor(r => r.Attended).NotNull().WithMessage("Required: true or false.");
     }
+}
+
+public sealed class CompleteRequestValidator : AbstractValidator<CompleteRequest>
+{
+    public CompleteRequestValidator() => RuleFor(r => r.Summary).RequiredText(ProviderReferralsApi.MaxSummaryLength);
+}
+
+public sealed class FailRequestValidator : AbstractValidator<FailRequest>
+{
+    public FailRequestValidator() => RuleFor(r => r.Reason).RequiredText(ProviderReferralsApi.MaxFailureReasonLength);
 }

@@ -1,3 +1,4 @@
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
@@ -24,28 +25,21 @@ public sealed record SuggestionsView(string? Area, IReadOnlyList<SuggestionView>
 
 public static class SuggestionsApi
 {
+    public const int MaxAreaLength = 100;
     public const int MaxTextLength = 2000;
 
     public static IEndpointRouteBuilder MapInvolvementApi(this IEndpointRouteBuilder app)
     {
         var suggestions = app.MapGroup("/api/involvement/suggestions");
         // Public; the gateway rate-limits the anonymous route per client address.
-        suggestions.MapPost("/", MakeAsync).AllowAnonymous().WithIdempotencyKey();
+        suggestions.MapPost("/", MakeAsync).AllowAnonymous().WithRequestValidation().WithIdempotencyKey();
         suggestions.MapGet("/", ListAsync).RequireKinds(true, OrganisationKind.Commissioner);
         return app;
     }
 
-    public static async Task<Results<Created<SuggestionView>, ProblemHttpResult>> MakeAsync(
+    public static async Task<Created<SuggestionView>> MakeAsync(
         MakeSuggestionRequest request, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        errors.Required("area", request.Area, 100);
-        errors.Required("text", request.Text, MaxTextLength);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
         var made = new SuggestionMade(Guid.CreateVersion7(), request.Area!.Trim(), request.Text!.Trim(), clock.GetUtcNow());
         var view = new SuggestionView(made.SuggestionId, made.Area, made.Text, Themes.Of(made.Text), made.At);
         var location = $"/api/involvement/suggestions?area={Uri.EscapeDataString(made.Area)}";
@@ -74,6 +68,15 @@ public static class SuggestionsApi
             .Select(s => new SuggestionView(s.Id, s.Area, s.Text, Themes.Of(s.Text), s.At))
             .ToList();
         return TypedResults.Ok(new SuggestionsView(wanted, suggestions, Themes.Count(suggestions.Select(s => s.Themes))));
+    }
+}
+
+public sealed class MakeSuggestionRequestValidator : AbstractValidator<MakeSuggestionRequest>
+{
+    public MakeSuggestionRequestValidator()
+    {
+        RuleFor(r => r.Area).RequiredText(SuggestionsApi.MaxAreaLength);
+        RuleFor(r => r.Text).RequiredText(SuggestionsApi.MaxTextLength);
     }
 }
 

@@ -1,3 +1,4 @@
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
@@ -10,6 +11,9 @@ namespace ReferralNetwork.Feedback.Outcomes;
 
 public sealed record RecordOutcomeRequest(Guid? ReferralId, Instrument? Instrument, Timepoint? Timepoint, IReadOnlyList<int>? Responses, IReadOnlyList<GoalScore>? Goals);
 
+/// <summary>GET /api/outcomes?referralId=…, as a record so its one rule is a validator's like a body's.</summary>
+public sealed record OutcomesQuery(Guid? ReferralId);
+
 public sealed record OutcomeView(Guid Id, Guid ReferralId, Instrument Instrument, Timepoint Timepoint, object Score, DateTimeOffset RecordedAt);
 
 public sealed record ReferralOutcomesView(Guid ReferralId, IReadOnlyList<OutcomeView> Measures, IReadOnlyList<MeasureChange> Changes);
@@ -18,7 +22,7 @@ public static class OutcomesApi
 {
     public static IEndpointRouteBuilder MapOutcomesApi(this IEndpointRouteBuilder app)
     {
-        var outcomes = app.MapGroup("/api/outcomes");
+        var outcomes = app.MapGroup("/api/outcomes").WithRequestValidation();
         outcomes.MapPost("/", RecordAsync).RequireKinds(false, OrganisationKind.LinkWorkerService).WithIdempotencyKey();
         outcomes.MapGet("/", ListAsync);
         return app;
@@ -27,35 +31,6 @@ public static class OutcomesApi
     public static async Task<Results<Created<OutcomeView>, ProblemHttpResult>> RecordAsync(
         RecordOutcomeRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        if (request.ReferralId is null)
-        {
-            errors.Add("referralId", "Required.");
-        }
-
-        if (request.Instrument is null)
-        {
-            errors.Add("instrument", "Required: swemwbs, wemwbs, ons4 or goals.");
-        }
-
-        if (request.Timepoint is null)
-        {
-            errors.Add("timepoint", "Required: baseline or follow-up.");
-        }
-
-        if (request.Instrument is { } instrument)
-        {
-            foreach (var (field, message) in Scoring.Check(instrument, request.Responses, request.Goals))
-            {
-                errors.Add(field, message);
-            }
-        }
-
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
         var referralId = request.ReferralId!.Value;
         var parties = await session.LoadAsync<ReferralJourney>(JourneyIds.For(referralId), ct);
         if (parties is null || parties.LinkWorkerServiceId != caller.OrganisationId)
@@ -84,13 +59,9 @@ public static class OutcomesApi
     }
 
     public static async Task<Results<Ok<ReferralOutcomesView>, ProblemHttpResult>> ListAsync(
-        Guid? referralId, Caller caller, IQuerySession session, CancellationToken ct)
+        [AsParameters] OutcomesQuery query, Caller caller, IQuerySession session, CancellationToken ct)
     {
-        if (referralId is not { } id)
-        {
-            return Problems.Invalid("referralId", "Required.");
-        }
-
+        var id = query.ReferralId!.Value;
         var parties = await session.LoadAsync<ReferralJourney>(JourneyIds.For(id), ct);
         if (parties is null || !(caller.IsOperator || parties.LinkWorkerServiceId == caller.OrganisationId || parties.ReferrerId == caller.OrganisationId))
         {
@@ -104,4 +75,27 @@ public static class OutcomesApi
             measures.Select(m => new OutcomeView(m.Id, id, m.Instrument, m.Timepoint, Scoring.Score(m.Instrument, m.Responses, m.Goals), m.RecordedAt)).ToList(),
             OutcomeChange.For(measures)));
     }
+}
+
+/// <summary>A measure's fields; the items each instrument needs are <see cref="Scoring.Check"/>'s to say.</summary>
+public sealed class RecordOutcomeRequestValidator : AbstractValidator<RecordOutcomeRequest>
+{
+    public RecordOutcomeRequestValidator()
+    {
+        RuleFor(r => r.ReferralId).Required();
+        RuleFor(r => r.Instrument).NotNull().WithMessage("Required: swemwbs, wemwbs, ons4 or goals.");
+        RuleFor(r => r.Timepoint).NotNull().WithMessage("Required: baseline or follow-up.");
+        RuleFor(r => r).Custom((r, context) =>
+        {
+            foreach (var (field, message) in Scoring.Check(r.Instrument!.Value, r.Responses, r.Goals))
+            {
+                context.AddFailure(field, message);
+            }
+        }).When(r => r.Instrument is not null);
+    }
+}
+
+public sealed class OutcomesQueryValidator : AbstractValidator<OutcomesQuery>
+{
+    public OutcomesQueryValidator() => RuleFor(q => q.ReferralId).Required();
 }

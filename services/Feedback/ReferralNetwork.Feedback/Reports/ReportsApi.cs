@@ -1,4 +1,5 @@
 using System.Globalization;
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
@@ -11,84 +12,22 @@ using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Feedback.Reports;
 
-public static class ReportsApi
+/// <summary>
+/// GET /api/reports/summary's query. A format or date that does not read is the handler's 400; only a
+/// query that reads is judged by <see cref="SummaryQueryValidator"/>, so the 400 still comes first.
+/// </summary>
+public sealed record SummaryQuery(string? Area, string? From, string? To, string? Format, Caller Caller)
 {
-    /// <summary>Longer periods make reports over years of events; commissioners ask for a year or a few.</summary>
-    public const int MaxYears = 5;
+    public bool FormatKnown => Format is null or "" or "json" or "csv";
 
-    public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/reports/summary", SummaryAsync).RequireKinds(true, OrganisationKind.Commissioner);
-        return app;
-    }
+    public bool DatesRead => TryParseDate(From, out _) && TryParseDate(To, out _);
 
-    public static async Task<Results<Ok<SummaryReport>, ContentHttpResult, ProblemHttpResult>> SummaryAsync(
-        string? area, string? from, string? to, string? format, Caller caller, IQuerySession session, CancellationToken ct)
-    {
-        if (format is not (null or "" or "json" or "csv"))
-        {
-            return Problems.BadRequest("format must be json or csv.");
-        }
+    public DateOnly? FromDate => TryParseDate(From, out var date) ? date : null;
 
-        if (!TryParseDate(from, out var fromDate) || !TryParseDate(to, out var toDate))
-        {
-            return Problems.BadRequest("from and to are ISO dates (yyyy-MM-dd).");
-        }
+    public DateOnly? ToDate => TryParseDate(To, out var date) ? date : null;
 
-        var errors = new ValidationErrors();
-        if (fromDate is null)
-        {
-            errors.Add("from", "Required.");
-        }
-
-        if (toDate is null)
-        {
-            errors.Add("to", "Required.");
-        }
-
-        if (fromDate is { } f && toDate is { } t)
-        {
-            if (f > t)
-            {
-                errors.Add("to", "Must not be before from.");
-            }
-            else if (t > f.AddYears(MaxYears))
-            {
-                errors.Add("to", $"A report covers at most {MaxYears} years.");
-            }
-        }
-
-        // A commissioner sees its own area only; the operator names the area it wants.
-        var reportArea = string.IsNullOrWhiteSpace(area) ? (caller.IsOperator ? null : caller.Area) : area.Trim();
-        if (reportArea is null)
-        {
-            errors.Add("area", "Required.");
-        }
-
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        if (!caller.IsOperator && !string.Equals(reportArea, caller.Area, StringComparison.Ordinal))
-        {
-            return Problems.Forbidden("A commissioner sees reports for its own area only.");
-        }
-
-        var period = new ReportPeriod(reportArea!, fromDate!.Value, toDate!.Value);
-        var journeys = await session.Query<ReferralJourney>().Where(j => j.Area == period.Area).ToListAsync(ct);
-        var ids = journeys.Where(j => period.Contains(j.RequestedAt)).Select(j => j.ReferralId).ToArray();
-        var outcomes = ids.Length == 0 ? [] : await session.LoadManyAsync<ReferralOutcomes>(ct, ids);
-        var services = await session.Query<ListedService>().Where(s => s.Area == period.Area).ToListAsync(ct);
-        var ratings = await session.Query<ServiceUserFeedback>()
-            .Where(r => r.Area == period.Area && r.At >= period.Start && r.At < period.End).ToListAsync(ct);
-
-        var report = SummaryReports.Compose(
-            period, journeys, outcomes.ToDictionary(o => o.Id, o => o.Measures), services, ratings.Select(r => new RatingGiven(r.Rating, r.At)).ToList());
-        return format == "csv"
-            ? TypedResults.Text(SummaryReports.ToCsv(report), "text/csv; charset=utf-8")
-            : TypedResults.Ok(report);
-    }
+    /// <summary>A commissioner sees its own area only (the default); the operator names the area it wants.</summary>
+    public string? ReportArea => string.IsNullOrWhiteSpace(Area) ? (Caller.IsOperator ? null : Caller.Area) : Area.Trim();
 
     /// <summary>False when a value is given but is not an ISO date; a missing value parses to null.</summary>
     private static bool TryParseDate(string? value, out DateOnly? date)
@@ -107,4 +46,64 @@ public static class ReportsApi
 
         return false;
     }
+}
+
+public static class ReportsApi
+{
+    /// <summary>Longer periods make reports over years of events; commissioners ask for a year or a few.</summary>
+    public const int MaxYears = 5;
+
+    public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/reports/summary", SummaryAsync).RequireKinds(true, OrganisationKind.Commissioner).WithRequestValidation();
+        return app;
+    }
+
+    public static async Task<Results<Ok<SummaryReport>, ContentHttpResult, ProblemHttpResult>> SummaryAsync(
+        [AsParameters] SummaryQuery query, IQuerySession session, CancellationToken ct)
+    {
+        if (!query.FormatKnown)
+        {
+            return Problems.BadRequest("format must be json or csv.");
+        }
+
+        if (!query.DatesRead)
+        {
+            return Problems.BadRequest("from and to are ISO dates (yyyy-MM-dd).");
+        }
+
+        if (!query.Caller.IsOperator && !string.Equals(query.ReportArea, query.Caller.Area, StringComparison.Ordinal))
+        {
+            return Problems.Forbidden("A commissioner sees reports for its own area only.");
+        }
+
+        var period = new ReportPeriod(query.ReportArea!, query.FromDate!.Value, query.ToDate!.Value);
+        var journeys = await session.Query<ReferralJourney>().Where(j => j.Area == period.Area).ToListAsync(ct);
+        var ids = journeys.Where(j => period.Contains(j.RequestedAt)).Select(j => j.ReferralId).ToArray();
+        var outcomes = ids.Length == 0 ? [] : await session.LoadManyAsync<ReferralOutcomes>(ct, ids);
+        var services = await session.Query<ListedService>().Where(s => s.Area == period.Area).ToListAsync(ct);
+        var ratings = await session.Query<ServiceUserFeedback>()
+            .Where(r => r.Area == period.Area && r.At >= period.Start && r.At < period.End).ToListAsync(ct);
+
+        var report = SummaryReports.Compose(
+            period, journeys, outcomes.ToDictionary(o => o.Id, o => o.Measures), services, ratings.Select(r => new RatingGiven(r.Rating, r.At)).ToList());
+        return query.Format == "csv"
+            ? TypedResults.Text(SummaryReports.ToCsv(report), "text/csv; charset=utf-8")
+            : TypedResults.Ok(report);
+    }
+}
+
+/// <summary>The report's period and area, once the query reads.</summary>
+public sealed class SummaryQueryValidator : AbstractValidator<SummaryQuery>
+{
+    public SummaryQueryValidator() =>
+        When(q => q.FormatKnown && q.DatesRead, () =>
+        {
+            RuleFor(q => q.From).Must(from => !string.IsNullOrWhiteSpace(from)).WithMessage("Required.");
+            RuleFor(q => q.To)
+                .Must(to => !string.IsNullOrWhiteSpace(to)).WithMessage("Required.")
+                .Must((q, _) => !(q.FromDate > q.ToDate)).WithMessage("Must not be before from.")
+                .Must((q, _) => !(q.ToDate > q.FromDate?.AddYears(ReportsApi.MaxYears))).WithMessage($"A report covers at most {ReportsApi.MaxYears} years.");
+            RuleFor(q => q.Area).Must((q, _) => q.ReportArea is not null).WithMessage("Required.");
+        });
 }

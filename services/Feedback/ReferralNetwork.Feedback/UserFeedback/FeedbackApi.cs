@@ -1,3 +1,4 @@
+using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
@@ -28,7 +29,7 @@ public static class FeedbackApi
     public static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder app)
     {
         // Public as well as for parties: the gateway rate-limits the anonymous route per client address.
-        app.MapPost("/api/feedback", GiveAsync).AllowAnonymous().WithIdempotencyKey();
+        app.MapPost("/api/feedback", GiveAsync).AllowAnonymous().WithRequestValidation().WithIdempotencyKey();
         return app;
     }
 
@@ -36,37 +37,11 @@ public static class FeedbackApi
         GiveFeedbackRequest request, HttpContext http, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
     {
         var caller = http.User.Identity?.IsAuthenticated == true ? Caller.From(http.User) : null;
-        var errors = new ValidationErrors();
-        if (request.ReferralId is null && request.ServiceId is null)
-        {
-            errors.Add("referralId", "Give a referralId or a serviceId (or both).");
-        }
-
-        if (request.ReferralId is not null && caller is null)
-        {
-            // The public route must not become a way to probe which referrals exist.
-            errors.Add("referralId", "Feedback on a referral needs a partner token; the public route takes serviceId only.");
-        }
-
-        if (request.Rating is null)
-        {
-            errors.Add("rating", "Required: 1 to 5.");
-        }
-        else if (request.Rating is < 1 or > 5)
-        {
-            errors.Add("rating", "From 1 to 5.");
-        }
-
-        errors.MaxLength("comment", request.Comment, MaxCommentLength);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
         string? area = null;
         if (request.ReferralId is { } referralId)
         {
             var journey = await session.LoadAsync<ReferralJourney>(JourneyIds.For(referralId), ct);
+            // The validator has refused a referral from the public route, so there is a caller here.
             if (journey is null || !IsParty(journey, caller!.OrganisationId))
             {
                 return Problems.NotFound("referral");
@@ -99,4 +74,21 @@ public static class FeedbackApi
     /// <summary>The referrer, the link-worker service handling it, or a provider holding one of its onward referrals.</summary>
     public static bool IsParty(ReferralJourney journey, Guid organisationId) =>
         journey.ReferrerId == organisationId || journey.LinkWorkerServiceId == organisationId || journey.Onward.Any(o => o.ProviderId == organisationId);
+}
+
+/// <summary>What the feedback is about, and the rating; who may name a referral depends on the token the request carries.</summary>
+public sealed class GiveFeedbackRequestValidator : AbstractValidator<GiveFeedbackRequest>
+{
+    public GiveFeedbackRequestValidator(IHttpContextAccessor http)
+    {
+        RuleFor(r => r.ReferralId)
+            .Must((r, referralId) => referralId is not null || r.ServiceId is not null).WithMessage("Give a referralId or a serviceId (or both).")
+            // The public route must not become a way to probe which referrals exist.
+            .Must(referralId => referralId is null || http.HttpContext?.User.Identity?.IsAuthenticated == true)
+            .WithMessage("Feedback on a referral needs a partner token; the public route takes serviceId only.");
+        RuleFor(r => r.Rating)
+            .NotNull().WithMessage("Required: 1 to 5.")
+            .InclusiveBetween(1, 5).WithMessage("From 1 to 5.");
+        RuleFor(r => r.Comment).MaxText(FeedbackApi.MaxCommentLength);
+    }
 }
