@@ -26,7 +26,8 @@ public static class RequestValidation
     public static void UsePartnerConventions()
     {
         ValidatorOptions.Global.PropertyNameResolver = JsonPath;
-        // One message per field (Required, not Required and too long) is what a partner acts on.
+        // One message per field (Required, not Required and too long) is what a partner acts on. It also stops
+        // a RuleForEach at its first bad item: such rules say .Cascade(CascadeMode.Continue) to name every one.
         ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
     }
 

@@ -113,6 +113,13 @@ public class ReferralValidationTests
         Assert.StartsWith("'money' is not in the needs vocabulary: loneliness, ", error.ErrorMessage);
     }
 
+    [Fact]
+    public void Every_unknown_need_is_named()
+    {
+        var fields = validator.Validate(Valid() with { Needs = ["money", "loneliness", "knitting"] }).Errors.Select(e => e.PropertyName);
+        Assert.Equal(["needs[0]", "needs[2]"], fields);
+    }
+
     private void AssertRefused(SubmitReferralRequest request, string field) =>
         Assert.Contains(field, validator.Validate(request).Errors.Select(e => e.PropertyName));
 }

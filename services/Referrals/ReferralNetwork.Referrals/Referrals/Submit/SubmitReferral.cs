@@ -75,7 +75,8 @@ public sealed class ReferralBodyValidator : AbstractValidator<IReferralBody>
     {
         RuleFor(r => r.Person).Required().SetValidator(new PersonRequestValidator(clock)!);
         RuleFor(r => r.Needs).Must(n => n is { Count: > 0 }).WithMessage("At least one need is required.");
-        RuleForEach(r => r.Needs).Must(Needs.IsKnown)
+        // Every unknown need is named, not only the first (the default stops a rule at its first failure).
+        RuleForEach(r => r.Needs).Cascade(CascadeMode.Continue).Must(Needs.IsKnown)
             .WithMessage((_, need) => $"'{Truncate(need)}' is not in the needs vocabulary: {string.Join(", ", Needs.All)}.");
         RuleFor(r => r.Reason).MaxText(ValidReferral.ReasonMaxLength);
         RuleFor(r => r.Consent).NotNull().WithMessage("Required: the person's consent to the referral.").SetValidator(new ConsentRequestValidator(clock)!);
