@@ -1,10 +1,10 @@
 using JasperFx.Events.Projections;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Gateway.Clients;
 using ReferralNetwork.Gateway.Organisations;
 using ReferralNetwork.Gateway.Proxy;
 using ReferralNetwork.Gateway.RateLimiting;
 using ReferralNetwork.Gateway.Tokens;
-using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
 using ReferralNetwork.PartnerApi;
 

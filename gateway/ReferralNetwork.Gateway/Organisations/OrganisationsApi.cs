@@ -1,9 +1,10 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Gateway.Clients;
 using ReferralNetwork.Gateway.RateLimiting;
-using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.Gateway.Organisations;
 
@@ -34,7 +35,6 @@ public static class OrganisationsApi
         var secret = ClientSecret.Generate();
         var registered = Organisation.Register(registration, id, clientId, clock.GetUtcNow());
 
-        session.Events.StartStream<Organisation>(id, registered);
         session.Insert(new ClientCredential(clientId, id, ClientSecret.Hash(secret), registered.At));
 
         var location = $"/api/admin/organisations/{id}";
@@ -44,7 +44,7 @@ public static class OrganisationsApi
         // A repeat with the same Idempotency-Key gets the same id and status but no secret: the
         // secret is shown once and stored only hashed. A caller who lost it rotates it (POST …/secret).
         idempotency.Remember(session, StatusCodes.Status201Created, location, body with { ClientSecret = null });
-        await session.SaveChangesAsync(ct);
+        await session.StartAsync<Organisation>(id, [registered], ct);
         return TypedResults.Created(location, body);
     }
 
@@ -61,20 +61,16 @@ public static class OrganisationsApi
     }
 
     /// <summary>A new client secret for a partner that lost or leaked its own; the old one stops working at once.</summary>
-    public static async Task<Results<Ok<RotatedSecret>, ProblemHttpResult>> RotateSecret(
-        Guid id, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Ok<RotatedSecret>> RotateSecret(Guid id, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<Organisation>(id, ct);
-        if (stream.Aggregate is not { } organisation)
-        {
-            return Problems.NotFound("organisation");
-        }
-
         var secret = ClientSecret.Generate();
         var now = clock.GetUtcNow();
-        stream.AppendOne(new ClientSecretRotated(id, now));
-        session.Store(new ClientCredential(organisation.ClientId, id, ClientSecret.Hash(secret), now));
-        await session.SaveChangesAsync(ct);
-        return TypedResults.Ok(new RotatedSecret(id, organisation.ClientId, secret));
+        var rotated = await session.ChangeAsync<Organisation>(id, expectedVersion: null, isVisible: _ => true, "organisation", organisation =>
+        {
+            // The new hash replaces the old in the same transaction as the event, so the old secret stops working at once.
+            session.Store(new ClientCredential(organisation.ClientId, id, ClientSecret.Hash(secret), now));
+            return [new ClientSecretRotated(id, now)];
+        }, ct);
+        return TypedResults.Ok(new RotatedSecret(id, rotated.State.ClientId, secret));
     }
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ReferralNetwork.PartnerApi;
-using Yarp.ReverseProxy;
 using ReferralNetwork.ServiceDefaults;
+using Yarp.ReverseProxy;
 
 namespace ReferralNetwork.Gateway.Proxy;
 

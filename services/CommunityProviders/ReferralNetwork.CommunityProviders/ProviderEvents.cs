@@ -1,7 +1,7 @@
 using JasperFx.Events;
-using ReferralNetwork.Contracts;
 using ReferralNetwork.CommunityProviders.Directory;
 using ReferralNetwork.CommunityProviders.Inbox;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
 using Published = ReferralNetwork.Contracts.CommunityProviders;

@@ -1,12 +1,12 @@
 using JasperFx.Events.Projections;
 using Marten;
 using MassTransit;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Feedback.Involvement;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.Feedback.UserFeedback;
-using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
 using ReferralNetwork.PartnerApi;
 

@@ -1,7 +1,7 @@
 using JasperFx.Events;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.Messaging;
 using Published = ReferralNetwork.Contracts.Feedback;
 

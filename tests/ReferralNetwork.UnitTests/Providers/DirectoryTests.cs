@@ -4,8 +4,8 @@ using ReferralNetwork.CommunityProviders.Directory;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.CommunityProviders.OpenReferral;
 using ReferralNetwork.Contracts;
-using ReferralNetwork.PartnerApi;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.PartnerApi;
 using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Providers;

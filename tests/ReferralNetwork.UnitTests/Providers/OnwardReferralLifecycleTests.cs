@@ -3,10 +3,10 @@ using ReferralNetwork.CommunityProviders;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.LinkWorkers;
-using ReferralNetwork.PartnerApi;
-using Published = ReferralNetwork.Contracts.CommunityProviders;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.PartnerApi;
 using ReferralNetwork.UnitTests.EventSourcing;
+using Published = ReferralNetwork.Contracts.CommunityProviders;
 
 namespace ReferralNetwork.UnitTests.Providers;
 

@@ -1,8 +1,8 @@
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.LinkWorkers;
-using ReferralNetwork.PartnerApi;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.PartnerApi;
 using ReferralNetwork.UnitTests.EventSourcing;
 
 namespace ReferralNetwork.UnitTests.Providers;

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Feedback.Journeys;
-using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.Feedback.Outcomes;
 

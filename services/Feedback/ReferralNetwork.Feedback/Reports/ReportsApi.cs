@@ -7,8 +7,8 @@ using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.Feedback.UserFeedback;
-using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.Feedback.Reports;
 

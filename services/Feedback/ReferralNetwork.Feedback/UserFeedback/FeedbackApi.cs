@@ -5,8 +5,8 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Services;
-using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.Feedback.UserFeedback;
 
