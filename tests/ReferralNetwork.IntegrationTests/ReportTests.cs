@@ -146,6 +146,35 @@ public class ReportTests(RealInfrastructure infrastructure)
         Assert.True(empty.GetProperty("waitingTimes").GetProperty("toAcceptance").GetProperty("medianHours").GetProperty("suppressed").GetBoolean());
     }
 
+    /// <summary>
+    /// One member of the public must not be able to claim an Idempotency-Key and have the next person who
+    /// sends it answered with the first one's comment: without a token the key is not used.
+    /// </summary>
+    [Fact]
+    public async Task An_anonymous_idempotency_key_replays_nobody_elses_feedback()
+    {
+        var serviceId = Guid.NewGuid();
+        await infrastructure.PublishAsync(new CommunityServiceListed(serviceId, Guid.NewGuid(), "Green Steps", "Walking group", ["physical-activity"], "idem-area", "direct", 10, 4, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var squatted = "shared-" + Guid.NewGuid().ToString("N");
+
+        async Task<HttpResponseMessage> PostAsync(string comment)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/feedback") { Content = JsonContent.Create(new { serviceId, rating = 3, comment }) };
+            request.Headers.Add("Idempotency-Key", squatted);
+            return await infrastructure.Feedback.CreateClient().SendAsync(request);
+        }
+
+        var first = await Eventually.GetAsync(async () => await PostAsync("Mine: I live at 1 Dock Road.") is { StatusCode: HttpStatusCode.Created } r ? r : null, "the service listing");
+        var second = await PostAsync("Someone else's, same key.");
+
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        var secondBody = await second.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Dock Road", secondBody);
+        Assert.NotEqual(
+            JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid(),
+            JsonDocument.Parse(secondBody).RootElement.GetProperty("id").GetGuid());
+    }
+
     [Fact]
     public async Task Public_feedback_and_suggestions_are_taken_and_commissioners_see_suggestions_with_themes()
     {

@@ -13,7 +13,7 @@ public sealed record IdempotentResponse(string Id, string BodyHash, int StatusCo
 
 /// <summary>
 /// Idempotency-Key on creating POSTs: the same key from the same organisation gets the original
-/// response and creates nothing; the same key with another body is 422. The handler stores the
+/// response and creates nothing; the same key with another body is 422. Without a token it is ignored. The handler stores the
 /// response in the same transaction as what it creates (<see cref="IdempotencyScope.Remember"/>).
 /// </summary>
 public static class IdempotencyKeys
@@ -52,7 +52,13 @@ public static class IdempotencyKeys
                 return Problems.BadRequest("Idempotency-Key may be at most 200 characters.");
             }
 
-            var organisation = http.User.FindFirst(Authentication.NetworkTokens.OrganisationClaim)?.Value ?? "anonymous";
+            // Keys are an organisation's: an anonymous caller has none to scope one to, and a shared scope would
+            // let one member of the public claim a key first and be answered with another's submission.
+            if (http.User.FindFirst(Authentication.NetworkTokens.OrganisationClaim)?.Value is not { } organisation)
+            {
+                return await next(context);
+            }
+
             var id = $"{organisation}|{http.Request.Path}|{key}";
             var hash = await HashBodyAsync(http.Request);
             var scope = http.RequestServices.GetRequiredService<IdempotencyScope>();
