@@ -17,6 +17,8 @@ builder.AddEdgeTraceContext();
 
 var app = builder.Build();
 
+// The client's address as the trusted proxies report it, before anything keys on it.
+app.UseForwardedHeaders();
 // First, so every answer (a 404 included) tells the partner its trace id.
 app.UseEdgeTraceContext();
 app.UseUnknownRoutes();
