@@ -163,6 +163,12 @@ public sealed class WebhookDispatcher(
             return true;
         }
 
+        // Decrypt-or-migrate: a secret still in clear (stored before encryption) is encrypted as it is used.
+        if (secrets.Migrate(subscription) is { } migrated)
+        {
+            session.Store(migrated);
+        }
+
         var (attempt, failure) = await SendAsync(subscription, delivery.Event, ct);
         if (failure is not null)
         {
