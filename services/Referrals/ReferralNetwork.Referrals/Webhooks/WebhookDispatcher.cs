@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -140,7 +141,7 @@ public sealed class WebhookDispatcher(
         {
             logger.LogWarning(ex, "Webhook deliveries to subscription {SubscriptionId} stopped; trying again at the next poll", subscriptionId);
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
             // Stopping: the deliveries stay due in the database.
         }
@@ -203,12 +204,23 @@ public sealed class WebhookDispatcher(
             return (new DeliveryAttempt(at, null, refusal, Elapsed()), DeliveryFailureReasons.AddressRefused);
         }
 
+        string secret;
+        try
+        {
+            secret = secrets.Reveal(subscription);
+        }
+        catch (CryptographicException)
+        {
+            // The key ring lost the key: recorded like any failure, so the partner sees it and can re-subscribe.
+            return (new DeliveryAttempt(at, null, "The subscription's secret can no longer be read; subscribe again.", Elapsed()),
+                DeliveryFailureReasons.SecretUnavailable);
+        }
+
         var attemptTimeout = options.Value.AttemptTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(attemptTimeout);
         try
         {
-            var secret = secrets.Reveal(subscription);
             var timestamp = at.ToUnixTimeSeconds();
             using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
@@ -246,6 +258,9 @@ public static class DeliveryFailureReasons
 
     /// <summary>The address resolved to a private or loopback address, which webhooks may not call.</summary>
     public const string AddressRefused = "address-refused";
+
+    /// <summary>The subscription's secret could not be decrypted (its Data Protection key is gone).</summary>
+    public const string SecretUnavailable = "secret-unavailable";
 
     /// <summary>"status-4xx", "status-5xx"; "status-3xx" too, since redirects are not followed.</summary>
     public static string ForStatus(int statusCode) => $"status-{statusCode / 100}xx";
