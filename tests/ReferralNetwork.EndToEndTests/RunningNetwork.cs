@@ -181,7 +181,7 @@ public sealed class RunningNetwork : AspireNetwork
         ["Webhooks__FirstRetryAfter"] = "00:00:01",
         ["Webhooks__PollEvery"] = "00:00:01",
         // The tests' webhook receivers listen on loopback: an explicit relaxation, never the default.
-        ["Webhooks__AllowPrivateAddresses"] = "true",
+        ["Webhooks__AllowLoopbackReceivers"] = "true",
         // Every test signs in several partners from one address.
         ["RateLimits__TokenPerMinute"] = "1000",
     };

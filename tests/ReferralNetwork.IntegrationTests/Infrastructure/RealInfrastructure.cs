@@ -58,7 +58,7 @@ public sealed class RealInfrastructure : IAsyncLifetime
         Environment.SetEnvironmentVariable("Auth__PublicKey", Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo()));
         Environment.SetEnvironmentVariable("MASSTRANSIT_USAGE_TELEMETRY", "false");
         // The tests' webhook receivers listen on loopback, which the referral service refuses unless told.
-        Environment.SetEnvironmentVariable("Webhooks__AllowPrivateAddresses", "true");
+        Environment.SetEnvironmentVariable("Webhooks__AllowLoopbackReceivers", "true");
 
         // The observer's queue must be bound before anything publishes, or those messages are lost to it.
         observerBus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>

@@ -60,6 +60,9 @@ public class OptionsValidationTests
     [InlineData("Webhooks:MaxAttempts", "0")]
     [InlineData("Webhooks:MaxAttempts", "101")]
     [InlineData("Webhooks:PollEvery", "00:00:00")]
+    [InlineData("Webhooks:AttemptTimeout", "00:00:00")]
+    [InlineData("Webhooks:AttemptTimeout", "00:05:00")]
+    [InlineData("Webhooks:MaxConcurrentSubscriptions", "0")]
     public void A_bad_webhook_setting_stops_the_start(string setting, string value) =>
         AssertRefused(setting, value, s => s.AddWebhookOptions());
 

@@ -15,12 +15,18 @@ public sealed class WebhookOptions
     public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Lets webhook URLs point at loopback, private and link-local addresses, so a receiver on a
-    /// developer's machine or in a test can be reached. A relaxation for tests and local development
-    /// only, set explicitly there: production never sets it, or a partner could make the network
-    /// call hosts inside it.
+    /// Lets webhooks go over plain http and to loopback addresses, so a receiver started by a test or on
+    /// a developer's machine can be reached. Private, link-local, shared, multicast and reserved addresses
+    /// stay refused even then. Set explicitly by tests and local development only: production never
+    /// sets it, or a partner could make the network call hosts inside it.
     /// </summary>
-    public bool AllowPrivateAddresses { get; set; }
+    public bool AllowLoopbackReceivers { get; set; }
+
+    /// <summary>How long one attempt may take before it counts as failed; short, so a slow receiver costs only itself.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Subscriptions delivered to at the same time; each subscription's deliveries go one after another.</summary>
+    public int MaxConcurrentSubscriptions { get; set; } = 16;
 
     public RetrySchedule Schedule => new(FirstRetryAfter, MaxAttempts);
 }

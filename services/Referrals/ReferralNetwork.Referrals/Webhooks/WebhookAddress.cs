@@ -6,17 +6,58 @@ namespace ReferralNetwork.Referrals.Webhooks;
 
 /// <summary>
 /// Where webhooks may be sent. A partner must not be able to make the network call into its own
-/// hosts (loopback, private, link-local, unspecified): checked when a subscription is made and again
-/// at every connection, because DNS can change in between. Only tests and local development lift
-/// that, with <see cref="WebhookOptions.AllowPrivateAddresses"/>; the environment's name never does.
-/// The other rules (absolute http or https, no credentials, length) hold everywhere.
+/// hosts or anything not publicly routable: checked when a subscription is made and again at every
+/// connection, on the address actually connected to, because DNS can change in between (rebinding).
+/// Only https, except where <see cref="WebhookOptions.AllowLoopbackReceivers"/> is set (tests and local
+/// development): then http and loopback are allowed too, and nothing else is; the environment's name
+/// never decides. The other rules (absolute URL, no credentials, length) hold everywhere.
 /// </summary>
 public static class WebhookAddress
 {
     public const int MaxLength = 2000;
 
+    public const string RefusedAddress =
+        "Must not point at a loopback, private, link-local, shared, multicast, reserved or unspecified address.";
+
+    public const string HttpsRequired = "Must be an absolute https URL.";
+
+    public const string DoesNotResolve = "The host name does not resolve.";
+
+    // Not publicly routable, or routable only to something the network must not call (RFC 6890 and the
+    // IANA special-purpose registries). IPv4-mapped addresses are checked as IPv4 first.
+    private static readonly IPNetwork[] RefusedIPv4 =
+    [
+        IPNetwork.Parse("0.0.0.0/8"),        // "this network"; 0.0.0.0 reaches the local host on Linux
+        IPNetwork.Parse("10.0.0.0/8"),
+        IPNetwork.Parse("100.64.0.0/10"),    // shared address space (carrier NAT, cloud metadata such as 100.100.100.200)
+        IPNetwork.Parse("127.0.0.0/8"),
+        IPNetwork.Parse("169.254.0.0/16"),   // link-local, cloud metadata 169.254.169.254
+        IPNetwork.Parse("172.16.0.0/12"),
+        IPNetwork.Parse("192.0.0.0/24"),     // IETF protocol assignments
+        IPNetwork.Parse("192.0.2.0/24"),     // documentation
+        IPNetwork.Parse("192.88.99.0/24"),   // deprecated 6to4 relay anycast
+        IPNetwork.Parse("192.168.0.0/16"),
+        IPNetwork.Parse("198.18.0.0/15"),    // benchmarking
+        IPNetwork.Parse("198.51.100.0/24"),  // documentation
+        IPNetwork.Parse("203.0.113.0/24"),   // documentation
+        IPNetwork.Parse("224.0.0.0/4"),      // multicast
+        IPNetwork.Parse("240.0.0.0/4"),      // reserved, and broadcast 255.255.255.255
+    ];
+
+    // IPv6 is allowed only inside global unicast 2000::/3, which leaves out ::, ::1, IPv4-compatible,
+    // NAT64 64:ff9b::/96 and 64:ff9b:1::/48, discard 100::/64, fc00::/7, fe80::/10, fec0::/10 and ff00::/8.
+    private static readonly IPNetwork GlobalUnicastIPv6 = IPNetwork.Parse("2000::/3");
+
+    private static readonly IPNetwork[] RefusedGlobalIPv6 =
+    [
+        IPNetwork.Parse("2001::/23"),        // IETF protocol assignments, Teredo (embeds an IPv4 address) among them
+        IPNetwork.Parse("2001:db8::/32"),    // documentation
+        IPNetwork.Parse("2002::/16"),        // 6to4, embeds an IPv4 address
+        IPNetwork.Parse("3fff::/20"),        // documentation
+    ];
+
     /// <summary>Why <paramref name="url"/> is refused without looking anything up, or null when it passes.</summary>
-    public static string? Refusal(string? url, bool allowPrivateAddresses)
+    public static string? Refusal(string? url, bool allowLoopbackReceivers)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -30,7 +71,13 @@ public static class WebhookAddress
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            return "Must be an absolute http or https URL.";
+            return allowLoopbackReceivers ? "Must be an absolute http or https URL." : HttpsRequired;
+        }
+
+        // Plain http would let anyone on the path read health data and replay signed bodies.
+        if (uri.Scheme != Uri.UriSchemeHttps && !allowLoopbackReceivers)
+        {
+            return HttpsRequired;
         }
 
         // Credentials in the URL would end up in logs and traces; the signature authenticates us instead.
@@ -39,85 +86,98 @@ public static class WebhookAddress
             return "Must not contain user name or password.";
         }
 
-        if (allowPrivateAddresses)
+        // Uri has already turned decimal, octal and hex IPv4 spellings into dotted quads.
+        var host = uri.DnsSafeHost;
+        if (IPAddress.TryParse(host, out var literal))
         {
-            return null;
+            return IsAllowed(literal, allowLoopbackReceivers) ? null : RefusedAddress;
         }
 
-        if (uri.IsLoopback || uri.DnsSafeHost.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || uri.DnsSafeHost.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        if (IsLocalhostName(host))
         {
-            return RefusedAddress;
+            return allowLoopbackReceivers ? null : RefusedAddress;
         }
 
-        return IPAddress.TryParse(uri.DnsSafeHost, out var literal) && IsRefused(literal) ? RefusedAddress : null;
+        return null;
     }
 
-    /// <summary>As <see cref="Refusal"/>, and unless private addresses are allowed also refuses host names that resolve to a refused address.</summary>
-    public static async Task<string?> RefusalAfterResolvingAsync(string? url, bool allowPrivateAddresses, CancellationToken ct)
+    /// <summary>
+    /// As <see cref="Refusal"/>, and also refuses host names that do not resolve or resolve to a refused
+    /// address. Where loopback receivers are allowed names are not looked up (tests have no DNS); the
+    /// connection check still applies to them.
+    /// </summary>
+    public static async Task<string?> RefusalAfterResolvingAsync(string? url, bool allowLoopbackReceivers, CancellationToken ct)
     {
-        if (Refusal(url, allowPrivateAddresses) is { } refusal)
+        if (Refusal(url, allowLoopbackReceivers) is { } refusal)
         {
             return refusal;
         }
 
-        if (allowPrivateAddresses)
+        var host = new Uri(url!).DnsSafeHost;
+        if (allowLoopbackReceivers || IPAddress.TryParse(host, out _))
         {
             return null;
         }
 
         try
         {
-            var addresses = await ResolveAsync(new Uri(url!).DnsSafeHost, ct);
-            return addresses.Length == 0 ? "The host name does not resolve." : addresses.Any(IsRefused) ? RefusedAddress : null;
+            var addresses = await Dns.GetHostAddressesAsync(host, ct);
+            return addresses.Length == 0 ? DoesNotResolve : addresses.All(a => IsAllowed(a, false)) ? null : RefusedAddress;
         }
         catch (SocketException)
         {
-            return "The host name does not resolve.";
+            return DoesNotResolve;
         }
     }
 
-    public const string RefusedAddress = "Must not point at a loopback, private, link-local or unspecified address.";
-
-    /// <summary>Loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16, fe80::/10) or unspecified.</summary>
-    public static bool IsRefused(IPAddress address)
+    /// <summary>Whether the network may connect to <paramref name="address"/>: public unicast, or loopback where allowed.</summary>
+    public static bool IsAllowed(IPAddress address, bool allowLoopbackReceivers)
     {
         if (address.IsIPv4MappedToIPv6)
         {
             address = address.MapToIPv4();
         }
 
-        var b = address.GetAddressBytes();
-        if (address.AddressFamily == AddressFamily.InterNetwork)
+        if (allowLoopbackReceivers && IPAddress.IsLoopback(address))
         {
-            return b[0] is 0 or 10 or 127
-                || (b[0] == 172 && (b[1] & 0xF0) == 16)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 169 && b[1] == 254);
+            return true;
         }
 
-        return address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback)
-            || (b[0] & 0xFE) == 0xFC
-            || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80);
+        return address.AddressFamily switch
+        {
+            AddressFamily.InterNetwork => !RefusedIPv4.Any(n => n.Contains(address)),
+            AddressFamily.InterNetworkV6 => GlobalUnicastIPv6.Contains(address) && !RefusedGlobalIPv6.Any(n => n.Contains(address)),
+            _ => false,
+        };
     }
 
-    /// <summary>
-    /// Connects only after checking every address the host resolves to, and then to those same
-    /// addresses, so a DNS answer that changed since the subscription was made (or changes between
-    /// a check and the connection) cannot reach an internal host.
-    /// </summary>
-    public static async ValueTask<Stream> ConnectToPublicAddressAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    /// <summary>Refused unless loopback receivers are allowed: RFC 6761 reserves localhost and its subdomains.</summary>
+    private static bool IsLocalhostName(string host)
     {
-        var addresses = await ResolveAsync(context.DnsEndPoint.Host, ct);
-        if (addresses.Length == 0 || addresses.Any(IsRefused))
+        var name = host.TrimEnd('.');
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The SocketsHttpHandler connect callback: every connection goes through <see cref="ConnectAsync"/>.</summary>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback(bool allowLoopbackReceivers) =>
+        (context, ct) => ConnectAsync(context.DnsEndPoint, allowLoopbackReceivers, ct);
+
+    /// <summary>
+    /// Resolves the host itself, checks every address and connects only to those same addresses, so no
+    /// DNS answer (first or changed since subscribing) can steer a delivery to an internal host.
+    /// </summary>
+    public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, bool allowLoopbackReceivers, CancellationToken ct)
+    {
+        var addresses = IPAddress.TryParse(endPoint.Host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endPoint.Host, ct);
+        if (addresses.Length == 0 || !addresses.All(a => IsAllowed(a, allowLoopbackReceivers)))
         {
-            throw new WebhookAddressRefusedException(context.DnsEndPoint.Host);
+            throw new WebhookAddressRefusedException(endPoint.Host);
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+            await socket.ConnectAsync(addresses, endPoint.Port, ct);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
@@ -126,10 +186,7 @@ public static class WebhookAddress
             throw;
         }
     }
-
-    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct) =>
-        IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
 }
 
 public sealed class WebhookAddressRefusedException(string host)
-    : Exception($"{host} resolves to a loopback, private, link-local or unspecified address.");
+    : Exception($"{host} resolves to an address webhooks may not call (loopback, private, link-local, shared, multicast or reserved).");

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -10,12 +13,16 @@ using ReferralNetwork.ServiceDefaults;
 namespace ReferralNetwork.Referrals.Webhooks;
 
 /// <summary>
-/// Sends due webhook deliveries: a few at a time, each attempt bounded, every outcome recorded on the
-/// delivery before the next is due. Nothing is held in memory between polls, so a restart resumes.
+/// Sends due webhook deliveries in lanes, one per subscription: a lane sends its subscription's due
+/// deliveries one after another, while up to <see cref="WebhookOptions.MaxConcurrentSubscriptions"/>
+/// lanes run side by side and polling carries on meanwhile, so a slow or dead receiver holds up only its
+/// own subscription. Every outcome is recorded on the delivery, and which lanes run is the only state in
+/// memory, so a restart resumes.
 /// </summary>
 public sealed class WebhookDispatcher(
     IDocumentStore store,
     IHttpClientFactory httpClients,
+    WebhookSecrets secrets,
     IOptions<WebhookOptions> options,
     TimeProvider clock,
     IMeterFactory meters,
@@ -23,20 +30,29 @@ public sealed class WebhookDispatcher(
 {
     public const string ClientName = "webhooks";
     public const string DeliveryFailures = "referral_network.webhooks.delivery_failures";
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
-    private const int BatchSize = 8;
+
+    /// <summary>Deliveries a lane sends before it makes way, so polling sees other subscriptions' too.</summary>
+    private const int PerLane = 20;
 
     private readonly Counter<long> deliveryFailures = meters.Create(Telemetry.SourceName).CreateCounter<long>(
         DeliveryFailures, "{attempt}", "Failed webhook delivery attempts, by reason (each retry that fails counts).");
+
+    private readonly ConcurrentDictionary<Guid, Task> lanes = new();
+    private bool secretsMigrated;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var sent = 0;
             try
             {
-                sent = await DispatchDueAsync(stoppingToken);
+                if (!secretsMigrated)
+                {
+                    await MigrateClearSecretsAsync(stoppingToken);
+                    secretsMigrated = true;
+                }
+
+                await StartDueLanesAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -44,40 +60,99 @@ public sealed class WebhookDispatcher(
                 logger.LogWarning(ex, "Dispatching webhook deliveries failed; trying again at the next poll");
             }
 
-            // A full batch suggests more are due: go again without waiting.
-            if (sent < BatchSize)
+            try
             {
-                try
-                {
-                    await Task.Delay(options.Value.PollEvery, clock, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await Task.Delay(options.Value.PollEvery, clock, stoppingToken);
             }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await Task.WhenAll(lanes.Values);
+    }
+
+    /// <summary>Encrypts the secrets of subscriptions stored before secrets were encrypted.</summary>
+    private async Task MigrateClearSecretsAsync(CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var clear = await session.Query<WebhookSubscription>().Where(s => s.ProtectedSecret == null).ToListAsync(ct);
+        foreach (var subscription in clear)
+        {
+            if (secrets.Migrate(subscription) is { } migrated)
+            {
+                session.Store(migrated);
+            }
+        }
+
+        if (clear.Count > 0)
+        {
+            await session.SaveChangesAsync(ct);
+            logger.LogInformation("Encrypted the webhook secrets of {Count} subscriptions stored in clear", clear.Count);
         }
     }
 
-    private async Task<int> DispatchDueAsync(CancellationToken ct)
+    /// <summary>Starts a lane for each subscription with due deliveries and none running, as far as there is room.</summary>
+    private async Task StartDueLanesAsync(CancellationToken ct)
     {
+        var room = options.Value.MaxConcurrentSubscriptions - lanes.Count;
+        if (room <= 0)
+        {
+            return;
+        }
+
         var now = clock.GetUtcNow();
+        var busy = lanes.Keys.ToArray();
         IReadOnlyList<WebhookDelivery> due;
         await using (var query = store.QuerySession())
         {
             due = await query.Query<WebhookDelivery>()
-                .Where(d => d.Status == DeliveryStatus.Pending && d.DueAt <= now)
+                .Where(d => d.Status == DeliveryStatus.Pending && d.DueAt <= now && !busy.Contains(d.SubscriptionId))
                 .OrderBy(d => d.DueAt)
-                .Take(BatchSize)
+                .Take(room * PerLane)
                 .ToListAsync(ct);
         }
 
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
-            async (delivery, token) => await AttemptAsync(delivery, token));
-        return due.Count;
+        foreach (var group in due.GroupBy(d => d.SubscriptionId).Take(room))
+        {
+            // The lane removes itself when done, so it must be in the dictionary before it can finish.
+            var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lanes[group.Key] = RunLaneAsync(group.Key, group.OrderBy(d => d.Position).Take(PerLane).ToList(), registered.Task, ct);
+            registered.SetResult();
+        }
     }
 
-    private async Task AttemptAsync(WebhookDelivery delivery, CancellationToken ct)
+    private async Task RunLaneAsync(Guid subscriptionId, IReadOnlyList<WebhookDelivery> deliveries, Task registered, CancellationToken ct)
+    {
+        await registered;
+        try
+        {
+            foreach (var delivery in deliveries)
+            {
+                // After a failure the rest wait for the next poll rather than each waiting out a dead receiver.
+                if (!await AttemptAsync(delivery, ct))
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Webhook deliveries to subscription {SubscriptionId} stopped; trying again at the next poll", subscriptionId);
+        }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // Stopping: the deliveries stay due in the database.
+        }
+        finally
+        {
+            lanes.TryRemove(subscriptionId, out _);
+        }
+    }
+
+    /// <summary>Makes one attempt and records it; false when it failed.</summary>
+    private async Task<bool> AttemptAsync(WebhookDelivery delivery, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         var subscription = await session.LoadAsync<WebhookSubscription>(delivery.SubscriptionId, ct);
@@ -86,7 +161,13 @@ public sealed class WebhookDispatcher(
             // The subscription was deleted: its deliveries go with it.
             session.Delete(delivery);
             await session.SaveChangesAsync(ct);
-            return;
+            return true;
+        }
+
+        // Decrypt-or-migrate: a secret still in clear (stored before encryption) is encrypted as it is used.
+        if (secrets.Migrate(subscription) is { } migrated)
+        {
+            session.Store(migrated);
         }
 
         var (attempt, failure) = await SendAsync(subscription, delivery.Event, ct);
@@ -105,6 +186,8 @@ public sealed class WebhookDispatcher(
             logger.LogInformation("Webhook delivery of {EventType} event {EventId} to subscription {SubscriptionId} failed ({Error}); now {Status}",
                 delivery.Event.Type, delivery.Event.Id, subscription.Id, attempt.Error, delivery.Status);
         }
+
+        return attempt.Succeeded;
     }
 
     /// <summary>The attempt as recorded, and why it failed as a metric attribute (null when delivered).</summary>
@@ -115,15 +198,37 @@ public sealed class WebhookDispatcher(
         var started = Stopwatch.GetTimestamp();
         long Elapsed() => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(AttemptTimeout);
+        // Checked again here: the rules may have tightened since the subscription was made (https only).
+        if (WebhookAddress.Refusal(subscription.Url, options.Value.AllowLoopbackReceivers) is { } refusal)
+        {
+            return (new DeliveryAttempt(at, null, refusal, Elapsed()), DeliveryFailureReasons.AddressRefused);
+        }
+
+        string secret;
         try
         {
+            secret = secrets.Reveal(subscription);
+        }
+        catch (CryptographicException)
+        {
+            // The key ring lost the key: recorded like any failure, so the partner sees it and can re-subscribe.
+            return (new DeliveryAttempt(at, null, "The subscription's secret can no longer be read; subscribe again.", Elapsed()),
+                DeliveryFailureReasons.SecretUnavailable);
+        }
+
+        var attemptTimeout = options.Value.AttemptTimeout;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(attemptTimeout);
+        try
+        {
+            var timestamp = at.ToUnixTimeSeconds();
             using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             request.Headers.Add("X-Event-Id", feedEvent.Id.ToString());
             request.Headers.Add("X-Event-Type", feedEvent.Type);
-            request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Compute(subscription.Secret, body));
+            request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Compute(secret, body));
+            request.Headers.Add(WebhookSignature.TimestampHeaderName, timestamp.ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add(WebhookSignature.V2HeaderName, WebhookSignature.ComputeV2(secret, timestamp, body));
 
             using var response = await httpClients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
@@ -132,7 +237,7 @@ public sealed class WebhookDispatcher(
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return (new DeliveryAttempt(at, null, $"No answer within {AttemptTimeout.TotalSeconds:0} s.", Elapsed()), DeliveryFailureReasons.Timeout);
+            return (new DeliveryAttempt(at, null, $"No answer within {attemptTimeout.TotalSeconds:0} s.", Elapsed()), DeliveryFailureReasons.Timeout);
         }
         catch (HttpRequestException ex)
         {
@@ -154,6 +259,9 @@ public static class DeliveryFailureReasons
     /// <summary>The address resolved to a private or loopback address, which webhooks may not call.</summary>
     public const string AddressRefused = "address-refused";
 
+    /// <summary>The subscription's secret could not be decrypted (its Data Protection key is gone).</summary>
+    public const string SecretUnavailable = "secret-unavailable";
+
     /// <summary>"status-4xx", "status-5xx"; "status-3xx" too, since redirects are not followed.</summary>
     public static string ForStatus(int statusCode) => $"status-{statusCode / 100}xx";
 }
@@ -163,24 +271,18 @@ public static class WebhookDispatchExtensions
     public static IServiceCollection AddWebhookDispatch(this IServiceCollection services)
     {
         services.AddWebhookOptions();
+        services.AddWebhookSecrets();
         services.AddHttpClient(WebhookDispatcher.ClientName)
-            .ConfigurePrimaryHttpMessageHandler(provider =>
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
-                var handler = new SocketsHttpHandler
-                {
-                    // A redirect could lead anywhere, including inside; a 3xx counts as a failed attempt.
-                    AllowAutoRedirect = false,
-                    // A proxy would hide the address actually reached from the check below.
-                    UseProxy = false,
-                };
-                if (!provider.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateAddresses)
-                {
-                    handler.ConnectCallback = WebhookAddress.ConnectToPublicAddressAsync;
-                }
-
-                return handler;
+                // A redirect could lead anywhere, including inside; a 3xx counts as a failed attempt.
+                AllowAutoRedirect = false,
+                // A proxy would hide the address actually reached from the check below.
+                UseProxy = false,
+                // Every connection, whatever the environment, goes through the address check.
+                ConnectCallback = WebhookAddress.ConnectCallback(provider.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowLoopbackReceivers),
             })
-            .RedactLoggedHeaders([WebhookSignature.HeaderName]);
+            .RedactLoggedHeaders([WebhookSignature.HeaderName, WebhookSignature.V2HeaderName]);
         services.AddHostedService<WebhookDispatcher>();
         return services;
     }
@@ -193,6 +295,9 @@ public static class WebhookDispatchExtensions
             .Validate(o => o.FirstRetryAfter > TimeSpan.Zero, "Webhooks:FirstRetryAfter must be a positive time span.")
             .Validate(o => o.MaxAttempts is >= 1 and <= 100, "Webhooks:MaxAttempts must be between 1 and 100.")
             .Validate(o => o.PollEvery > TimeSpan.Zero, "Webhooks:PollEvery must be a positive time span.")
+            .Validate(o => o.AttemptTimeout >= TimeSpan.FromSeconds(1) && o.AttemptTimeout <= TimeSpan.FromSeconds(60),
+                "Webhooks:AttemptTimeout must be between 1 and 60 seconds.")
+            .Validate(o => o.MaxConcurrentSubscriptions is >= 1 and <= 256, "Webhooks:MaxConcurrentSubscriptions must be between 1 and 256.")
             .ValidateOnStart();
         return services;
     }

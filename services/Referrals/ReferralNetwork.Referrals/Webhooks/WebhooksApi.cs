@@ -39,12 +39,23 @@ public static class WebhooksApi
         return app;
     }
 
-    public static async Task<Created<SubscriptionView>> CreateAsync(
-        CreateSubscriptionRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<Created<SubscriptionView>, ProblemHttpResult>> CreateAsync(
+        CreateSubscriptionRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency, WebhookSecrets secrets,
+        TimeProvider clock, CancellationToken ct)
     {
+        // Counting and inserting under one lock per organisation, so concurrent requests cannot pass the limit together.
+        var organisation = caller.OrganisationId;
+        await session.BeginTransactionAsync(ct);
+        await session.QueryAsync<bool>("select true from (select pg_advisory_xact_lock(?)) as locked", ct, SubscriptionLockKey(organisation));
+        var held = await session.Query<WebhookSubscription>().CountAsync(s => s.OrganisationId == organisation, ct);
+        if (SubscriptionLimit.Refusal(held) is { } refusal)
+        {
+            return Problems.Invalid("subscriptions", refusal);
+        }
+
         var eventTypes = (request.EventTypes ?? []).Distinct(StringComparer.Ordinal).ToList();
         var subscription = new WebhookSubscription(
-            Guid.CreateVersion7(), caller.OrganisationId, FeedReaders.For(caller), request.Url!, eventTypes, request.Secret!, clock.GetUtcNow());
+            Guid.CreateVersion7(), organisation, FeedReaders.For(caller), request.Url!, eventTypes, secrets.Protect(request.Secret!), clock.GetUtcNow());
         session.Insert(subscription);
 
         var view = SubscriptionView.From(subscription);
@@ -53,6 +64,10 @@ public static class WebhooksApi
         await session.SaveChangesAsync(ct);
         return TypedResults.Created(location, view);
     }
+
+    /// <summary>An advisory lock key of the organisation's own; collisions only serialise two organisations' requests.</summary>
+    private static long SubscriptionLockKey(Guid organisation) =>
+        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(organisation.ToByteArray()), 0);
 
     public static async Task<Ok<IReadOnlyList<SubscriptionView>>> ListAsync(Caller caller, IQuerySession session, CancellationToken ct)
     {
@@ -118,7 +133,7 @@ public sealed class CreateSubscriptionRequestValidator : AbstractValidator<Creat
     {
         RuleFor(r => r.Url).CustomAsync(async (url, context, ct) =>
         {
-            if (await WebhookAddress.RefusalAfterResolvingAsync(url, options.Value.AllowPrivateAddresses, ct) is { } refusal)
+            if (await WebhookAddress.RefusalAfterResolvingAsync(url, options.Value.AllowLoopbackReceivers, ct) is { } refusal)
             {
                 context.AddFailure(refusal);
             }
