@@ -72,7 +72,7 @@ public class ExistenceOracleTests(RunningNetwork network)
 
         var id = await journey.ReferralInProgressAsync();
         // The other area's service reaches the link-worker service's directory copy like any other; refused for this case.
-        await journey.ReferOnAsync(await elsewhere.ReferralInProgressAsync(), elsewhere.ServiceId);
+        await elsewhere.ReferOnAsync(await elsewhere.ReferralInProgressAsync(), elsewhere.ServiceId);
         var refused = await journey.LinkWorkers.Client.PostAsJsonAsync($"/api/cases/{id}/onward-referrals", new { serviceId = elsewhere.ServiceId });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("serviceId", out _));
