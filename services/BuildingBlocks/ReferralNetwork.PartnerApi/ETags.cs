@@ -36,7 +36,7 @@ public static class ETags
     public static long? IfMatch(HttpRequest request) =>
         TryReadIfMatch(request, out var expected)
             ? expected
-            : throw new BadHttpRequestException("If-Match must be a version number as returned in ETag.", StatusCodes.Status400BadRequest);
+            : throw new PartnerBadRequest("If-Match must be a version number as returned in ETag.");
 
     public static void Set(HttpResponse response, long version) => response.Headers.ETag = For(version);
 }

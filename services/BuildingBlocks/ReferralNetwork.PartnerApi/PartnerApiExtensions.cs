@@ -48,6 +48,8 @@ public static class PartnerApiExtensions
     /// <summary>The request pipeline every service shares, up to its own endpoints.</summary>
     public static WebApplication UsePartnerApi(this WebApplication app)
     {
+        // First, so every answer after it carries them, errors and proxied responses included.
+        app.Use(SecurityHeaders.ApplyAsync);
         app.UseMiddleware<CorrelationId>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -55,5 +57,30 @@ public static class PartnerApiExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
+    }
+}
+
+/// <summary>
+/// Headers on every response. no-store everywhere rather than per endpoint: person data can appear in
+/// any /api answer (and in problem details echoing it), and a rule that needs remembering on each new
+/// endpoint will one day be forgotten; the public directory loses only caching. nosniff so no answer
+/// is ever rendered as something other than its declared type.
+/// </summary>
+public static class SecurityHeaders
+{
+    public const string NoStore = "no-store";
+    public const string NoSniff = "nosniff";
+
+    public static Task ApplyAsync(HttpContext context, RequestDelegate next)
+    {
+        // Set when the response starts, so they overwrite whatever a handler or a proxied service set.
+        context.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpResponse)state).Headers;
+            headers.CacheControl = NoStore;
+            headers.XContentTypeOptions = NoSniff;
+            return Task.CompletedTask;
+        }, context.Response);
+        return next(context);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using JasperFx;
 using JasperFx.Events;
 using Microsoft.AspNetCore.Diagnostics;
@@ -51,8 +52,64 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 : "The body is not valid JSON.";
         }
 
-        return bad.StatusCode == StatusCodes.Status415UnsupportedMediaType
-            ? "Send the body as application/json."
-            : bad.Message;
+        // Ours were written for partners; ASP.NET's and Kestrel's were not.
+        if (bad is PartnerBadRequest)
+        {
+            return bad.Message;
+        }
+
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return "Send the body as application/json.";
+        }
+
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return $"The body may be at most {PartnerApiExtensions.MaxRequestBodyBytes / 1024} KiB.";
+        }
+
+        // ASP.NET's own message names the C# type and parameter ("Guid? ReferralId"): partners get the
+        // contract's camelCase name and what was expected instead, or a generic sentence.
+        return DescribeBinding(bad.Message) ?? "The request is malformed: check its parameters and body against the partner API.";
     }
+
+    private static readonly Regex BindingFailure = new(
+        "^(?:Failed to bind parameter|Required parameter) \"(?<type>[^\"]*?) ?(?<name>[A-Za-z_][A-Za-z0-9_]*)\"(?<rest>.*)$",
+        RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromMilliseconds(100));
+
+    /// <summary>A binding failure's message in the partner's terms, or null when it is not one.</summary>
+    public static string? DescribeBinding(string message)
+    {
+        var match = BindingFailure.Match(message);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var rest = match.Groups["rest"].Value;
+        if (rest.Contains("from body", StringComparison.Ordinal))
+        {
+            return "A JSON body is required.";
+        }
+
+        var name = match.Groups["name"].Value;
+        var field = char.ToLowerInvariant(name[0]) + name[1..];
+        return message.StartsWith("Required", StringComparison.Ordinal)
+            ? $"'{field}' is required."
+            : $"'{field}' is not valid: expected {Expected(match.Groups["type"].Value.TrimEnd('?'))}.";
+    }
+
+    private static string Expected(string type) => type switch
+    {
+        "Guid" => "an id (a GUID)",
+        "DateTimeOffset" or "DateTime" => "an ISO-8601 timestamp",
+        "DateOnly" => "a date (yyyy-mm-dd)",
+        "int" or "long" or "Int32" or "Int64" => "a whole number",
+        "bool" or "Boolean" => "true or false",
+        "decimal" or "double" => "a number",
+        _ => "one of the values the partner API lists",
+    };
 }
+
+/// <summary>A 400 whose message is written for partners and is shown to them as it is.</summary>
+public sealed class PartnerBadRequest(string message) : BadHttpRequestException(message, StatusCodes.Status400BadRequest);

@@ -33,6 +33,15 @@ public class CaseDeciderTests
     }
 
     [Fact]
+    public void A_case_is_referred_on_only_to_a_service_of_its_own_area()
+    {
+        var accepted = Opened().Then(CaseDecider.Decide(Opened(), new AcceptCase(Sam, At)));
+        var elsewhere = WalkingGroup with { Id = Guid.NewGuid(), Area = "wirral" };
+        var refused = Assert.Throws<InvalidCommand>(() => CaseDecider.Decide(accepted, new ReferOn(Guid.NewGuid(), elsewhere, null, At)));
+        Assert.Equal("serviceId", refused.Field);
+    }
+
+    [Fact]
     public void An_accepted_case_cannot_be_accepted_again()
     {
         var accepted = Opened().Then(CaseDecider.Decide(Opened(), new AcceptCase(Sam, At)));

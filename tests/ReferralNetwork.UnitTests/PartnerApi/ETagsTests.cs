@@ -30,7 +30,7 @@ public class ETagsTests
         var request = new DefaultHttpContext().Request;
         request.Headers.IfMatch = header;
 
-        var refused = Assert.Throws<BadHttpRequestException>(() => ETags.IfMatch(request));
+        var refused = Assert.Throws<PartnerBadRequest>(() => ETags.IfMatch(request));
         Assert.Equal(StatusCodes.Status400BadRequest, refused.StatusCode);
     }
 }

@@ -54,4 +54,39 @@ public class ProblemExceptionHandlerTests
         var errors = Assert.IsType<HttpValidationProblemDetails>(written!.ProblemDetails).Errors;
         Assert.Equal(["No such service."], errors["serviceId"]);
     }
+
+    [Theory]
+    [InlineData("Failed to bind parameter \"Guid? ReferralId\" from \"not-a-guid\".", "'referralId' is not valid: expected an id (a GUID).")]
+    [InlineData("Failed to bind parameter \"DateTimeOffset? updatedSince\" from \"soon\".", "'updatedSince' is not valid: expected an ISO-8601 timestamp.")]
+    [InlineData("Failed to bind parameter \"int page\" from \"two\".", "'page' is not valid: expected a whole number.")]
+    [InlineData("Required parameter \"CancelReferralRequest request\" was not provided from body.", "A JSON body is required.")]
+    [InlineData("Required parameter \"Guid referralId\" was not provided from query string.", "'referralId' is required.")]
+    [InlineData("Implicit body inferred for parameter \"SubmitReferralRequest request\" but no body was provided.", "The request is malformed: check its parameters and body against the partner API.")]
+    public async Task A_binding_failure_names_the_partners_field_never_a_CSharp_type_or_parameter(string aspNetMessage, string detail)
+    {
+        var problems = Substitute.For<IProblemDetailsService>();
+        ProblemDetailsContext? written = null;
+        problems.TryWriteAsync(Arg.Do<ProblemDetailsContext>(c => written = c)).Returns(true);
+
+        await new ProblemExceptionHandler(problems, NullLogger<ProblemExceptionHandler>.Instance)
+            .TryHandleAsync(new DefaultHttpContext(), new BadHttpRequestException(aspNetMessage), default);
+
+        Assert.Equal(StatusCodes.Status400BadRequest, written!.ProblemDetails.Status);
+        Assert.Equal(detail, written.ProblemDetails.Detail);
+    }
+
+    [Fact]
+    public async Task A_malformed_if_match_keeps_its_own_words()
+    {
+        var problems = Substitute.For<IProblemDetailsService>();
+        ProblemDetailsContext? written = null;
+        problems.TryWriteAsync(Arg.Do<ProblemDetailsContext>(c => written = c)).Returns(true);
+        var http = new DefaultHttpContext();
+        http.Request.Headers.IfMatch = "yesterday";
+
+        var refused = Assert.Throws<PartnerBadRequest>(() => ETags.IfMatch(http.Request));
+        await new ProblemExceptionHandler(problems, NullLogger<ProblemExceptionHandler>.Instance).TryHandleAsync(http, refused, default);
+
+        Assert.Equal("If-Match must be a version number as returned in ETag.", written!.ProblemDetails.Detail);
+    }
 }

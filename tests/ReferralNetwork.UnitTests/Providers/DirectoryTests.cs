@@ -26,6 +26,25 @@ public class DirectoryTests
         capacity ?? new Capacity(12, 5), status);
 
     [Theory]
+    [InlineData("liverpool-north", true)]
+    [InlineData(" liverpool-north ", true)]
+    [InlineData("wirral", false)]
+    [InlineData("Liverpool-North", false)]
+    public void A_provider_lists_only_in_its_own_area(string area, bool allowed)
+    {
+        var caller = new ReferralNetwork.PartnerApi.Authentication.Caller(Guid.NewGuid(), OrganisationKind.CommunityProvider, "liverpool-north", "Green Steps");
+        var request = Request() with { Area = area };
+        if (allowed)
+        {
+            DirectoryApi.InOwnArea(request, caller);
+        }
+        else
+        {
+            Assert.Equal("area", Assert.Throws<InvalidCommand>(() => DirectoryApi.InOwnArea(request, caller)).Field);
+        }
+    }
+
+    [Theory]
     [InlineData(12, 5, 4)]
     [InlineData(12, 1, 0)]
     [InlineData(12, 0, 0)]

@@ -133,6 +133,52 @@ public class FeedAndWebhookTests
     }
 
     [Fact]
+    public void A_provider_hears_that_its_onward_referral_ended_and_nothing_after_unless_it_holds_another()
+    {
+        var gp = Guid.NewGuid();
+        var service = new Actor(Guid.NewGuid(), OrganisationKind.LinkWorkerService);
+        var provider = new Actor(Guid.NewGuid(), OrganisationKind.CommunityProvider);
+        var referralId = Guid.NewGuid();
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        var audience = new ReferralAudience { Id = referralId };
+        audience.Record(Guid.NewGuid(), 1, Requested(referralId, new Actor(gp, OrganisationKind.GpPractice)));
+        audience.Record(Guid.NewGuid(), 2, new LinkWorkerServiceAssigned(referralId, service.OrganisationId, "North", At));
+        audience.Record(Guid.NewGuid(), 3, new OnwardReferralAdded(referralId, service, first, Guid.NewGuid(), "Walking group", provider.OrganisationId, "Parks Trust", At));
+        audience.Record(Guid.NewGuid(), 4, new OnwardReferralAdded(referralId, service, second, Guid.NewGuid(), "Choir", provider.OrganisationId, "Parks Trust", At));
+
+        var rejected = audience.Record(Guid.NewGuid(), 5, new OnwardReferralRejected(referralId, provider, first, "at-capacity", null, At));
+        Assert.Contains(provider.OrganisationId, rejected.Select(e => e.Reader));
+        Assert.Contains(provider.OrganisationId, Message(6).Select(e => e.Reader));
+
+        var withdrawn = audience.Record(Guid.NewGuid(), 7, new OnwardReferralCancelled(referralId, service, second, provider.OrganisationId, "withdrawn", At));
+        Assert.Contains(provider.OrganisationId, withdrawn.Select(e => e.Reader));
+        Assert.DoesNotContain(provider.OrganisationId, Message(8).Select(e => e.Reader));
+        Assert.Contains(gp, Message(9).Select(e => e.Reader));
+
+        IReadOnlyList<FeedEntry> Message(long sequence) =>
+            audience.Record(Guid.NewGuid(), sequence, new ReferralMessagePosted(referralId, Guid.NewGuid(), new Actor(gp, OrganisationKind.GpPractice), "Riverside", "Hello", At));
+    }
+
+    [Fact]
+    public void A_provider_that_took_the_person_on_still_hears_messages_after_failing_the_work()
+    {
+        var gp = new Actor(Guid.NewGuid(), OrganisationKind.GpPractice);
+        var service = new Actor(Guid.NewGuid(), OrganisationKind.LinkWorkerService);
+        var provider = new Actor(Guid.NewGuid(), OrganisationKind.CommunityProvider);
+        var referralId = Guid.NewGuid();
+        var onward = Guid.NewGuid();
+        var audience = new ReferralAudience { Id = referralId };
+        audience.Record(Guid.NewGuid(), 1, Requested(referralId, gp));
+        audience.Record(Guid.NewGuid(), 2, new OnwardReferralAdded(referralId, service, onward, Guid.NewGuid(), "Walking group", provider.OrganisationId, "Parks Trust", At));
+        audience.Record(Guid.NewGuid(), 3, new OnwardReferralAccepted(referralId, provider, onward, At));
+        audience.Record(Guid.NewGuid(), 4, new OnwardReferralFailed(referralId, provider, onward, "stopped coming", At));
+
+        var message = audience.Record(Guid.NewGuid(), 5, new ReferralMessagePosted(referralId, Guid.NewGuid(), gp, "Riverside", "How did it go?", At));
+        Assert.Contains(provider.OrganisationId, message.Select(e => e.Reader));
+    }
+
+    [Fact]
     public void A_self_referral_has_no_referring_organisation_in_its_audience()
     {
         var referralId = Guid.NewGuid();

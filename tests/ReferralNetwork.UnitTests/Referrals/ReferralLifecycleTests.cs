@@ -434,6 +434,40 @@ public class ReferralLifecycleTests
         Assert.False(referral.IsProviderOf(ByStranger.OrganisationId));
     }
 
+    [Theory]
+    [InlineData(OnwardReferralStatus.Requested, true)]
+    [InlineData(OnwardReferralStatus.Received, true)]
+    [InlineData(OnwardReferralStatus.Accepted, true)]
+    [InlineData(OnwardReferralStatus.InProgress, true)]
+    [InlineData(OnwardReferralStatus.Completed, true)]
+    [InlineData(OnwardReferralStatus.Rejected, false)]
+    [InlineData(OnwardReferralStatus.Cancelled, false)]
+    [InlineData(OnwardReferralStatus.Failed, false)]
+    public void A_provider_keeps_access_while_its_onward_referral_is_open_or_was_taken_on(OnwardReferralStatus status, bool keeps)
+    {
+        Assert.Equal(keeps, Onward(status).IsProviderOf(Provider));
+    }
+
+    [Fact]
+    public void A_provider_that_failed_the_work_after_accepting_it_keeps_access()
+    {
+        var failed = Then(Onward(OnwardReferralStatus.Accepted), r => ReferralDecider.Decide(r, new FailOnwardReferral(ByProvider, OnwardId, "stopped coming", At)));
+        Assert.Equal(OnwardReferralStatus.Failed, TheOnward(failed).Status);
+        Assert.True(failed.IsProviderOf(Provider));
+    }
+
+    [Fact]
+    public void A_provider_with_another_open_onward_referral_on_the_referral_keeps_access_after_one_is_withdrawn()
+    {
+        var second = Guid.NewGuid();
+        var both = Then(WithOnward(), r => ReferralDecider.Decide(r, new AddOnwardReferral(ByLinkWorkerService, second, Guid.NewGuid(), "Choir", Provider, "Green Steps", At)));
+        var oneWithdrawn = Then(both, r => ReferralDecider.Decide(r, new CancelOnwardReferral(ByLinkWorkerService, OnwardId, "withdrawn", At)));
+        Assert.True(oneWithdrawn.IsProviderOf(Provider));
+
+        var bothWithdrawn = Then(oneWithdrawn, r => ReferralDecider.Decide(r, new CancelOnwardReferral(ByLinkWorkerService, second, "withdrawn", At)));
+        Assert.False(bothWithdrawn.IsProviderOf(Provider));
+    }
+
     // ---- message back ----
 
     [Fact]

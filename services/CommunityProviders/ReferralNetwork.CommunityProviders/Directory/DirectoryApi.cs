@@ -2,6 +2,7 @@ using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.EventSourcing;
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.PartnerApi.Authentication;
 
@@ -72,6 +73,7 @@ public static class DirectoryApi
         ServiceRequest request, Caller caller, IDocumentSession session, HttpContext http, IdempotencyScope idempotency, TimeProvider clock,
         CancellationToken ct)
     {
+        InOwnArea(request, caller);
         var id = Guid.CreateVersion7();
         var listed = new ServiceListed(id, caller.OrganisationId, caller.Name, request.ToDetails(), clock.GetUtcNow());
         var location = $"/api/directory/services/{id}";
@@ -84,7 +86,25 @@ public static class DirectoryApi
 
     public static Task<Ok<ServiceView>> EditAsync(
         Guid id, ServiceRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>
-        ChangeAsync(id, caller, session, http, current => CommunityServiceDecider.Decide(current, request.ToEdit(clock.GetUtcNow())), ct);
+        ChangeAsync(id, caller, session, http, current =>
+        {
+            // After the ownership check, so another provider's service is 404 whatever area is sent.
+            InOwnArea(request, caller);
+            return CommunityServiceDecider.Decide(current, request.ToEdit(clock.GetUtcNow()));
+        }, ct);
+
+    /// <summary>
+    /// A provider lists only in its own area (the token's): matching sends a listing the people of its
+    /// area, so another area's listing would reach people it has no business with. 422 on area, since
+    /// the kind may list and only this value is wrong.
+    /// </summary>
+    public static void InOwnArea(ServiceRequest request, Caller caller)
+    {
+        if (!string.Equals(request.Area?.Trim(), caller.Area, StringComparison.Ordinal) || caller.Area.Length == 0)
+        {
+            throw new InvalidCommand("area", $"You list services only in your own area ({caller.Area}).");
+        }
+    }
 
     public static Task<Ok<ServiceView>> ChangeCapacityAsync(
         Guid id, CapacityRequest request, Caller caller, IDocumentSession session, HttpContext http, TimeProvider clock, CancellationToken ct) =>

@@ -58,6 +58,12 @@ public static class CaseDecider
             throw new RuleViolation($"Only an accepted case can be referred on; this one is {current.Status.ToWire()}.");
         }
 
+        // Matching offers only the case's area; a service elsewhere would take its people out of their area's network.
+        if (service.Area != current.Area)
+        {
+            throw new InvalidCommand("serviceId", "This service is in another area: refer only to services of the case's area.");
+        }
+
         if (current.OnwardReferrals.Any(o => o.ServiceId == service.Id))
         {
             throw new RuleViolation("The person has already been referred to this service.");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
+using ReferralNetwork.LinkWorkers.Network;
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.PartnerApi.Authentication;
 
@@ -167,29 +168,36 @@ public static class CasesApi
         Guid id, MakeOnwardReferralRequest request, Caller caller, IDocumentSession session, IdempotencyScope idempotency,
         HttpContext http, TimeProvider clock, CancellationToken ct)
     {
-        var service = await session.LoadAsync<DirectoryListing>(request.ServiceId!.Value, ct);
-        if (service is null)
-        {
-            return Problems.Invalid("serviceId", "No service with that id in the community directory.");
-        }
-
-        if (!service.TakesReferrals)
-        {
-            return Problems.Invalid("serviceId", "This service is signpost-only: it does not take referrals; give the person its details instead.");
-        }
-
-        // At zero places the referral still goes (the provider may have a waitlist or a cancellation), but the link worker is told.
-        IReadOnlyList<string> warnings = service.CapacityAvailable <= 0
-            ? [$"{service.Name} has no places now ({Matching.WaitlistWords(service.Waitlist)})."]
-            : [];
         var onwardReferralId = Guid.CreateVersion7();
-        var created = new OnwardReferralCreated(onwardReferralId, OnwardReferralStatus.Requested, warnings);
         var location = $"/api/cases/{id}/onward-referrals/{onwardReferralId}";
-        // Pending in the session, so it commits with the onward referral or not at all.
-        idempotency.Remember(session, StatusCodes.Status201Created, location, created);
-        await ChangeAsync(http, session, id, caller,
-            current => CaseDecider.Decide(current, new ReferOn(onwardReferralId, service, request.Note, clock.GetUtcNow())), ct);
-        return TypedResults.Created(location, created);
+        OnwardReferralCreated? created = null;
+        await ChangeAsync(http, session, id, caller, async current =>
+        {
+            // Inside the write path, so someone else's case is 404 before anything about the service is said.
+            var service = await session.LoadAsync<DirectoryListing>(request.ServiceId!.Value, ct)
+                ?? throw new InvalidCommand("serviceId", "No service with that id in the community directory.");
+            if (!service.TakesReferrals)
+            {
+                throw new InvalidCommand("serviceId", "This service is signpost-only: it does not take referrals; give the person its details instead.");
+            }
+
+            // A listing copied before providers were held to their own area still names the provider's registered area.
+            if (await session.LoadAsync<AreaOrganisation>(service.ProviderId, ct) is { } provider && provider.Area != current.Area)
+            {
+                throw new InvalidCommand("serviceId", "This service's provider is in another area: refer only to services of the case's area.");
+            }
+
+            // At zero places the referral still goes (the provider may have a waitlist or a cancellation), but the link worker is told.
+            IReadOnlyList<string> warnings = service.CapacityAvailable <= 0
+                ? [$"{service.Name} has no places now ({Matching.WaitlistWords(service.Waitlist)})."]
+                : [];
+            created = new OnwardReferralCreated(onwardReferralId, OnwardReferralStatus.Requested, warnings);
+            var events = CaseDecider.Decide(current, new ReferOn(onwardReferralId, service, request.Note, clock.GetUtcNow()));
+            // Pending in the session, so it commits with the onward referral or not at all.
+            idempotency.Remember(session, StatusCodes.Status201Created, location, created);
+            return events;
+        }, ct);
+        return TypedResults.Created(location, created ?? throw new InvalidOperationException("The onward referral was saved without being decided."));
     }
 
     public static async Task<Ok<Case>> RejectAsync(

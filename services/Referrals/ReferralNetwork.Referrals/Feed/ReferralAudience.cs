@@ -1,8 +1,12 @@
 using System.Text.Json;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.Referrals.Referrals.Read;
 
 namespace ReferralNetwork.Referrals.Feed;
+
+/// <summary>One onward referral as the feed's audience follows it.</summary>
+public sealed record OnwardHolding(Guid Id, Guid ProviderId, OnwardReferralStatus Status, bool TakenOn);
 
 /// <summary>A partner event already written to the feed, and whose feeds it is in.</summary>
 public sealed record FeedHistoryItem(FeedEvent Event, List<Guid> Readers);
@@ -20,8 +24,11 @@ public sealed class ReferralAudience
 
     public Guid? LinkWorkerServiceId { get; set; }
 
-    /// <summary>Providers that have been sent an onward referral on this referral (as <c>Referral.IsProviderOf</c>).</summary>
+    /// <summary>Providers with access through an onward referral on this referral (as <c>Referral.IsProviderOf</c>).</summary>
     public List<Guid> Providers { get; set; } = [];
+
+    /// <summary>Each onward referral as far as access goes: whose it is, its status, whether it was taken on.</summary>
+    public List<OnwardHolding> Onward { get; set; } = [];
 
     public List<FeedHistoryItem> History { get; set; } = [];
 
@@ -62,8 +69,21 @@ public sealed class ReferralAudience
                 }
 
                 break;
-            case OnwardReferralAdded added when !Providers.Contains(added.ProviderId):
-                Providers.Add(added.ProviderId);
+            case OnwardReferralAdded added:
+                Onward.Add(new OnwardHolding(added.OnwardReferralId, added.ProviderId, OnwardReferralStatus.Requested, false));
+                Follow(added.ProviderId);
+                break;
+            case OnwardReferralAccepted accepted:
+                Move(accepted.OnwardReferralId, accepted.By.OrganisationId, OnwardReferralStatus.Accepted);
+                break;
+            case OnwardReferralRejected rejected:
+                Move(rejected.OnwardReferralId, rejected.By.OrganisationId, OnwardReferralStatus.Rejected);
+                break;
+            case OnwardReferralFailed failed:
+                Move(failed.OnwardReferralId, failed.By.OrganisationId, OnwardReferralStatus.Failed);
+                break;
+            case OnwardReferralCancelled cancelled:
+                Move(cancelled.OnwardReferralId, cancelled.ProviderId, OnwardReferralStatus.Cancelled);
                 break;
         }
 
@@ -82,6 +102,35 @@ public sealed class ReferralAudience
         }
 
         return entries;
+    }
+
+    // Access changes here, before this event's readers are chosen: the event that ends a provider's
+    // access still reaches it (it is about its own onward referral), nothing later does.
+    private void Move(Guid onwardReferralId, Guid provider, OnwardReferralStatus status)
+    {
+        var index = Onward.FindIndex(o => o.Id == onwardReferralId);
+        if (index < 0)
+        {
+            // An audience kept before onward referrals were followed: what it knows starts now.
+            Onward.Add(new OnwardHolding(onwardReferralId, provider, status, status == OnwardReferralStatus.Accepted));
+        }
+        else
+        {
+            var held = Onward[index];
+            Onward[index] = held with { Status = status, TakenOn = held.TakenOn || status == OnwardReferralStatus.Accepted };
+        }
+
+        Follow(Onward.First(o => o.Id == onwardReferralId).ProviderId);
+    }
+
+    private void Follow(Guid provider)
+    {
+        var keeps = Onward.Any(o => o.ProviderId == provider && OnwardAccess.Keeps(o.Status, o.TakenOn));
+        Providers.Remove(provider);
+        if (keeps)
+        {
+            Providers.Add(provider);
+        }
     }
 
     private IEnumerable<Guid> ReadersOf(PartnerEvent partner)

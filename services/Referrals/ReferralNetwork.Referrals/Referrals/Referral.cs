@@ -19,8 +19,31 @@ public sealed record OnwardReferral(
     /// <summary>When the link worker referred on; null in snapshots stored before it was kept.</summary>
     public DateTimeOffset? RequestedAt { get; init; }
 
+    /// <summary>The provider accepted it at some point; false in snapshots stored before it was kept.</summary>
+    public bool TakenOn { get; init; }
+
     public bool IsFinished => Status is OnwardReferralStatus.Rejected or OnwardReferralStatus.Completed
         or OnwardReferralStatus.Failed or OnwardReferralStatus.Cancelled;
+
+    /// <summary>Whether its provider may still read and write the referral's messages: see <see cref="OnwardAccess"/>.</summary>
+    public bool KeepsProviderAccess => OnwardAccess.Keeps(Status, TakenOn || Attendances.Count > 0);
+}
+
+/// <summary>
+/// When a provider keeps access to a referral's messages and events through one onward referral: while it
+/// is open, and after it ends if the provider took the person on (accepted, so completed or failed after
+/// the work began: it may still need to answer questions about that work). Rejected, cancelled (withdrawn
+/// by the link worker or with the referral) and failed without ever being accepted (no response) end it:
+/// the provider never had a care relationship with the person, so it sees nothing from then on.
+/// </summary>
+public static class OnwardAccess
+{
+    public static bool Keeps(OnwardReferralStatus status, bool takenOn) => status switch
+    {
+        OnwardReferralStatus.Rejected or OnwardReferralStatus.Cancelled => false,
+        OnwardReferralStatus.Failed => takenOn,
+        _ => true,
+    };
 }
 
 /// <summary>A wellbeing measure as the message back reports it: scores only.</summary>
@@ -139,7 +162,7 @@ public sealed record Referral(
     };
 
     public Referral Apply(OnwardReferralAccepted e) =>
-        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Accepted, StatusReason = null });
+        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Accepted, StatusReason = null, TakenOn = true });
 
     public Referral Apply(OnwardReferralRejected e) =>
         NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Rejected, StatusReason = e.Reason });
@@ -167,8 +190,8 @@ public sealed record Referral(
     /// <summary>The referrer or the link-worker service handling it (the operator sees everything besides).</summary>
     public bool IsPartyOf(Guid organisationId) => ReferrerId == organisationId || LinkWorkerServiceId == organisationId;
 
-    /// <summary>A provider holding (or having held) an onward referral for this referral.</summary>
-    public bool IsProviderOf(Guid organisationId) => OnwardReferrals.Any(o => o.Provider.Id == organisationId);
+    /// <summary>A provider holding an onward referral for this referral that still gives it access (<see cref="OnwardAccess"/>).</summary>
+    public bool IsProviderOf(Guid organisationId) => OnwardReferrals.Any(o => o.Provider.Id == organisationId && o.KeepsProviderAccess);
 
     /// <summary>Completed, failed, rejected, cancelled or entered in error: nothing more happens to it.</summary>
     public bool IsFinished => Status is ReferralStatus.Completed or ReferralStatus.Failed or ReferralStatus.Rejected
