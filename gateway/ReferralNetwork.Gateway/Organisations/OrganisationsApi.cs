@@ -48,10 +48,17 @@ public static class OrganisationsApi
         return TypedResults.Created(location, body);
     }
 
-    public static async Task<Ok<IReadOnlyList<OrganisationView>>> ListOrganisations(IQuerySession session, CancellationToken ct)
+    public static async Task<Results<Ok<Paged<OrganisationView>>, Ok<IReadOnlyList<OrganisationView>>>> ListOrganisations(
+        IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct)
     {
-        var organisations = await session.Query<Organisation>().OrderBy(o => o.Name).ToListAsync(ct);
-        return TypedResults.Ok<IReadOnlyList<OrganisationView>>(organisations.Select(OrganisationView.From).ToList());
+        var page = (await session.Query<Organisation>().PageAsync(q => q.OrderBy(o => o.Name).ThenBy(o => o.Id), paging.ForBareArray(), ct))
+            .Select(OrganisationView.From);
+        if (paging.Asked)
+        {
+            return TypedResults.Ok(page);
+        }
+
+        return TypedResults.Ok(page.AsBareArray(http));
     }
 
     public static async Task<Results<Ok<OrganisationView>, ProblemHttpResult>> GetOrganisation(Guid id, IQuerySession session, CancellationToken ct)
