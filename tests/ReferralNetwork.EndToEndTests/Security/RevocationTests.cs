@@ -13,10 +13,12 @@ public class RevocationTests(RunningNetwork network)
 {
     private sealed record Registered(Guid Id, string ClientId, string Secret);
 
+    // An area of their own, so tests that count an area's organisations never see these.
+
     private async Task<Registered> RegisterAsync(string name)
     {
         var operatorClient = await network.OperatorAsync();
-        var response = await operatorClient.PostAsJsonAsync("/api/admin/organisations", new { name, kind = "gp-practice", area = "liverpool-north" });
+        var response = await operatorClient.PostAsJsonAsync("/api/admin/organisations", new { name, kind = "gp-practice", area = "security-tests" });
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return new Registered(

@@ -12,7 +12,7 @@ public class UnboundedWorkTests(RunningNetwork network)
     [InlineData("/api/referrals?page=2147483647&pageSize=500")]
     public async Task A_huge_page_of_referrals_is_200_and_empty(string path)
     {
-        var gp = await network.RegisterAsync("Overflow Surgery", "gp-practice", "liverpool-north");
+        var gp = await network.RegisterAsync("Overflow Surgery", "gp-practice", "security-tests");
         var response = await gp.Client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
