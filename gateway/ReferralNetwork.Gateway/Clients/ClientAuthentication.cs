@@ -19,9 +19,10 @@ public sealed class ClientAuthentication(OperatorClient operatorClient, IQuerySe
             return null;
         }
 
+        // A suspended organisation gets no token (partner-api.md §10), answered like a wrong secret.
         var organisation = await session.LoadAsync<Organisation>(credential.OrganisationId, ct);
-        return organisation is null
+        return organisation is null || organisation.Suspended
             ? null
-            : new TokenSubject(organisation.Id, organisation.Kind, organisation.Area, organisation.Name, clientId);
+            : new TokenSubject(organisation.Id, organisation.Kind, organisation.Area, organisation.Name, clientId, organisation.CredentialGeneration);
     }
 }

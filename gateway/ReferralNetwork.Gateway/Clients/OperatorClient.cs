@@ -20,7 +20,7 @@ public sealed class OperatorClient(IConfiguration configuration)
 
     public static readonly Guid OrganisationId = new("00000000-0000-0000-0000-000000000001");
 
-    public static TokenSubject Subject => new(OrganisationId, OrganisationKind.Operator, Area, Name, ClientId);
+    public static TokenSubject Subject => new(OrganisationId, OrganisationKind.Operator, Area, Name, ClientId, 0);
 
     /// <summary>False when no secret is configured: the operator client is then disabled rather than open.</summary>
     public bool Accepts(string presentedSecret)

@@ -1,4 +1,5 @@
 using JasperFx.Events.Projections;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Gateway.Clients;
 using ReferralNetwork.Gateway.Organisations;
@@ -28,12 +29,32 @@ public static class GatewayExtensions
         // Built now, so a missing or mismatched signing key stops the gateway at start, not at the first token.
         builder.Services.AddSingleton(new TokenIssuer(builder.Configuration, TimeProvider.System));
         builder.Services.AddScoped<ClientAuthentication>();
+        builder.Services.AddSingleton<TokenRevocation>();
+        builder.Services.AddTokenRevocationCheck();
         builder.Services.AddRequestValidators<RegisterOrganisationRequestValidator>();
 
         builder.AddRateLimits();
         builder.AddProxy();
         return builder;
     }
+
+    /// <summary>
+    /// After the signature and lifetime checks every service makes, the gateway alone also asks the
+    /// registry whether the token was revoked: a failure is the usual 401.
+    /// </summary>
+    private static void AddTokenRevocationCheck(this IServiceCollection services) =>
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure<TokenRevocation>((options, revocation) =>
+        {
+            var earlier = options.Events.OnTokenValidated;
+            options.Events.OnTokenValidated = async context =>
+            {
+                await earlier(context);
+                if (context.Result is null && !await revocation.IsCurrentAsync(context.Principal!, context.HttpContext.RequestAborted))
+                {
+                    context.Fail("The token was revoked: the client secret was rotated or the organisation suspended.");
+                }
+            };
+        });
 
     private static void AddProxy(this IHostApplicationBuilder builder)
     {

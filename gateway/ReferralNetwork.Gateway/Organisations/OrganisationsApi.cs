@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Gateway.Clients;
 using ReferralNetwork.Gateway.RateLimiting;
+using ReferralNetwork.Gateway.Tokens;
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.PartnerApi.Authentication;
 
@@ -23,6 +24,8 @@ public static class OrganisationsApi
         api.MapGet("/", ListOrganisations).WithName("ListOrganisations");
         api.MapGet("/{id:guid}", GetOrganisation).WithName("GetOrganisation");
         api.MapPost("/{id:guid}/secret", RotateSecret).WithName("RotateClientSecret");
+        api.MapPost("/{id:guid}/suspend", Suspend).WithName("SuspendOrganisation");
+        api.MapPost("/{id:guid}/reinstate", Reinstate).WithName("ReinstateOrganisation");
         return app;
     }
 
@@ -48,10 +51,17 @@ public static class OrganisationsApi
         return TypedResults.Created(location, body);
     }
 
-    public static async Task<Ok<IReadOnlyList<OrganisationView>>> ListOrganisations(IQuerySession session, CancellationToken ct)
+    public static async Task<Results<Ok<Paged<OrganisationView>>, Ok<IReadOnlyList<OrganisationView>>>> ListOrganisations(
+        IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct)
     {
-        var organisations = await session.Query<Organisation>().OrderBy(o => o.Name).ToListAsync(ct);
-        return TypedResults.Ok<IReadOnlyList<OrganisationView>>(organisations.Select(OrganisationView.From).ToList());
+        var page = (await session.Query<Organisation>().PageAsync(q => q.OrderBy(o => o.Name).ThenBy(o => o.Id), paging.ForBareArray(), ct))
+            .Select(OrganisationView.From);
+        if (paging.Asked)
+        {
+            return TypedResults.Ok(page);
+        }
+
+        return TypedResults.Ok(page.AsBareArray(http));
     }
 
     public static async Task<Results<Ok<OrganisationView>, ProblemHttpResult>> GetOrganisation(Guid id, IQuerySession session, CancellationToken ct)
@@ -61,7 +71,8 @@ public static class OrganisationsApi
     }
 
     /// <summary>A new client secret for a partner that lost or leaked its own; the old one stops working at once.</summary>
-    public static async Task<Ok<RotatedSecret>> RotateSecret(Guid id, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Ok<RotatedSecret>> RotateSecret(
+        Guid id, IDocumentSession session, TokenRevocation revocation, TimeProvider clock, CancellationToken ct)
     {
         var secret = ClientSecret.Generate();
         var now = clock.GetUtcNow();
@@ -71,6 +82,28 @@ public static class OrganisationsApi
             session.Store(new ClientCredential(organisation.ClientId, id, ClientSecret.Hash(secret), now));
             return [new ClientSecretRotated(id, now)];
         }, ct);
+        // Committed: tokens issued before it end now (the new generation), not at this gateway's next read.
+        revocation.Forget(id);
         return TypedResults.Ok(new RotatedSecret(id, rotated.State.ClientId, secret));
+    }
+
+    /// <summary>partner-api.md §10: no new tokens, and the ones it holds stop working at once.</summary>
+    public static async Task<Ok<OrganisationView>> Suspend(
+        Guid id, IDocumentSession session, TokenRevocation revocation, TimeProvider clock, CancellationToken ct)
+    {
+        var suspended = await session.ChangeAsync<Organisation>(id, expectedVersion: null, isVisible: _ => true, "organisation",
+            organisation => organisation.Suspend(clock.GetUtcNow()), ct);
+        revocation.Forget(id);
+        return TypedResults.Ok(OrganisationView.From(suspended.State));
+    }
+
+    /// <summary>partner-api.md §10: the organisation may sign in again; tokens from before the suspension stay ended.</summary>
+    public static async Task<Ok<OrganisationView>> Reinstate(
+        Guid id, IDocumentSession session, TokenRevocation revocation, TimeProvider clock, CancellationToken ct)
+    {
+        var reinstated = await session.ChangeAsync<Organisation>(id, expectedVersion: null, isVisible: _ => true, "organisation",
+            organisation => organisation.Reinstate(clock.GetUtcNow()), ct);
+        revocation.Forget(id);
+        return TypedResults.Ok(OrganisationView.From(reinstated.State));
     }
 }

@@ -50,9 +50,9 @@ public static partial class Registration
 
 /// <summary>An organisation as the registry lists it: never its secret.</summary>
 public sealed record OrganisationView(
-    Guid Id, string Name, OrganisationKind Kind, string Area, string? OdsCode, string ClientId, DateTimeOffset RegisteredAt)
+    Guid Id, string Name, OrganisationKind Kind, string Area, string? OdsCode, string ClientId, DateTimeOffset RegisteredAt, bool Suspended)
 {
-    public static OrganisationView From(Organisation o) => new(o.Id, o.Name, o.Kind, o.Area, o.OdsCode, o.ClientId, o.RegisteredAt);
+    public static OrganisationView From(Organisation o) => new(o.Id, o.Name, o.Kind, o.Area, o.OdsCode, o.ClientId, o.RegisteredAt, o.Suspended);
 }
 
 /// <summary>The answer to a registration, the one time the client secret is shown (null when replayed for an Idempotency-Key).</summary>

@@ -82,6 +82,7 @@ public sealed class TokenIssuer
                 new Claim(NetworkTokens.KindClaim, OrganisationKinds.ToWire(subject.Kind)),
                 new Claim(NetworkTokens.AreaClaim, subject.Area),
                 new Claim(NetworkTokens.NameClaim, subject.Name),
+                new Claim(NetworkTokens.GenerationClaim, subject.CredentialGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
             ]),
         });
     }

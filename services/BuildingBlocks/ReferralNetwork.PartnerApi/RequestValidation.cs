@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using FluentValidation;
 using FluentValidation.Internal;
+using FluentValidation.Results;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,8 @@ public static class RequestValidation
     public static IServiceCollection AddRequestValidators<TMarker>(this IServiceCollection services)
     {
         UsePartnerConventions();
+        // Every list's ?page=&pageSize= (Paging.cs), whichever service maps it.
+        services.AddSingleton<IValidator<PageRequest>, PageRequestValidator>();
         return services.AddValidatorsFromAssemblyContaining<TMarker>(ServiceLifetime.Singleton, includeInternalTypes: true);
     }
 
@@ -47,7 +50,7 @@ public static class RequestValidation
 
             return async context =>
             {
-                var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+                var failures = new List<ValidationFailure>();
                 foreach (var (index, validatorType) in validated)
                 {
                     // A missing optional body is the handler's to judge.
@@ -58,15 +61,45 @@ public static class RequestValidation
 
                     var validator = (IValidator)context.HttpContext.RequestServices.GetRequiredService(validatorType);
                     var result = await validator.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
-                    foreach (var field in result.Errors.GroupBy(e => e.PropertyName))
-                    {
-                        errors[field.Key] = field.Select(e => e.ErrorMessage).Distinct().ToArray();
-                    }
+                    failures.AddRange(result.Errors);
                 }
 
-                return errors.Count > 0 ? Problems.Invalid(errors) : await next(context);
+                return failures.Count > 0 ? TypedResults.Problem(Capped(failures)) : await next(context);
             };
         });
+
+    /// <summary>Fields named in one problem; a body of 20,000 bad items would otherwise answer megabytes.</summary>
+    public const int MaxFields = 20;
+
+    /// <summary>Messages kept per field.</summary>
+    public const int MaxMessagesPerField = 3;
+
+    /// <summary>Messages longer than this are cut (they may quote what the caller sent).</summary>
+    public const int MaxMessageLength = 500;
+
+    /// <summary>
+    /// The 422 for these failures: the first <see cref="MaxFields"/> fields in the validators' order, each
+    /// with its first distinct messages; the detail says how many fields were left out.
+    /// </summary>
+    public static Microsoft.AspNetCore.Http.HttpValidationProblemDetails Capped(IEnumerable<ValidationFailure> failures)
+    {
+        var fields = failures.GroupBy(f => f.PropertyName, StringComparer.Ordinal).ToList();
+        var errors = fields.Take(MaxFields).ToDictionary(
+            field => field.Key,
+            field => field.Select(f => Cut(f.ErrorMessage)).Distinct().Take(MaxMessagesPerField).ToArray(),
+            StringComparer.Ordinal);
+        var details = Problems.InvalidDetails(errors);
+        var omitted = fields.Count - errors.Count;
+        if (omitted > 0)
+        {
+            details.Detail = $"See errors for each field; {omitted} more failing fields were left out. Mend these and send again.";
+            details.Extensions["omittedFields"] = omitted;
+        }
+
+        return details;
+    }
+
+    private static string Cut(string message) => message.Length <= MaxMessageLength ? message : message[..MaxMessageLength] + "…";
 
     private static string? JsonPath(Type type, MemberInfo? member, System.Linq.Expressions.LambdaExpression? expression)
     {

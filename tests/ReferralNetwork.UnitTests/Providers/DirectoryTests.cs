@@ -253,7 +253,7 @@ public class DirectoryTests
     [InlineData(5, 2, 2, 3, false, false)]
     public void Pages_count_from_one_and_say_whether_they_are_first_or_last(long total, int page, int perPage, long pages, bool first, bool last)
     {
-        var result = Paging.Of(Array.Empty<int>(), total, page, perPage);
+        var result = OrukPaging.Of(Array.Empty<int>(), total, page, perPage);
         Assert.Equal(total, result.TotalElements);
         Assert.Equal(pages, result.TotalPages);
         Assert.Equal(page, result.Number);
@@ -268,7 +268,7 @@ public class DirectoryTests
     [InlineData("1", "1", 1, 1)]
     public void Paging_defaults_to_fifty_per_page(string? page, string? perPage, int number, int size)
     {
-        var read = Paging.Read(page, perPage);
+        var read = OrukPaging.Read(page, perPage);
         Assert.Null(read.Error);
         Assert.Equal((number, size), (read.Page, read.PerPage));
     }
@@ -281,12 +281,12 @@ public class DirectoryTests
     [InlineData(null, "501")]
     [InlineData(null, "ten")]
     public void Paging_outside_the_bounds_is_refused(string? page, string? perPage) =>
-        Assert.NotNull(Paging.Read(page, perPage).Error);
+        Assert.NotNull(OrukPaging.Read(page, perPage).Error);
 
     [Fact]
     public void The_page_envelope_keeps_the_oruk_camel_case_names()
     {
-        var json = JsonSerializer.SerializeToElement(Paging.Of(Array.Empty<int>(), 0, 1, 50), OpenReferralApi.Json);
+        var json = JsonSerializer.SerializeToElement(OrukPaging.Of(Array.Empty<int>(), 0, 1, 50), OpenReferralApi.Json);
         Assert.Equal(["totalElements", "totalPages", "number", "size", "first", "last", "content"], json.EnumerateObject().Select(p => p.Name));
     }
 }

@@ -80,6 +80,15 @@ public class ReferralValidationTests
         AssertRefused(Valid() with { Needs = ["loneliness", "money"] }, "needs[1]");
 
     [Fact]
+    public void More_needs_than_the_vocabulary_holds_are_refused_as_one_error()
+    {
+        var error = Assert.Single(validator.Validate(Valid() with { Needs = Enumerable.Repeat("knitting", 20_000).ToList() }).Errors);
+        Assert.Equal("needs", error.PropertyName);
+        Assert.Equal($"At most {Needs.All.Count} needs: the vocabulary has no more.", error.ErrorMessage);
+        Assert.True(validator.Validate(Valid() with { Needs = Needs.All.ToList() }).IsValid);
+    }
+
+    [Fact]
     public void At_least_one_need_is_required() => AssertRefused(Valid() with { Needs = [] }, "needs");
 
     [Fact]

@@ -15,6 +15,9 @@ public static class NetworkTokens
     public const string AreaClaim = "area";
     public const string NameClaim = "org_name";
 
+    /// <summary>The organisation's credential generation when the token was issued; only the gateway checks it.</summary>
+    public const string GenerationClaim = "cred_gen";
+
     /// <summary>The gateway signs with the private key; services only hold the public key (Auth:PublicKey, base64 SubjectPublicKeyInfo).</summary>
     public static RsaSecurityKey PublicKey(IConfiguration configuration)
     {

@@ -134,7 +134,8 @@ public static class DirectoryApi
         return TypedResults.Ok(new CapacityCheck(found, totals));
     }
 
-    public static async Task<Ok<IReadOnlyList<ServiceView>>> SearchAsync(IQuerySession session, CancellationToken ct, string? category = null, string? area = null)
+    public static async Task<Results<Ok<Paged<ServiceView>>, Ok<IReadOnlyList<ServiceView>>>> SearchAsync(
+        IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct, string? category = null, string? area = null)
     {
         var query = session.Query<CommunityService>().AsQueryable();
         if (area is not null)
@@ -142,12 +143,19 @@ public static class DirectoryApi
             query = query.Where(s => s.Details.Area == area);
         }
 
-        var services = await query.OrderBy(s => s.ListedAt).ToListAsync(ct);
-        IReadOnlyList<ServiceView> found = services
-            .Where(s => category is null || s.Details.Categories.Contains(category))
-            .Select(ServiceView.From)
-            .ToList();
-        return TypedResults.Ok(found);
+        // In the database, so only one page of listings is ever read.
+        if (category is not null)
+        {
+            query = query.Where(s => s.Details.Categories.Contains(category));
+        }
+
+        var page = (await query.PageAsync(q => q.OrderBy(s => s.ListedAt).ThenBy(s => s.Id), paging.ForBareArray(), ct)).Select(ServiceView.From);
+        if (paging.Asked)
+        {
+            return TypedResults.Ok(page);
+        }
+
+        return TypedResults.Ok(page.AsBareArray(http));
     }
 
     public static async Task<Results<Ok<ServiceView>, ProblemHttpResult>> GetAsync(Guid id, IQuerySession session, HttpResponse response, CancellationToken ct)

@@ -40,8 +40,8 @@ public static class ProviderReferralsApi
         return app;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<ProviderReferral>>, ProblemHttpResult>> ListAsync(
-        Caller caller, IQuerySession session, CancellationToken ct, string? status = null)
+    public static async Task<Results<Ok<Paged<ProviderReferral>>, Ok<IReadOnlyList<ProviderReferral>>, ProblemHttpResult>> ListAsync(
+        Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct, string? status = null)
     {
         if (!Problems.TryReadFilter<OnwardReferralStatus>(status, out var wantedStatus))
         {
@@ -54,8 +54,13 @@ public static class ProviderReferralsApi
             query = query.Where(r => r.Status == wanted);
         }
 
-        IReadOnlyList<ProviderReferral> found = await query.OrderBy(r => r.ReceivedAt).ToListAsync(ct);
-        return TypedResults.Ok(found);
+        var page = await query.PageAsync(q => q.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Id), paging.ForBareArray(), ct);
+        if (paging.Asked)
+        {
+            return TypedResults.Ok(page);
+        }
+
+        return TypedResults.Ok(page.AsBareArray(http));
     }
 
     public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> GetAsync(

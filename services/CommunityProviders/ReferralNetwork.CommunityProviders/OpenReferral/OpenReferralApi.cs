@@ -54,7 +54,7 @@ public static class OpenReferralApi
     public static async Task<Results<JsonHttpResult<OrukPage<OrukService>>, ProblemHttpResult>> ListAsync(
         IQuerySession session, CancellationToken ct, string? page = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "per_page")] string? perPage = null)
     {
-        var (number, size, error) = Paging.Read(page, perPage);
+        var (number, size, error) = OrukPaging.Read(page, perPage);
         if (error is not null)
         {
             return Problems.BadRequest(error);
@@ -62,9 +62,8 @@ public static class OpenReferralApi
 
         var published = session.Query<CommunityService>()
             .Where(s => s.Status == ServiceStatus.Active || s.Status == ServiceStatus.TemporarilyClosed);
-        var total = await published.CountAsync(ct);
-        var services = await published.OrderBy(s => s.ListedAt).ThenBy(s => s.Id).Skip((number - 1) * size).Take(size).ToListAsync(ct);
-        return TypedResults.Json(Paging.Of(services.Select(OrukMapping.ToService).ToList(), total, number, size), Json);
+        var found = await published.PageAsync(q => q.OrderBy(s => s.ListedAt).ThenBy(s => s.Id), new PageRequest(number, size), ct);
+        return TypedResults.Json(OrukPaging.Of(found.Items.Select(OrukMapping.ToService).ToList(), found.TotalItems, number, size), Json);
     }
 
     public static async Task<Results<JsonHttpResult<OrukService>, ProblemHttpResult>> GetAsync(Guid id, IQuerySession session, CancellationToken ct)

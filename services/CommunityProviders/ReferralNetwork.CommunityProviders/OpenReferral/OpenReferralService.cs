@@ -138,7 +138,7 @@ public static class OrukMapping
 }
 
 /// <summary>ORUK paging: pages count from 1; per_page is 50 unless asked, at most 500.</summary>
-public static class Paging
+public static class OrukPaging
 {
     public const int DefaultPerPage = 50;
     public const int MaxPerPage = 500;

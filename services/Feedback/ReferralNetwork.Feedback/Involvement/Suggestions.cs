@@ -20,8 +20,12 @@ public sealed record MakeSuggestionRequest(string? Area, string? Text);
 
 public sealed record SuggestionView(Guid Id, string Area, string Text, IReadOnlyList<string> Themes, DateTimeOffset At);
 
-/// <summary>Suggestions with their themes, and how many suggestions carry each theme (a suggestion may count under several).</summary>
-public sealed record SuggestionsView(string? Area, IReadOnlyList<SuggestionView> Suggestions, IReadOnlyDictionary<string, int> Themes);
+/// <summary>
+/// One page of suggestions (newest first) with their themes, and how many of the area's suggestions
+/// carry each theme (a suggestion may count under several).
+/// </summary>
+public sealed record SuggestionsView(
+    string? Area, IReadOnlyList<SuggestionView> Suggestions, IReadOnlyDictionary<string, int> Themes, int Page, int PageSize, int TotalItems);
 
 public static class SuggestionsApi
 {
@@ -33,7 +37,7 @@ public static class SuggestionsApi
         var suggestions = app.MapGroup("/api/involvement/suggestions");
         // Public; the gateway rate-limits the anonymous route per client address.
         suggestions.MapPost("/", MakeAsync).AllowAnonymous().WithRequestValidation().WithIdempotencyKey();
-        suggestions.MapGet("/", ListAsync).RequireKinds(true, OrganisationKind.Commissioner);
+        suggestions.MapGet("/", ListAsync).RequireKinds(true, OrganisationKind.Commissioner).WithRequestValidation();
         return app;
     }
 
@@ -49,7 +53,7 @@ public static class SuggestionsApi
     }
 
     public static async Task<Results<Ok<SuggestionsView>, ProblemHttpResult>> ListAsync(
-        string? area, Caller caller, IQuerySession session, CancellationToken ct)
+        string? area, Caller caller, IQuerySession session, [AsParameters] PageRequest paging, CancellationToken ct)
     {
         // A commissioner reads its own area; the operator any area, or all when none is named.
         var wanted = string.IsNullOrWhiteSpace(area) ? (caller.IsOperator ? null : caller.Area) : area.Trim();
@@ -64,10 +68,21 @@ public static class SuggestionsApi
             query = query.Where(s => s.Area == wanted);
         }
 
-        var suggestions = (await query.OrderByDescending(s => s.At).ToListAsync(ct))
-            .Select(s => new SuggestionView(s.Id, s.Area, s.Text, Themes.Of(s.Text), s.At))
-            .ToList();
-        return TypedResults.Ok(new SuggestionsView(wanted, suggestions, Themes.Count(suggestions.Select(s => s.Themes))));
+        // Unpaged callers of v1.0 get up to the largest page rather than every suggestion.
+        var page = (await query.PageAsync(q => q.OrderByDescending(s => s.At).ThenBy(s => s.Id), paging.ForBareArray(), ct))
+            .Select(s => new SuggestionView(s.Id, s.Area, s.Text, Themes.Of(s.Text), s.At));
+
+        // Themes count every suggestion of the area, streamed text by text so memory stays flat.
+        var themes = new Dictionary<string, int>(Themes.Count([]), StringComparer.Ordinal);
+        await foreach (var text in query.Select(s => s.Text).ToAsyncEnumerable(ct))
+        {
+            foreach (var theme in Themes.Of(text))
+            {
+                themes[theme] = themes.GetValueOrDefault(theme) + 1;
+            }
+        }
+
+        return TypedResults.Ok(new SuggestionsView(wanted, page.Items, themes, page.Page, page.PageSize, page.TotalItems));
     }
 }
 

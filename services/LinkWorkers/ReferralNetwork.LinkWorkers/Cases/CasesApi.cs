@@ -59,8 +59,8 @@ public static class CasesApi
     public const int MaxInterests = 20;
     public const int InterestMaxLength = 50;
 
-    public static async Task<Results<Ok<IReadOnlyList<Case>>, ProblemHttpResult>> ListAsync(
-        Caller caller, IQuerySession session, CancellationToken ct, string? status = null)
+    public static async Task<Results<Ok<Paged<Case>>, Ok<IReadOnlyList<Case>>, ProblemHttpResult>> ListAsync(
+        Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct, string? status = null)
     {
         if (!Problems.TryReadFilter<ReferralStatus>(status, out var wantedStatus))
         {
@@ -73,8 +73,13 @@ public static class CasesApi
             query = query.Where(c => c.Status == wanted);
         }
 
-        IReadOnlyList<Case> cases = await query.OrderBy(c => c.OpenedAt).ToListAsync(ct);
-        return TypedResults.Ok(cases);
+        var page = await query.PageAsync(q => q.OrderBy(c => c.OpenedAt).ThenBy(c => c.Id), paging.ForBareArray(), ct);
+        if (paging.Asked)
+        {
+            return TypedResults.Ok(page);
+        }
+
+        return TypedResults.Ok(page.AsBareArray(http));
     }
 
     public static async Task<Results<Ok<Case>, ProblemHttpResult>> GetAsync(Guid id, Caller caller, IQuerySession session, HttpResponse response, CancellationToken ct)
@@ -111,23 +116,26 @@ public static class CasesApi
     /// so the case to take next is at the top. A separate resource rather than ?status=requested, whose order is
     /// partner-api's (by arrival) and whose entries carry no waiting time.
     /// </summary>
-    public static async Task<Ok<IReadOnlyList<QueuedCase>>> QueueAsync(Caller caller, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<Ok<Paged<QueuedCase>>, Ok<IReadOnlyList<QueuedCase>>>> QueueAsync(
+        Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var waiting = await session.Query<Case>()
+        // Sorted in the database so only one page is read. Enums are stored as their names, and
+        // "Priority" sorts before "Routine".
+        var page = await session.Query<Case>()
             .Where(c => c.LinkWorkerServiceId == caller.OrganisationId && c.Status == ReferralStatus.Requested)
-            .ToListAsync(ct);
-        IReadOnlyList<QueuedCase> queue = waiting
-            .OrderBy(c => c.Urgency == Urgency.Priority ? 0 : 1)
-            .ThenBy(c => c.OpenedAt)
-            .ThenBy(c => c.Id)
-            .Select(c =>
+            .PageAsync(q => q.OrderBy(c => c.Urgency).ThenBy(c => c.OpenedAt).ThenBy(c => c.Id), paging.ForBareArray(), ct);
+        var queue = page.Select(c =>
             {
                 var waited = now - c.OpenedAt;
                 return new QueuedCase(c.Id, c.Urgency, c.Needs, c.ReferrerName, c.OpenedAt, Math.Max(0, (int)waited.TotalHours), Math.Max(0, (int)waited.TotalDays));
-            })
-            .ToList();
-        return TypedResults.Ok(queue);
+            });
+        if (paging.Asked)
+        {
+            return TypedResults.Ok(queue);
+        }
+
+        return TypedResults.Ok(queue.AsBareArray(http));
     }
 
     /// <summary>Records the assessment (a later one replaces the earlier). Barriers are strings so an unknown one is a 422 naming the allowed list.</summary>

@@ -53,8 +53,21 @@ public static class LinkWorkersApi
         return TypedResults.Ok(Caseload.For(updated, await CasesOfTheYearAsync(session, caller.OrganisationId, now, ct), now));
     }
 
-    public static async Task<Ok<IReadOnlyList<LinkWorkerView>>> ListAsync(Caller caller, IQuerySession session, TimeProvider clock, CancellationToken ct) =>
-        TypedResults.Ok(await CaseloadsAsync(session, caller.OrganisationId, clock.GetUtcNow(), ct));
+    /// <summary>
+    /// Caseloads are worked out from the service's cases, so the list is paged in memory after that;
+    /// a service's link workers are a team, not an unbounded collection.
+    /// </summary>
+    public static async Task<Results<Ok<Paged<LinkWorkerView>>, Ok<IReadOnlyList<LinkWorkerView>>>> ListAsync(
+        Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, TimeProvider clock, CancellationToken ct)
+    {
+        var page = (await CaseloadsAsync(session, caller.OrganisationId, clock.GetUtcNow(), ct)).ToPage(paging.ForBareArray());
+        if (paging.Asked)
+        {
+            return TypedResults.Ok(page);
+        }
+
+        return TypedResults.Ok(page.AsBareArray(http));
+    }
 
     /// <summary>Each link worker of the service with their caseload, in the order they were registered.</summary>
     public static async Task<IReadOnlyList<LinkWorkerView>> CaseloadsAsync(IQuerySession session, Guid linkWorkerServiceId, DateTimeOffset now, CancellationToken ct)

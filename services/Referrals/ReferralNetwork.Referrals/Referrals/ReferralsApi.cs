@@ -75,18 +75,13 @@ public static class ReferralsApi
         return TypedResults.Ok(ReferralView.From(referral));
     }
 
-    public static async Task<Results<Ok<ReferralPage>, ProblemHttpResult>> ListAsync(
-        Caller caller, IQuerySession session, CancellationToken ct,
-        string? status = null, DateTimeOffset? updatedSince = null, int page = 1, int pageSize = 50)
+    public static async Task<Results<Ok<Paged<ReferralView>>, ProblemHttpResult>> ListAsync(
+        Caller caller, IQuerySession session, [AsParameters] PageRequest paging, CancellationToken ct,
+        string? status = null, DateTimeOffset? updatedSince = null)
     {
         if (!Problems.TryReadFilter<ReferralStatus>(status, out var wantedStatus))
         {
             return Problems.UnknownValue<ReferralStatus>("status");
-        }
-
-        if (page < 1 || pageSize is < 1 or > 500)
-        {
-            return Problems.Invalid("pageSize", "page starts at 1; pageSize is 1 to 500.");
         }
 
         IQueryable<Referral> query = session.Query<Referral>();
@@ -106,9 +101,8 @@ public static class ReferralsApi
             query = query.Where(r => r.UpdatedAt > since);
         }
 
-        var total = await query.CountAsync(ct);
-        var items = await query.OrderByDescending(r => r.UpdatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
-        return TypedResults.Ok(new ReferralPage(items.Select(ReferralView.From).ToList(), page, pageSize, total));
+        var page = await query.PageAsync(q => q.OrderByDescending(r => r.UpdatedAt).ThenBy(r => r.Id), paging, ct);
+        return TypedResults.Ok(page.Select(ReferralView.From));
     }
 
     public static async Task<Results<Ok<IReadOnlyList<TimelineEntry>>, ProblemHttpResult>> GetTimelineAsync(

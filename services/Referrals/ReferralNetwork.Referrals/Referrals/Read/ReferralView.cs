@@ -29,5 +29,3 @@ public sealed record ReferralView(
 }
 
 public sealed record OnwardReferralView(Guid Id, Guid ServiceId, string ServiceName, Party Provider, OnwardReferralStatus Status, string? StatusReason);
-
-public sealed record ReferralPage(IReadOnlyList<ReferralView> Items, int Page, int PageSize, int TotalItems);

@@ -71,13 +71,19 @@ public sealed record ValidReferral(PersonDetails Person, IReadOnlyList<string> N
 /// <summary>A referral's body against partner-api.md §3 (shared by partners' referrals and self-referrals).</summary>
 public sealed class ReferralBodyValidator : AbstractValidator<IReferralBody>
 {
+    /// <summary>Each need at most once, so never more than the vocabulary holds.</summary>
+    public static readonly int MaxNeeds = Needs.All.Count;
+
     public ReferralBodyValidator(TimeProvider clock)
     {
         RuleFor(r => r.Person).Required().SetValidator(new PersonRequestValidator(clock)!);
-        RuleFor(r => r.Needs).Must(n => n is { Count: > 0 }).WithMessage("At least one need is required.");
-        // Every unknown need is named, not only the first (the default stops a rule at its first failure).
+        RuleFor(r => r.Needs).Must(n => n is { Count: > 0 }).WithMessage("At least one need is required.")
+            .Must(n => n!.Count <= MaxNeeds).WithMessage($"At most {MaxNeeds} needs: the vocabulary has no more.");
+        // Every unknown need is named, not only the first (the default stops a rule at its first failure);
+        // a list longer than the vocabulary is refused whole above rather than item by item.
         RuleForEach(r => r.Needs).Cascade(CascadeMode.Continue).Must(Needs.IsKnown)
-            .WithMessage((_, need) => $"'{Truncate(need)}' is not in the needs vocabulary: {string.Join(", ", Needs.All)}.");
+            .WithMessage((_, need) => $"'{Truncate(need)}' is not in the needs vocabulary: {string.Join(", ", Needs.All)}.")
+            .When(r => r.Needs is not null && r.Needs.Count <= MaxNeeds);
         RuleFor(r => r.Reason).MaxText(ValidReferral.ReasonMaxLength);
         RuleFor(r => r.Consent).NotNull().WithMessage("Required: the person's consent to the referral.").SetValidator(new ConsentRequestValidator(clock)!);
     }
