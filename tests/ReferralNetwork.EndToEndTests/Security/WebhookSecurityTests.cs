@@ -113,3 +113,47 @@ public class WebhookSecurityTests(RunningNetwork network)
         }
     }
 }
+
+/// <summary>
+/// The same attack on the network as the README starts it, without the loopback relaxation (the fault
+/// tests' network): here loopback in every spelling, and plain http to anything, is 422 too.
+/// </summary>
+[Collection(FaultNetworkCollection.Name)]
+public class WebhookSecurityWithoutRelaxationTests(FaultNetwork network)
+{
+    public static TheoryData<string> LoopbackAndOtherTargets =>
+    [
+        "http://2130706433:8080/",
+        "https://2130706433:8080/",
+        "http://[::ffff:127.0.0.1]:8080/",
+        "https://[::ffff:127.0.0.1]:8080/",
+        "https://[::ffff:7f00:1]:8080/",
+        "https://0177.0.0.1/",
+        "https://0x7f000001/",
+        "https://127.1/",
+        "https://[::1]/",
+        "http://localhost:5432/",
+        "https://localhost:5432/",
+        "https://api.localhost/",
+        "http://0.0.0.0:55673/",
+        "https://0.0.0.0:55673/",
+        "http://169.254.169.254/",
+        "https://169.254.169.254/",
+        "http://100.100.100.200/",
+        "https://100.100.100.200/",
+        "https://[64:ff9b::7f00:1]/",
+        "https://[64:ff9b::a9fe:a9fe]/",
+    ];
+
+    [Theory]
+    [MemberData(nameof(LoopbackAndOtherTargets))]
+    public async Task Subscribing_to_loopback_or_over_http_is_422_through_the_gateway(string url)
+    {
+        var attacker = await network.RegisterAsync("Probing Practice", "gp-practice", "ssrf-" + Guid.NewGuid().ToString("N")[..8]);
+        var response = await attacker.Client.PostAsJsonAsync("/api/subscriptions", new { url, secret = "an-attackers-long-enough-secret" });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{url}: {(int)response.StatusCode} {text}");
+        var message = JsonDocument.Parse(text).RootElement.GetProperty("errors").GetProperty("url")[0].GetString();
+        Assert.Contains(url.StartsWith("https:", StringComparison.Ordinal) ? "loopback, private, link-local" : "https", message);
+    }
+}
