@@ -27,7 +27,7 @@ public class PagingTests(RealInfrastructure infrastructure)
         { Service.CommunityProviders, "/api/directory/services", OrganisationKind.GpPractice, true },
     };
 
-    private HttpClient ClientFor(Service service, OrganisationKind kind, Guid? organisation = null)
+    private HttpClient ClientFor(Service service, OrganisationKind kind, Guid? organisation = null, string area = "liverpool-north")
     {
         var client = service switch
         {
@@ -36,7 +36,7 @@ public class PagingTests(RealInfrastructure infrastructure)
             Service.CommunityProviders => infrastructure.CommunityProviders.CreateClient(),
             _ => infrastructure.Feedback.CreateClient(),
         };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", infrastructure.TokenFor(organisation ?? Guid.NewGuid(), kind));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", infrastructure.TokenFor(organisation ?? Guid.NewGuid(), kind, area));
         return client;
     }
 
@@ -114,7 +114,8 @@ public class PagingTests(RealInfrastructure infrastructure)
     public async Task The_directory_pages_a_category_search_in_the_database_and_the_bare_array_says_when_it_was_cut()
     {
         var area = "paging-" + Guid.NewGuid().ToString("N")[..8];
-        var provider = ClientFor(Service.CommunityProviders, OrganisationKind.CommunityProvider);
+        // A provider lists only in its own area.
+        var provider = ClientFor(Service.CommunityProviders, OrganisationKind.CommunityProvider, area: area);
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(HttpStatusCode.Created, (await provider.PostAsJsonAsync("/api/directory/services", CommunityProviderServiceTests.WalkingGroup(area))).StatusCode);

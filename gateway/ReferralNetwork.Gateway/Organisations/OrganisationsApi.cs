@@ -76,34 +76,40 @@ public static class OrganisationsApi
     {
         var secret = ClientSecret.Generate();
         var now = clock.GetUtcNow();
-        var rotated = await session.ChangeAsync<Organisation>(id, expectedVersion: null, isVisible: _ => true, "organisation", organisation =>
+        var rotated = await ChangeAsync(session, revocation, id, organisation =>
         {
             // The new hash replaces the old in the same transaction as the event, so the old secret stops working at once.
             session.Store(new ClientCredential(organisation.ClientId, id, ClientSecret.Hash(secret), now));
             return [new ClientSecretRotated(id, now)];
         }, ct);
-        // Committed: tokens issued before it end now (the new generation), not at this gateway's next read.
-        revocation.Forget(id);
-        return TypedResults.Ok(new RotatedSecret(id, rotated.State.ClientId, secret));
+        return TypedResults.Ok(new RotatedSecret(id, rotated.ClientId, secret));
     }
 
     /// <summary>partner-api.md §10: no new tokens, and the ones it holds stop working at once.</summary>
     public static async Task<Ok<OrganisationView>> Suspend(
         Guid id, IDocumentSession session, TokenRevocation revocation, TimeProvider clock, CancellationToken ct)
     {
-        var suspended = await session.ChangeAsync<Organisation>(id, expectedVersion: null, isVisible: _ => true, "organisation",
-            organisation => organisation.Suspend(clock.GetUtcNow()), ct);
-        revocation.Forget(id);
-        return TypedResults.Ok(OrganisationView.From(suspended.State));
+        var suspended = await ChangeAsync(session, revocation, id, organisation => organisation.Suspend(clock.GetUtcNow()), ct);
+        return TypedResults.Ok(OrganisationView.From(suspended));
     }
 
     /// <summary>partner-api.md §10: the organisation may sign in again; tokens from before the suspension stay ended.</summary>
     public static async Task<Ok<OrganisationView>> Reinstate(
         Guid id, IDocumentSession session, TokenRevocation revocation, TimeProvider clock, CancellationToken ct)
     {
-        var reinstated = await session.ChangeAsync<Organisation>(id, expectedVersion: null, isVisible: _ => true, "organisation",
-            organisation => organisation.Reinstate(clock.GetUtcNow()), ct);
+        var reinstated = await ChangeAsync(session, revocation, id, organisation => organisation.Reinstate(clock.GetUtcNow()), ct);
+        return TypedResults.Ok(OrganisationView.From(reinstated));
+    }
+
+    /// <summary>
+    /// The operator's change to an organisation, through the one write path; once committed, this gateway
+    /// forgets its cached credential generation, so tokens issued before the change end on the next request.
+    /// </summary>
+    private static async Task<Organisation> ChangeAsync(
+        IDocumentSession session, TokenRevocation revocation, Guid id, Func<Organisation, IReadOnlyList<object>> decide, CancellationToken ct)
+    {
+        var changed = await session.ChangeAsync<Organisation>(id, expectedVersion: null, isVisible: _ => true, "organisation", decide, ct);
         revocation.Forget(id);
-        return TypedResults.Ok(OrganisationView.From(reinstated.State));
+        return changed.State;
     }
 }
