@@ -48,7 +48,7 @@ public static class Problems
     }
 
     public static ProblemHttpResult UnknownValue<TEnum>(string parameter) where TEnum : struct, Enum =>
-        BadRequest($"{parameter} must be one of: {string.Join(", ", Enum.GetValues<TEnum>().Select(v => Contracts.WireNames.ToWire(v)))}.");
+        BadRequest($"{parameter} must be one of: {PartnerRules.WireValues<TEnum>()}.");
 
     public static ProblemHttpResult BadRequest(string detail) => TypedResults.Problem(Details(StatusCodes.Status400BadRequest, detail));
 

@@ -211,8 +211,7 @@ public static class ReferralsApi
 
         if (referral.Status is not (ReferralStatus.Completed or ReferralStatus.Failed) || referral.Outcome is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
-                detail: "There is no message back until the link worker closes the referral.");
+            return TypedResults.Problem(Problems.Details(StatusCodes.Status404NotFound, "There is no message back until the link worker closes the referral."));
         }
 
         // Composed from the current state, so measures recorded after the close are included ("measures so far").
