@@ -19,7 +19,7 @@ public static class AggregateStreams
     /// <paramref name="expectedVersion"/> (If-Match) another version is <see cref="VersionMismatch"/>; a
     /// concurrent writer makes the save fail with Marten's ConcurrencyException either way, unless
     /// <paramref name="queueUnconditional"/> asks a command without an expected version to wait for the
-    /// stream's lock instead (FetchForExclusiveWriting).
+    /// stream's lock instead (FetchForExclusiveWriting). A stream whose person was erased takes no commands.
     /// </summary>
     public static async Task<Changed<T>> ChangeAsync<T>(
         this IDocumentSession session, Guid id, long? expectedVersion, Func<T, bool> isVisible, string what,
@@ -34,6 +34,7 @@ public static class AggregateStreams
             throw new NotVisible(what);
         }
 
+        await RefuseErasedAsync(session, id, what, ct);
         var version = stream.StartingVersion ?? 0;
         if (expectedVersion is { } expected && expected != version)
         {
@@ -51,13 +52,26 @@ public static class AggregateStreams
         where T : class =>
         session.ChangeAsync<T>(id, expectedVersion, isVisible, what, current => Task.FromResult(decide(current)), ct);
 
-    /// <summary>Starts a new stream (a second start of the same id fails the save) and returns the aggregate it begins.</summary>
+    /// <summary>
+    /// Starts a new stream (a second start of the same id fails the save) and returns the aggregate it begins.
+    /// Streams keyed by a referral's id (its outcomes) are refused once the referral's person was erased.
+    /// </summary>
     public static async Task<Changed<T>> StartAsync<T>(this IDocumentSession session, Guid id, IReadOnlyList<object> events, CancellationToken ct)
         where T : class
     {
+        await RefuseErasedAsync(session, id, "referral", ct);
         session.Events.StartStream<T>(id, events.ToArray());
         await session.SaveChangesAsync(ct);
         return await LatestAsync<T>(session, id, events.Count, ct);
+    }
+
+    // Erasure stops processing too: nothing new is recorded about a person who was erased.
+    private static async Task RefuseErasedAsync(IDocumentSession session, Guid id, string what, CancellationToken ct)
+    {
+        if (await session.LoadAsync<ErasedStream>(id, ct) is not null)
+        {
+            throw new RuleViolation($"The person on this {what} was erased; it takes no further changes.");
+        }
     }
 
     // After FetchForWriting or StartStream in the same session, Marten answers from the identity map

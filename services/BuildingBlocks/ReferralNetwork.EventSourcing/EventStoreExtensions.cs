@@ -37,6 +37,7 @@ public static class EventStoreExtensions
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
                 opts.Projections.Errors.SkipApplyErrors = false;
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                opts.Schema.For<ErasedStream>();
                 configure(opts);
             })
             .UseLightweightSessions()

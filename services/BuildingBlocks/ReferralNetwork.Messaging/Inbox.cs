@@ -13,7 +13,12 @@ public sealed record HandledMessage(string Id, DateTimeOffset HandledAt);
 /// scope's <see cref="IDocumentSession"/> commits in one transaction with the inbox row. Consumers
 /// therefore never call SaveChanges themselves.
 /// </summary>
-public sealed class Inbox<TMessage>(IDocumentSession session, TimeProvider clock) : IFilter<ConsumeContext<TMessage>>
+/// <remarks>
+/// Afterwards, if the message's referral was erased, the erasure runs again (also for a message already
+/// handled, in case that follow-up failed the first time): a message on its way during an erasure
+/// leaves nothing behind.
+/// </remarks>
+public sealed class Inbox<TMessage>(IDocumentSession session, TimeProvider clock, IServiceProvider services) : IFilter<ConsumeContext<TMessage>>
     where TMessage : class
 {
     public async Task Send(ConsumeContext<TMessage> context, IPipe<ConsumeContext<TMessage>> next)
@@ -21,6 +26,7 @@ public sealed class Inbox<TMessage>(IDocumentSession session, TimeProvider clock
         var key = Inbox.KeyFor(context);
         if (await session.LoadAsync<HandledMessage>(key, context.CancellationToken) is not null)
         {
+            await Erasure.PersonErasures.FollowUpAsync(services, session, context.Message, context.CancellationToken);
             return;
         }
 
@@ -34,6 +40,8 @@ public sealed class Inbox<TMessage>(IDocumentSession session, TimeProvider clock
         {
             // A concurrent delivery of the same message won; its work stands and ours rolled back.
         }
+
+        await Erasure.PersonErasures.FollowUpAsync(services, session, context.Message, context.CancellationToken);
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("inbox");

@@ -24,6 +24,7 @@ public static class MessagingExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:rabbitmq is not set.");
 
         builder.Services.AddMessagingOptions();
+        builder.Services.AddSingleton(new Erasure.MessagingService(serviceName));
         builder.Services.ConfigureMarten(opts => opts.Schema.For<HandledMessage>());
 
         builder.Services.AddMassTransit(x =>
@@ -81,7 +82,7 @@ public static class MessagingExtensions
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression PublishIntegrationEvents(
         this MartenServiceCollectionExtensions.MartenConfigurationExpression marten, IIntegrationEventMap map, IConfiguration configuration)
     {
-        marten.Services.AddSingleton(map);
+        marten.Services.AddSingleton(Erasure.PersonErasures.WithErasureReceipts(map));
         marten.Services.AddRelayOptions();
         // Read once here as well: the page size is fixed when the subscription is registered.
         var batchSize = configuration.GetSection(RelayOptions.Section).Get<RelayOptions>()?.BatchSize ?? new RelayOptions().BatchSize;

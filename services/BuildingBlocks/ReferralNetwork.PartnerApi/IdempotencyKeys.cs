@@ -83,6 +83,30 @@ public static class IdempotencyKeys
         });
     }
 
+    /// <summary>
+    /// Erasure: the stored responses that mention <paramref name="referralId"/> keep their key (so a late
+    /// retry still creates nothing) but lose their body, except the created resource's id.
+    /// </summary>
+    public static async Task ForgetResponsesAboutAsync(IDocumentSession session, Guid referralId, CancellationToken ct)
+    {
+        var id = referralId.ToString();
+        var responses = await session.Query<IdempotentResponse>()
+            .Where(r => r.ResponseJson.Contains(id) || (r.Location != null && r.Location.Contains(id)))
+            .ToListAsync(ct);
+        foreach (var response in responses)
+        {
+            session.Store(response with { ResponseJson = IdOnly(response.ResponseJson) });
+        }
+    }
+
+    private static string IdOnly(string responseJson)
+    {
+        using var document = JsonDocument.Parse(responseJson);
+        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var created)
+            ? JsonSerializer.Serialize(new { id = created })
+            : "{}";
+    }
+
     private static IResult Replay(IdempotentResponse earlier, string hash)
     {
         if (earlier.BodyHash != hash)

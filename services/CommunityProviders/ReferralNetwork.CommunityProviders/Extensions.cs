@@ -6,6 +6,7 @@ using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.Messaging.Erasure;
 using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.CommunityProviders;
@@ -14,7 +15,11 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddMessaging("communityproviders", x => x.AddConsumer<ProviderInboxConsumer, ProviderInboxConsumerDefinition>());
+        builder.AddMessaging("communityproviders", x =>
+        {
+            x.AddConsumer<ProviderInboxConsumer, ProviderInboxConsumerDefinition>();
+            x.AddPersonErasure<ProviderReferralErasure>();
+        });
 
         builder.AddEventStore("providersdb", opts =>
         {
@@ -23,10 +28,7 @@ public static class Extensions
             opts.Projections.Snapshot<ProviderReferral>(SnapshotLifecycle.Inline);
             // Indexed for the inbox (by provider) and the acknowledgement deadlines (requested, by arrival).
             opts.Schema.For<ProviderReferral>().Duplicate(r => r.ProviderId).Duplicate(r => r.Status).Duplicate(r => r.ReceivedAt);
-            opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralArrived>(e => e with
-            {
-                Person = new OnwardReferralPerson("(erased)", "(erased)", null, null, null, null, null),
-            });
+            ProviderReferralErasure.AddMaskingRules(opts);
         }).PublishIntegrationEvents(new ProviderEvents(), builder.Configuration);
 
         builder.Services.AddAcknowledgementPolicy();

@@ -2,12 +2,14 @@ using JasperFx.Events.Projections;
 using Marten;
 using MassTransit;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Feedback.Erasure;
 using ReferralNetwork.Feedback.Involvement;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Outcomes;
 using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.Feedback.UserFeedback;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.Messaging.Erasure;
 using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.Feedback;
@@ -20,6 +22,7 @@ public static class Extensions
         {
             x.AddConsumer<JourneyConsumer, JourneyConsumerDefinition>();
             x.AddConsumer<CommunityServiceListedConsumer>();
+            x.AddPersonErasure<FeedbackErasure>();
         });
 
         builder.AddEventStore("feedbackdb", opts =>
@@ -33,6 +36,7 @@ public static class Extensions
             opts.Projections.Snapshot<Suggestion>(SnapshotLifecycle.Inline);
             opts.Schema.For<ReferralJourney>().Index(j => j.Area);
             opts.Schema.For<ServiceUserFeedback>().Index(f => f.Area);
+            FeedbackErasure.AddMaskingRules(opts);
         }).PublishIntegrationEvents(new FeedbackEvents(), builder.Configuration);
 
         builder.Services.AddRequestValidators<MakeSuggestionRequestValidator>();

@@ -7,6 +7,7 @@ using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.LinkWorkers.Network;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.Messaging.Erasure;
 using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.LinkWorkers;
@@ -23,6 +24,7 @@ public static class Extensions
             x.AddConsumer<CommunityServiceListedConsumer>();
             x.AddConsumer<OnwardReferralAcknowledgedConsumer>();
             x.AddConsumer<OnwardReferralProgressedConsumer>();
+            x.AddPersonErasure<CaseErasure>();
         });
 
         builder.AddEventStore("linkworkersdb", opts =>
@@ -35,16 +37,8 @@ public static class Extensions
             opts.Schema.For<DirectoryListing>();
             opts.Schema.For<WaitingReferral>();
             opts.Schema.For<CancelledReferral>();
-            opts.Events.AddMaskingRuleForProtectedInformation<CaseOpened>(e => e with { Person = Erased });
-            opts.Events.AddMaskingRuleForProtectedInformation<AssessmentRecorded>(e => e with { WhatMatters = "(erased)", Interests = [] });
-            opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralMade>(e => e with
-            {
-                Person = new OnwardReferralPerson("(erased)", "(erased)", null, null, null, null, null),
-            });
+            CaseErasure.AddMaskingRules(opts);
         }).PublishIntegrationEvents(new CaseEvents(), builder.Configuration);
         return builder;
     }
-
-    private static readonly Contracts.PersonDetails Erased =
-        new("(erased)", "(erased)", DateOnly.MinValue, null, null, null, null, null, null, null);
 }

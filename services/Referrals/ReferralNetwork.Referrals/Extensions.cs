@@ -3,7 +3,9 @@ using Marten;
 using MassTransit;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Messaging;
+using ReferralNetwork.Messaging.Erasure;
 using ReferralNetwork.PartnerApi;
+using ReferralNetwork.Referrals.Erasures;
 using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.Referrals.Referrals.Updates;
 
@@ -14,15 +16,20 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRequestValidators<ReferralEvents>();
-        builder.AddMessaging("referrals", x => x.AddConsumer<ReferralUpdatesConsumer, ReferralUpdatesConsumerDefinition>());
+        builder.AddMessaging("referrals", x =>
+        {
+            x.AddConsumer<ReferralUpdatesConsumer, ReferralUpdatesConsumerDefinition>();
+            x.AddPersonErasure<ReferralErasure>();
+            x.AddConsumer<ErasureProgressConsumer>();
+        });
 
         builder.AddEventStore("referralsdb", opts =>
         {
             opts.DatabaseSchemaName = "referrals";
             opts.Projections.Snapshot<Referral>(SnapshotLifecycle.Inline);
             opts.Schema.For<Referral>().Duplicate(r => r.ReferrerId).Duplicate(r => r.UpdatedAt);
-            // Erasure: masking replaces the person in the stored request without touching the rest.
-            opts.Events.AddMaskingRuleForProtectedInformation<ReferralRequested>(e => e with { Person = ErasedPerson });
+            opts.Projections.Snapshot<Erasure>(SnapshotLifecycle.Inline);
+            ReferralErasure.AddMaskingRules(opts);
         }).PublishIntegrationEvents(new ReferralEvents(), builder.Configuration).AddPartnerFeed();
 
         builder.Services.AddSingleton<JourneyMetrics>();
@@ -30,7 +37,4 @@ public static class Extensions
         builder.Services.ConfigureMarten((services, opts) => opts.Listeners.Add(services.GetRequiredService<JourneyRecorder>()));
         return builder;
     }
-
-    private static readonly Contracts.PersonDetails ErasedPerson =
-        new("(erased)", "(erased)", DateOnly.MinValue, null, null, null, null, null, null, null);
 }

@@ -1,6 +1,7 @@
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.PartnerApi.Authentication;
 using ReferralNetwork.Referrals;
+using ReferralNetwork.Referrals.Erasures;
 using ReferralNetwork.Referrals.Referrals;
 using ReferralNetwork.ServiceDefaults;
 
@@ -15,6 +16,7 @@ app.UsePartnerApi();
 app.MapDefaultEndpoints();
 app.MapReferralsApi();
 app.MapPartnerFeed();
+app.MapErasuresApi();
 app.Run();
 
 public partial class Program;

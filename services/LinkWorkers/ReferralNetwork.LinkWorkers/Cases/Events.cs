@@ -3,7 +3,7 @@ using ReferralNetwork.Contracts.LinkWorkers;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 
-// Person data sits in CaseOpened and OnwardReferralMade only; both have masking rules for erasure.
+// Person data and free text about the person have masking rules for erasure (CaseErasure).
 // A case is a referral as the link-worker service of its area holds it (case id = referral id).
 
 public sealed record CaseOpened(

@@ -18,7 +18,8 @@ public static class PartnerFeedExtensions
             opts.Schema.For<FeedEntry>().Duplicate(e => e.Reader).Duplicate(e => e.Position);
             opts.Schema.For<ReferralAudience>();
             opts.Schema.For<WebhookSubscription>().Duplicate(s => s.OrganisationId).Duplicate(s => s.Feed);
-            opts.Schema.For<WebhookDelivery>().Duplicate(d => d.SubscriptionId).Duplicate(d => d.Status).Duplicate(d => d.DueAt);
+            opts.Schema.For<WebhookDelivery>().Duplicate(d => d.SubscriptionId).Duplicate(d => d.Status).Duplicate(d => d.DueAt)
+                .UseOptimisticConcurrency(true);
         });
         marten.Services.AddWebhookDispatch();
 

@@ -2,8 +2,8 @@ using ReferralNetwork.Contracts;
 
 namespace ReferralNetwork.Referrals.Referrals;
 
-// The referral stream's own events. Person data lives only in ReferralRequested, which has a
-// masking rule so it can be erased (see ReferralStore).
+// The referral stream's own events. Person data and free text about the person have masking rules
+// for erasure (see ReferralErasure).
 
 public enum ShareWithReferrer
 {

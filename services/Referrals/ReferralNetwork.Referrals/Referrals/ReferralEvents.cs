@@ -14,6 +14,7 @@ public sealed class ReferralEvents : IIntegrationEventMap
         ReferralRequested r => new Published.ReferralRequested(
             r.ReferralId, r.Pathway, r.Area, r.By.OrganisationId, r.ReferrerName, r.By.Kind, r.Needs, r.Urgency, r.Reason, r.Person, r.At),
         ReferralCancelled c => new Published.ReferralCancelled(c.ReferralId, c.By.OrganisationId, c.Reason.ToWire(), c.Note, c.At),
+        Erasures.ErasureRequested e => new Contracts.Erasure.PersonErasureRequested(e.ErasureId, e.ReferralIds, e.At),
         _ => null,
     };
 }

@@ -152,9 +152,16 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>Makes one attempt and records it; false when it failed.</summary>
-    private async Task<bool> AttemptAsync(WebhookDelivery delivery, CancellationToken ct)
+    private async Task<bool> AttemptAsync(WebhookDelivery due, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
+        // Loaded again in this session so that recording the attempt cannot overwrite a concurrent erasure
+        // (the delivery is versioned): the erasure wins and this attempt is recorded at the next poll.
+        if (await session.LoadAsync<WebhookDelivery>(due.Id, ct) is not { Status: DeliveryStatus.Pending } delivery)
+        {
+            return true;
+        }
+
         var subscription = await session.LoadAsync<WebhookSubscription>(delivery.SubscriptionId, ct);
         if (subscription is null || subscription.Feed != delivery.Feed)
         {
