@@ -74,6 +74,7 @@ public sealed class RealInfrastructure : IAsyncLifetime
                 Observe<Contracts.CommunityProviders.CommunityServiceListed>(e);
                 Observe<Contracts.CommunityProviders.OnwardReferralAcknowledged>(e);
                 Observe<Contracts.Feedback.OutcomeRecorded>(e);
+                Observe<Contracts.Erasure.PersonErasureCompleted>(e);
             });
         });
         await observerBus.StartAsync();
