@@ -27,7 +27,7 @@ public sealed class JourneyConsumer(IDocumentSession session) :
 {
     // The person's details stay behind: a journey needs only the route, the area and the time.
     public Task Consume(ConsumeContext<ReferralRequested> context) => RecordAsync(context, m =>
-        (m.ReferralId, new JourneyRequested(m.ReferralId, m.Pathway, m.Area, m.ReferrerId, m.ReferrerKind, m.At)));
+        (m.ReferralId, new JourneyRequested(m.ReferralId, m.Pathway, m.Area, m.ReferrerId, m.ReferrerKind, m.At) { ShareWithReferrer = m.ShareWithReferrer }));
 
     public Task Consume(ConsumeContext<ReferralCancelled> context) => RecordAsync(context, m => (m.ReferralId, new JourneyCancelled(m.ReferralId, m.Reason, m.At)));
 

@@ -2,13 +2,18 @@ using System.Security.Cryptography;
 using System.Text;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.CommunityProviders;
+using ReferralNetwork.Contracts.Referrals;
 
 namespace ReferralNetwork.Feedback.Journeys;
 
 // What this service keeps of each referral's journey, recorded from the other services' integration
 // events. Never the person: only who the parties are, the pathway, the area and when each step happened.
 
-public sealed record JourneyRequested(Guid ReferralId, Pathway Pathway, string Area, Guid ReferrerId, OrganisationKind ReferrerKind, DateTimeOffset At);
+public sealed record JourneyRequested(Guid ReferralId, Pathway Pathway, string Area, Guid ReferrerId, OrganisationKind ReferrerKind, DateTimeOffset At)
+{
+    /// <summary>The consent's share-with-referrer value as it arrived; absent in journeys recorded before it was kept.</summary>
+    public string? ShareWithReferrer { get; init; }
+}
 
 public sealed record JourneyRouted(Guid ReferralId, Guid LinkWorkerServiceId, DateTimeOffset At);
 
@@ -67,6 +72,12 @@ public sealed record ReferralJourney(
     DateTimeOffset? CancelledAt,
     IReadOnlyList<OnwardJourney> Onward)
 {
+    /// <summary>
+    /// The person consented to the referrer seeing everything, goal texts included. False until the
+    /// request says so explicitly, so a journey without it (older, or the request not yet arrived) is codes-only.
+    /// </summary>
+    public bool SharesFullWithReferrer { get; init; }
+
     public static ReferralJourney Empty(Guid referralId) => new(
         JourneyIds.For(referralId), referralId, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, []);
 
@@ -97,7 +108,11 @@ public sealed record ReferralJourney(
     public static ReferralJourney Create(OnwardWithdrawn e) => Empty(e.ReferralId).Apply(e);
 
     public ReferralJourney Apply(JourneyRequested e) =>
-        this with { Pathway = e.Pathway, Area = e.Area, ReferrerId = e.ReferrerId, RequestedAt = e.At };
+        this with
+        {
+            Pathway = e.Pathway, Area = e.Area, ReferrerId = e.ReferrerId, RequestedAt = e.At,
+            SharesFullWithReferrer = ReferrerSharing.AllowsFull(e.ShareWithReferrer),
+        };
 
     public ReferralJourney Apply(JourneyRouted e) => this with { LinkWorkerServiceId = e.LinkWorkerServiceId };
 

@@ -70,6 +70,13 @@ public static class OutcomesApi
 
         var outcomes = await session.LoadAsync<ReferralOutcomes>(id, ct);
         var measures = outcomes?.Measures ?? [];
+        // The link-worker service and the operator see the goals as recorded; the referrer only with full consent.
+        var handlesIt = caller.IsOperator || parties.LinkWorkerServiceId == caller.OrganisationId;
+        if (!handlesIt && !parties.SharesFullWithReferrer)
+        {
+            measures = GoalLabels.WithoutGoalTexts(measures);
+        }
+
         return TypedResults.Ok(new ReferralOutcomesView(
             id,
             measures.Select(m => new OutcomeView(m.Id, id, m.Instrument, m.Timepoint, Scoring.Score(m.Instrument, m.Responses, m.Goals), m.RecordedAt)).ToList(),

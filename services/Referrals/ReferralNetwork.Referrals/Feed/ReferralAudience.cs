@@ -33,6 +33,12 @@ public sealed class ReferralAudience
     public List<FeedHistoryItem> History { get; set; } = [];
 
     /// <summary>
+    /// The person consented to the referrer being told everything. False until the request says so, so an
+    /// audience kept before consent was followed gives its referrer the codes-only copy (fail closed).
+    /// </summary>
+    public bool ReferrerSeesFull { get; set; }
+
+    /// <summary>
     /// Updates the audience for the event at <paramref name="sequence"/> and returns the feed entries
     /// it produces, positioned after everything earlier in the log.
     /// </summary>
@@ -41,7 +47,7 @@ public sealed class ReferralAudience
         var entries = new List<FeedEntry>();
         var nextIndex = new Dictionary<Guid, int>();
 
-        void Add(Guid reader, FeedHistoryItem item)
+        void Add(Guid reader, FeedHistoryItem item, FeedEvent? copy = null)
         {
             var index = nextIndex.GetValueOrDefault(reader);
             if (index >= FeedCursor.PositionsPerEvent)
@@ -51,7 +57,7 @@ public sealed class ReferralAudience
 
             nextIndex[reader] = index + 1;
             item.Readers.Add(reader);
-            entries.Add(new FeedEntry(FeedEntry.IdFor(reader, item.Event.Id), reader, FeedCursor.PositionOf(sequence, index), item.Event));
+            entries.Add(new FeedEntry(FeedEntry.IdFor(reader, item.Event.Id), reader, FeedCursor.PositionOf(sequence, index), copy ?? item.Event));
         }
 
         switch (data)
@@ -59,6 +65,7 @@ public sealed class ReferralAudience
             // Self-referrals have no referring organisation (Guid.Empty).
             case ReferralRequested requested when requested.By.OrganisationId != Guid.Empty:
                 ReferrerId = requested.By.OrganisationId;
+                ReferrerSeesFull = requested.Consent.ShareWithReferrer == ShareWithReferrer.Full;
                 break;
             case LinkWorkerServiceAssigned assigned when assigned.LinkWorkerServiceId != LinkWorkerServiceId:
                 LinkWorkerServiceId = assigned.LinkWorkerServiceId;
@@ -92,16 +99,54 @@ public sealed class ReferralAudience
             return entries;
         }
 
-        var feedEvent = new FeedEvent(eventId, partner.Type, Id, partner.At,
-            JsonSerializer.SerializeToElement(partner.Data, partner.Data.GetType(), FeedJson.Options));
-        var item = new FeedHistoryItem(feedEvent, []);
+        // History keeps the whole event: a party joining later catches up on it, and it is never a referrer.
+        var earlierGoals = data is MeasureRecorded ? GoalsSoFar() : [];
+        var item = new FeedHistoryItem(ToFeedEvent(eventId, partner), []);
         History.Add(item);
         foreach (var reader in ReadersOf(partner))
         {
+            if (reader == ReferrerId && GetsCodesOnly(reader, partner))
+            {
+                // The referrer's copy, reduced; an event with nothing for it is left out of its feed altogether.
+                if (CodesOnly.Describe(data, earlierGoals) is { } reduced)
+                {
+                    Add(reader, item, ToFeedEvent(eventId, reduced));
+                }
+
+                continue;
+            }
+
             Add(reader, item);
         }
 
         return entries;
+    }
+
+    private FeedEvent ToFeedEvent(Guid eventId, PartnerEvent partner) =>
+        new(eventId, partner.Type, Id, partner.At, JsonSerializer.SerializeToElement(partner.Data, partner.Data.GetType(), FeedJson.Options));
+
+    /// <summary>
+    /// The referrer without full consent, unless it reads this event in another right: as the link-worker
+    /// service, or as the provider the event is about (a community provider may also refer).
+    /// </summary>
+    private bool GetsCodesOnly(Guid reader, PartnerEvent partner) =>
+        !ReferrerSeesFull && reader != LinkWorkerServiceId && !(partner.Audience == ExtraAudience.TheProvider && partner.Provider == reader);
+
+    /// <summary>The goal names of each goal measure so far, in log order, so the referrer's labels stay put (<see cref="GoalLabels"/>).</summary>
+    private List<IEnumerable<string>> GoalsSoFar()
+    {
+        var goals = new List<IEnumerable<string>>();
+        foreach (var data in History.Where(h => h.Event.Type == "outcome.recorded").Select(h => h.Event.Data))
+        {
+            if (data.TryGetProperty("instrument", out var instrument) && instrument.ValueKind == JsonValueKind.String
+                && CodesOnly.HasGoalKeys(instrument.GetString()!)
+                && data.TryGetProperty("scores", out var scores) && scores.ValueKind == JsonValueKind.Object)
+            {
+                goals.Add(scores.EnumerateObject().Select(p => p.Name).ToList());
+            }
+        }
+
+        return goals;
     }
 
     // Access changes here, before this event's readers are chosen: the event that ends a provider's

@@ -190,6 +190,13 @@ public sealed record Referral(
     /// <summary>The referrer or the link-worker service handling it (the operator sees everything besides).</summary>
     public bool IsPartyOf(Guid organisationId) => ReferrerId == organisationId || LinkWorkerServiceId == organisationId;
 
+    /// <summary>
+    /// The organisation reads this referral only as its referrer and the person's consent is not full:
+    /// it gets the codes-only view, timeline and feed (<see cref="Read.CodesOnly"/>).
+    /// </summary>
+    public bool ShowsOnlyCodesTo(Guid organisationId) =>
+        organisationId == ReferrerId && organisationId != LinkWorkerServiceId && Consent.ShareWithReferrer != ShareWithReferrer.Full;
+
     /// <summary>A provider holding an onward referral for this referral that still gives it access (<see cref="OnwardAccess"/>).</summary>
     public bool IsProviderOf(Guid organisationId) => OnwardReferrals.Any(o => o.Provider.Id == organisationId && o.KeepsProviderAccess);
 

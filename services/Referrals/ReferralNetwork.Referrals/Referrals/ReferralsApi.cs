@@ -72,7 +72,7 @@ public static class ReferralsApi
         }
 
         ETags.Set(response, referral.Version);
-        return TypedResults.Ok(ReferralView.From(referral));
+        return TypedResults.Ok(ViewFor(referral, caller));
     }
 
     public static async Task<Results<Ok<Paged<ReferralView>>, ProblemHttpResult>> ListAsync(
@@ -102,7 +102,7 @@ public static class ReferralsApi
         }
 
         var page = await query.PageAsync(q => q.OrderByDescending(r => r.UpdatedAt).ThenBy(r => r.Id), paging, ct);
-        return TypedResults.Ok(page.Select(ReferralView.From));
+        return TypedResults.Ok(page.Select(r => ViewFor(r, caller)));
     }
 
     public static async Task<Results<Ok<IReadOnlyList<TimelineEntry>>, ProblemHttpResult>> GetTimelineAsync(
@@ -115,7 +115,7 @@ public static class ReferralsApi
         }
 
         var events = await session.Events.FetchStreamAsync(id, token: ct);
-        return TypedResults.Ok(Timeline.From(events));
+        return TypedResults.Ok(Timeline.From(events, CodesOnlyFor(referral, caller)));
     }
 
     public static async Task<Accepted<SelfReferralReceived>> SubmitSelfReferralAsync(
@@ -146,7 +146,7 @@ public static class ReferralsApi
 
             return ReferralDecider.Decide(referral, new CancelReferral(caller.AsActor, request.Reason!.Value, Blank(request.Note), clock.GetUtcNow()));
         }, ct);
-        return TypedResults.Ok(ReferralView.From(cancelled));
+        return TypedResults.Ok(ViewFor(cancelled, caller));
     }
 
     public static async Task<Created<ReferralMessage>> PostMessageAsync(
@@ -217,6 +217,12 @@ public static class ReferralsApi
         // Composed from the current state, so measures recorded after the close are included ("measures so far").
         return TypedResults.Ok(MessageBack.Compose(referral, referral.Outcome, referral.Summary ?? ""));
     }
+
+    /// <summary>The referrer without full consent reads codes only (partner-api.md §3); everyone else reads the referral whole.</summary>
+    private static bool CodesOnlyFor(Referral referral, Caller caller) => !caller.IsOperator && referral.ShowsOnlyCodesTo(caller.OrganisationId);
+
+    private static ReferralView ViewFor(Referral referral, Caller caller) =>
+        CodesOnlyFor(referral, caller) ? ReferralView.CodesOnlyFrom(referral) : ReferralView.From(referral);
 
     /// <summary>Messages are between every party: besides the referral's readers, providers holding an onward referral for it.</summary>
     private static bool CanMessage(Referral referral, Caller caller) =>

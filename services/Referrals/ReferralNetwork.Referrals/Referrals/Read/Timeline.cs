@@ -10,9 +10,10 @@ public sealed record TimelineActor(Guid OrganisationId, OrganisationKind Kind);
 /// <summary>A referral's story in order: every partner event on its stream (see <see cref="PartnerEvents"/>).</summary>
 public static class Timeline
 {
-    public static IReadOnlyList<TimelineEntry> From(IReadOnlyList<IEvent> events) =>
+    /// <param name="codesOnly">The reader is a referrer without full consent: each entry as <see cref="CodesOnly"/> describes it.</param>
+    public static IReadOnlyList<TimelineEntry> From(IReadOnlyList<IEvent> events, bool codesOnly = false) =>
         events
-            .Select(e => (Event: e, Partner: PartnerEvents.Describe(e.Data)))
+            .Select(e => (Event: e, Partner: codesOnly ? CodesOnly.Describe(e.Data, []) : PartnerEvents.Describe(e.Data)))
             .Where(x => x.Partner is not null)
             .Select(x => new TimelineEntry(
                 x.Event.Version, x.Partner!.Type, x.Partner.At, new TimelineActor(x.Partner.By.OrganisationId, x.Partner.By.Kind), x.Partner.Summary))
