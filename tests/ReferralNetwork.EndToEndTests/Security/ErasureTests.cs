@@ -113,7 +113,8 @@ public class ErasureTests(RunningNetwork network)
         Assert.Equal("(erased)", referral.GetProperty("person").GetProperty("givenName").GetString());
         Assert.Equal(JsonValueKind.Null, referral.GetProperty("person").GetProperty("nhsNumber").ValueKind);
         var feedAfter = await FeedOfAsync(journey.Gp, id);
-        Assert.Equal(feedBefore.Select(e => e.GetProperty("id").GetGuid()), feedAfter.Select(e => e.GetProperty("id").GetGuid()));
+        // Reports mirrored late (a measure) may add events; none written before is lost.
+        Assert.Subset(feedAfter.Select(e => e.GetProperty("id").GetGuid()).ToHashSet(), feedBefore.Select(e => e.GetProperty("id").GetGuid()).ToHashSet());
         Assert.DoesNotContain(marker, string.Join("", feedAfter.Select(e => e.GetRawText())));
         var message = await Json.ReadAsync(await journey.Gp.Client.GetAsync($"/api/referrals/{id}/message-back"));
         Assert.Contains("871731000000106", message.GetRawText());
