@@ -80,10 +80,14 @@ public static class GatewayExtensions
         }
     }
 
-    /// <summary>The proxy, with failed forwards answered as problem details.</summary>
+    /// <summary>The proxy, with failed forwards answered as problem details and public areas checked against the registry.</summary>
     public static IEndpointRouteBuilder MapServices(this IEndpointRouteBuilder app)
     {
-        app.MapReverseProxy(pipeline => pipeline.UseMiddleware<ProxyErrorProblems>());
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<ProxyErrorProblems>();
+            pipeline.UseMiddleware<ServedAreaCheck>();
+        });
         return app;
     }
 }
