@@ -33,6 +33,14 @@ public class WithdrawnProviderTests(RunningNetwork network)
         var after = (await Json.ReadAsync(await journey.Gp.Client.PostAsJsonAsync($"/api/referrals/{id}/messages", new { text = "She starts at the closer group on Monday." })))
             .GetProperty("id").GetGuid();
 
+        // Its own inbox keeps the onward referral's history, but no longer the person.
+        var inboxItem = await Json.ReadAsync(await journey.Provider.Client.GetAsync($"/api/provider/referrals/{onward}"));
+        Assert.Equal("cancelled", inboxItem.GetProperty("status").GetString());
+        Assert.Equal("(withheld)", inboxItem.GetProperty("person").GetProperty("givenName").GetString());
+        Assert.Equal(JsonValueKind.Null, inboxItem.GetProperty("person").GetProperty("phone").ValueKind);
+        var inbox = await Json.ReadAsync(await journey.Provider.Client.GetAsync("/api/provider/referrals"));
+        Assert.DoesNotContain("Lovelace", inbox.GetRawText());
+
         var read = await journey.Provider.Client.GetAsync($"/api/referrals/{id}/messages/{after}");
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         Assert.Equal("application/problem+json", read.Content.Headers.ContentType?.MediaType);

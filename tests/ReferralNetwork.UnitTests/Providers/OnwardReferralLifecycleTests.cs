@@ -60,6 +60,28 @@ public class OnwardReferralLifecycleTests
     };
 
     [Theory]
+    [InlineData(OnwardReferralStatus.Requested, true)]
+    [InlineData(OnwardReferralStatus.Accepted, true)]
+    [InlineData(OnwardReferralStatus.Completed, true)]
+    [InlineData(OnwardReferralStatus.Failed, true)]
+    [InlineData(OnwardReferralStatus.Rejected, false)]
+    [InlineData(OnwardReferralStatus.Cancelled, false)]
+    public void The_provider_sees_the_person_only_while_it_holds_the_onward_referral(OnwardReferralStatus status, bool seen)
+    {
+        var view = In(status).AsSeenByProvider();
+        Assert.Equal(seen ? "Ada" : "(withheld)", view.Person.GivenName);
+    }
+
+    [Fact]
+    public void An_onward_referral_that_expired_unacknowledged_no_longer_shows_the_person()
+    {
+        var requested = Arrived();
+        var failed = requested.Then(new OnwardReferralExpired(requested.Id, requested.ReferralId, requested.ProviderId, At));
+        Assert.Equal(OnwardReferralStatus.Failed, failed.Status);
+        Assert.Equal("(withheld)", failed.AsSeenByProvider().Person.FamilyName);
+    }
+
+    [Theory]
     [InlineData(OnwardReferralStatus.Requested, "acknowledge", OnwardReferralStatus.Received)]
     [InlineData(OnwardReferralStatus.Requested, "accept", OnwardReferralStatus.Accepted)]
     [InlineData(OnwardReferralStatus.Requested, "reject", OnwardReferralStatus.Rejected)]

@@ -74,9 +74,26 @@ public sealed record ProviderReferral(
     DateTimeOffset? RemindedAt,
     DateTimeOffset? EscalatedAt,
     DateTimeOffset UpdatedAt,
-    long Version)
+    long Version,
+    bool TakenOn = false)
 {
     public const string NoResponse = "no-response";
+
+    private static readonly OnwardReferralPerson Withheld = new("(withheld)", "(withheld)", null, null, null, null, null);
+
+    /// <summary>
+    /// Whether the provider still needs the person: not after it rejected the onward referral or it was
+    /// cancelled, nor after it failed one it never took on (the referral service's OnwardAccess rule).
+    /// </summary>
+    public bool HoldsPerson => Status switch
+    {
+        OnwardReferralStatus.Rejected or OnwardReferralStatus.Cancelled => false,
+        OnwardReferralStatus.Failed => TakenOn,
+        _ => true,
+    };
+
+    /// <summary>The onward referral as its provider may read it now: without the person or the link worker's note once it no longer holds them.</summary>
+    public ProviderReferral AsSeenByProvider() => HoldsPerson ? this : this with { Person = Withheld, Note = null };
 
     // Version is the stream's: Marten sets it after each event, so Create and Apply leave it alone.
     public static ProviderReferral Create(OnwardReferralArrived e) => new(
@@ -86,7 +103,7 @@ public sealed record ProviderReferral(
     public ProviderReferral Apply(OnwardReferralAcknowledged e) =>
         this with { Status = OnwardReferralStatus.Received, AcknowledgedAt = e.At, UpdatedAt = e.At };
 
-    public ProviderReferral Apply(OnwardReferralAccepted e) => Moved(OnwardReferralStatus.Accepted, null, null, e.At);
+    public ProviderReferral Apply(OnwardReferralAccepted e) => Moved(OnwardReferralStatus.Accepted, null, null, e.At) with { TakenOn = true };
 
     public ProviderReferral Apply(OnwardReferralRejected e) => Moved(OnwardReferralStatus.Rejected, e.Reason.ToWire(), e.Note, e.At);
 

@@ -17,7 +17,8 @@ public sealed record FailRequest(string? Reason);
 
 /// <summary>
 /// The provider's inbox of onward referrals. Views carry only what the provider needs (name, contact,
-/// needs, accessibility), never the NHS number. Commands answer with the updated onward referral and
+/// needs, accessibility), never the NHS number, and no person at all once the provider rejected it, it
+/// was cancelled, or it failed before the provider took it on. Commands answer with the updated onward referral and
 /// its ETag; only the provider holding one sees it (anyone else gets 404).
 /// </summary>
 public static class ProviderReferralsApi
@@ -54,7 +55,7 @@ public static class ProviderReferralsApi
             query = query.Where(r => r.Status == wanted);
         }
 
-        var page = await query.PageAsync(q => q.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Id), paging.ForBareArray(), ct);
+        var page = (await query.PageAsync(q => q.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Id), paging.ForBareArray(), ct)).Select(r => r.AsSeenByProvider());
         if (paging.Asked)
         {
             return TypedResults.Ok(page);
@@ -73,7 +74,7 @@ public static class ProviderReferralsApi
         }
 
         ETags.Set(response, found.Version);
-        return TypedResults.Ok(found);
+        return TypedResults.Ok(found.AsSeenByProvider());
     }
 
     public static Task<Ok<ProviderReferral>> AcknowledgeAsync(
@@ -113,12 +114,12 @@ public static class ProviderReferralsApi
     /// </summary>
     private static async Task<Ok<ProviderReferral>> ChangeAsync(
         Guid id, Caller caller, IDocumentSession session, HttpContext http, Func<ProviderReferral, IReadOnlyList<object>> decide, CancellationToken ct) =>
-        TypedResults.Ok(await http.ChangeAsync<ProviderReferral>(session, id, r => r.ProviderId == caller.OrganisationId, "onward referral", async current =>
+        TypedResults.Ok((await http.ChangeAsync<ProviderReferral>(session, id, r => r.ProviderId == caller.OrganisationId, "onward referral", async current =>
         {
             var events = decide(current);
             await ServicePlaces.FollowAsync(session, current, events, ct);
             return events;
-        }, ct));
+        }, ct)).AsSeenByProvider());
 }
 
 // The shape of each inbox command's body; whether the onward referral allows the command is ProviderReferralDecider's to say.
