@@ -27,7 +27,8 @@ public sealed record LaunchArguments
           --otlp-port <port>        the dashboard's OTLP/gRPC receiver the services export to, default 18889
           --otlp-endpoint <url>     export the services' telemetry to this OTLP/HTTP endpoint instead of the dashboard
           --postgres <connstring>   use this PostgreSQL server instead of starting one (databases are created on it)
-          --rabbitmq <uri>          use this RabbitMQ instead of starting one (amqp://user:password@host:port/)
+          --rabbitmq <uri>          use this RabbitMQ instead of starting one (amqp://user:password@host:port/); every
+                                    service then connects as that one user (docs/security.md, "Broker trust")
           -h, --help                show this help
         A port of 0 lets the AppHost choose a free one.
 

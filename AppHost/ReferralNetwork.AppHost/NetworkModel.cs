@@ -75,9 +75,9 @@ public static class NetworkModel
             .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
             .WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", "");
 
-    /// <summary>The broker, running before the service starts.</summary>
+    /// <summary>The broker as the service's own user (<c>ConnectionStrings__rabbitmq</c>), ready before the service starts.</summary>
     public static IResourceBuilder<ProjectResource> WithBroker(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> broker) =>
-        service.WithReference(broker).WaitFor(broker);
+        service.WithReference(broker, connectionName: "rabbitmq").WaitFor(broker);
 
     /// <summary>The service's own database, created before it starts.</summary>
     public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> database) =>

@@ -41,41 +41,43 @@ IResourceBuilder<IResourceWithConnectionString> Database(string name) => postgre
     : builder.AddExternalPostgresDatabase(name, launch.ExternalPostgres!);
 
 // The broker the services' integration events travel on, with its management page and queue depths.
-IResourceBuilder<IResourceWithConnectionString> rabbitmq;
-if (launch.ExternalRabbitMq is null)
-{
-    rabbitmq = builder.AddLocalRabbitMq("rabbitmq", data.Path, builder.AddSecret("rabbitmq-password", data.Secret("rabbitmq-password")),
+// Each service connects as a user of its own that may publish only its own context's events and read only
+// its own queues and the events it consumes (BrokerAccess). An external broker's users are its operator's.
+var rabbitmq = launch.ExternalRabbitMq is null
+    ? builder.AddLocalRabbitMq("rabbitmq", data.Path, builder.AddSecret("rabbitmq-password", data.Secret("rabbitmq-password")),
             LaunchArguments.Port(launch.RabbitMqPort, 55672), LaunchArguments.Port(launch.RabbitMqManagementPort, 55673))
         .WithRestartOnCrash()
-        .WithQueueMetricsAndCommands();
-}
-else
-{
-    rabbitmq = builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"{launch.ExternalRabbitMq}"));
-}
+        .WithQueueMetricsAndCommands()
+    : null;
+var externalRabbitMq = launch.ExternalRabbitMq is { } externalBroker
+    ? builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"{externalBroker}"))
+    : null;
+IResourceBuilder<IResourceWithConnectionString> Broker(BrokerAccess access) => rabbitmq is not null
+    ? rabbitmq.AddServiceUser(access, builder.AddSecret($"rabbitmq-{access.User}-password", data.Secret($"rabbitmq-{access.User}-password")))
+    : externalRabbitMq!;
 
 // The services, consumers before producers: a message published before its consumer's queue exists is lost.
 var firstServicePort = LaunchArguments.Port(launch.FirstServicePort, 5101);
 var linkWorkers = builder.AddNetworkService<Projects.ReferralNetwork_LinkWorkers>("linkworkers", Offset(firstServicePort, 1), signingKey)
     .WithDatabase(Database("linkworkersdb"))
-    .WithBroker(rabbitmq);
+    .WithBroker(Broker(BrokerAccess.LinkWorkers));
 var communityProviders = builder.AddNetworkService<Projects.ReferralNetwork_CommunityProviders>("communityproviders", Offset(firstServicePort, 2), signingKey)
     .WithDatabase(Database("providersdb"))
-    .WithBroker(rabbitmq)
+    .WithBroker(Broker(BrokerAccess.CommunityProviders))
     .WaitFor(linkWorkers);
 var feedback = builder.AddNetworkService<Projects.ReferralNetwork_Feedback>("feedback", Offset(firstServicePort, 3), signingKey)
     .WithDatabase(Database("feedbackdb"))
-    .WithBroker(rabbitmq)
+    .WithBroker(Broker(BrokerAccess.Feedback))
     .WaitFor(communityProviders);
 var referrals = builder.AddNetworkService<Projects.ReferralNetwork_Referrals>("referrals", Offset(firstServicePort, 0), signingKey)
     .WithDatabase(Database("referralsdb"))
-    .WithBroker(rabbitmq)
+    .WithBroker(Broker(BrokerAccess.Referrals))
     .WaitFor(feedback);
 
 // The gateway partners call: tokens, the organisation registry, and routes to the four services.
 var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gateway", LaunchArguments.Port(launch.GatewayPort, 8080), signingKey)
     .WithDatabase(Database("gatewaydb"))
-    .WithBroker(rabbitmq)
+    .WithBroker(Broker(BrokerAccess.Gateway))
     .WithEnvironment("Auth__PrivateKey", tokenSigningKey)
     .WithEnvironment("OPERATOR_CLIENT_SECRET", operatorSecret)
     .RoutesTo(referrals, linkWorkers, communityProviders, feedback)

@@ -1,6 +1,7 @@
 using Aspire.Hosting.Eventing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using ReferralNetwork.AppHost.Supervision;
 using ReferralNetwork.Hosting;
@@ -9,11 +10,14 @@ namespace ReferralNetwork.AppHost.Infrastructure;
 
 /// <summary>
 /// RabbitMQ run from the OS's binaries as an Aspire executable (no container runtime here, so not
-/// <c>AddRabbitMQ</c>): its state in the data folder, every listener on 127.0.0.1.
+/// <c>AddRabbitMQ</c>): its state in the data folder, every listener on 127.0.0.1. Its connection
+/// string is the administrator's, for the AppHost and operators only; each service connects as a
+/// <see cref="RabbitMqUserResource"/> of its own.
 /// </summary>
 public sealed class RabbitMqServerResource(string name, string dataDirectory, ParameterResource password)
     : ExecutableResource(name, Path.Combine(RabbitMqNode.ScriptsDirectory, "rabbitmq-server"), dataDirectory), IResourceWithConnectionString
 {
+    /// <summary>The administrator: the management UI, the queue metrics and the move-back command.</summary>
     public const string UserName = "referral-network";
     public const string AmqpEndpointName = "amqp";
     public const string ManagementEndpointName = "management";
@@ -29,6 +33,23 @@ public sealed class RabbitMqServerResource(string name, string dataDirectory, Pa
 
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"amqp://{UserName}:{Password}@{Amqp.Property(EndpointProperty.Host)}:{Amqp.Property(EndpointProperty.Port)}/");
+}
+
+/// <summary>
+/// One service's user on a <see cref="RabbitMqServerResource"/>, allowed only what its
+/// <see cref="BrokerAccess"/> says; created, with its permissions, each time the broker is ready.
+/// </summary>
+public sealed class RabbitMqUserResource(string name, RabbitMqServerResource parent, BrokerAccess access, ParameterResource password)
+    : Resource(name), IResourceWithParent<RabbitMqServerResource>, IResourceWithConnectionString
+{
+    public RabbitMqServerResource Parent { get; } = parent;
+
+    public BrokerAccess Access { get; } = access;
+
+    public ParameterResource Password { get; } = password;
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"amqp://{Access.User}:{Password}@{Parent.Amqp.Property(EndpointProperty.Host)}:{Parent.Amqp.Property(EndpointProperty.Port)}/");
 }
 
 /// <summary>
@@ -80,6 +101,28 @@ public static class LocalRabbitMqExtensions
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(broker, async (_, ct) =>
             connectionString = await broker.ConnectionStringExpression.GetValueAsync(ct));
+        // Every time the broker becomes ready, a first start or one after a crash: each call is idempotent.
+        builder.Eventing.Subscribe<ResourceReadyEvent>(broker, async (ready, ct) =>
+        {
+            var log = ready.Services.GetRequiredService<ResourceLoggerService>().GetLogger(broker);
+            var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
+            var users = builder.Resources.OfType<RabbitMqUserResource>().Where(u => u.Parent == broker).ToList();
+            try
+            {
+                await EnsureUsersAsync(broker, users, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // The users stay "not started", so the services wait for them; this says why.
+                log.LogError("[apphost] could not set up the services' broker users, so the services cannot start: {Problem}", e.Message);
+                return;
+            }
+            log.LogInformation("[apphost] broker users ready: {Users}; guest removed", string.Join(", ", users.Select(u => u.Access.User)));
+            foreach (var user in users)
+            {
+                await notifications.PublishUpdateAsync(user, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
+            }
+        });
         var healthCheck = $"{name}_check";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheck,
@@ -107,6 +150,72 @@ public static class LocalRabbitMqExtensions
             .WithHealthCheck(healthCheck)
             .WaitFor(epmd)
             .WithIconName("Mailbox");
+    }
+
+    /// <summary>
+    /// A user of the service's own on the local broker, with a password kept by the AppHost, for
+    /// <c>WithBroker</c>: healthy once it can log in.
+    /// </summary>
+    public static IResourceBuilder<RabbitMqUserResource> AddServiceUser(
+        this IResourceBuilder<RabbitMqServerResource> broker, BrokerAccess access, IResourceBuilder<ParameterResource> password)
+    {
+        var name = $"{broker.Resource.Name}-{access.User}";
+        var user = new RabbitMqUserResource(name, broker.Resource, access, password.Resource);
+        string? connectionString = null;
+        broker.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(user, async (_, ct) =>
+            connectionString = await user.ConnectionStringExpression.GetValueAsync(ct));
+        var healthCheck = $"{name}_check";
+        broker.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheck,
+            _ => new AmqpHealthCheck(() => connectionString),
+            failureStatus: null,
+            tags: null));
+        return broker.ApplicationBuilder.AddResource(user)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "RabbitMQUser",
+                State = KnownResourceStates.NotStarted,
+                Properties = [new(CustomResourceKnownProperties.Source, broker.Resource.Name)],
+            })
+            .WithHealthCheck(healthCheck)
+            .WithIconName("Person");
+    }
+
+    /// <summary>
+    /// Creates or updates each service's user and its permissions and deletes <c>guest</c>, through the
+    /// management API as the administrator. The API may start a moment after AMQP: it is retried for a minute.
+    /// </summary>
+    private static async Task EnsureUsersAsync(RabbitMqServerResource broker, IReadOnlyList<RabbitMqUserResource> users, CancellationToken cancellationToken)
+    {
+        var administratorPassword = await broker.Password.GetValueAsync(cancellationToken) ?? "";
+        using var management = new BrokerUsers(broker.Management.Url, RabbitMqServerResource.UserName, administratorPassword);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            try
+            {
+                foreach (var user in users)
+                {
+                    var password = await user.Password.GetValueAsync(cancellationToken) ?? throw new InvalidOperationException($"The password of broker user {user.Access.User} has no value.");
+                    await management.EnsureUserAsync(user.Access.User, password, user.Access.Permissions, cancellationToken);
+                }
+                await management.DeleteUserAsync(BrokerUsers.Guest, cancellationToken);
+                return;
+            }
+            catch (Exception e) when (DateTime.UtcNow < deadline && IsStarting(e))
+            {
+                await Task.Delay(500, cancellationToken);
+            }
+        }
+
+        // Refused connections, timeouts and 503s while the management plugin starts; a 4xx is a mistake of ours.
+        static bool IsStarting(Exception e) => e switch
+        {
+            HttpRequestException { StatusCode: null } => true,
+            HttpRequestException { StatusCode: { } status } => (int)status >= 500,
+            TaskCanceledException or TimeoutException => true,
+            _ => false,
+        };
     }
 
     private static void Loopback(EndpointAnnotation endpoint, int? port, string scheme)

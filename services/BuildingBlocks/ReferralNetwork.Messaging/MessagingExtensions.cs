@@ -42,6 +42,9 @@ public static class MessagingExtensions
                 endpoint.UseMessageRetry(r => r.Intervals(options.RetryIntervals).Handle<Exception>(TransientFailures.IsTransient));
                 endpoint.UseConsumeFilter(typeof(Inbox<>), context);
                 endpoint.UseInMemoryOutbox(context);
+                // A failed message goes to the queue's _error with its exception; a Fault<T> copy published to
+                // the broker would carry the message to exchanges no consumer reads and the service may not write.
+                endpoint.PublishFaults = false;
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
                     // A single local node: quorum without a replication factor.
@@ -52,6 +55,9 @@ public static class MessagingExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(new Uri(uri), h => h.PublisherConfirmation = true);
+                // The bus's own (temporary) endpoint is named after the service like its queues, which is
+                // what the service's broker user may declare and read; MassTransit would name it after the machine.
+                cfg.OverrideDefaultBusEndpointQueueName($"{serviceName}-bus-{NewId.Next():N}");
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -1,0 +1,93 @@
+using System.Text.RegularExpressions;
+using ReferralNetwork.Contracts.CommunityProviders;
+using ReferralNetwork.Contracts.Erasure;
+using ReferralNetwork.Contracts.Feedback;
+using ReferralNetwork.Contracts.LinkWorkers;
+using ReferralNetwork.Contracts.Organisations;
+using ReferralNetwork.Contracts.Referrals;
+using ReferralNetwork.Hosting;
+
+namespace ReferralNetwork.AppHost;
+
+/// <summary>
+/// What one service may do on the broker: the RabbitMQ permissions of its own broker user. A service
+/// owns the queues and exchanges named after it (<c>feedback-…</c>: its receive endpoints, their
+/// <c>_error</c> and <c>_skipped</c> queues, its bus endpoint); it publishes the integration events of
+/// its own context (the exchanges <c>ReferralNetwork.Contracts.&lt;Context&gt;:&lt;Event&gt;</c>);
+/// and it binds its queues to the exchanges of the events it consumes, and to no others. See
+/// docs/security.md, "Broker trust".
+/// </summary>
+/// <param name="User">The service's name, which is also its broker user and the prefix of its queues (<c>AddMessaging(name, …)</c>).</param>
+/// <param name="PublishedNamespace">The contracts namespace of the events its relay publishes.</param>
+/// <param name="Consumes">Every message type its consumers consume; a consumer of a type not listed cannot bind its queue (ACCESS_REFUSED).</param>
+/// <param name="AlsoPublishes">Events of no one context it publishes besides its own: the erasure's, which every service holding a person takes part in.</param>
+public sealed record BrokerAccess(string User, string PublishedNamespace, IReadOnlyList<Type> Consumes, IReadOnlyList<Type> AlsoPublishes)
+{
+    /// <summary>What every service that holds a person consumes and publishes for an erasure (partner-api.md §9).</summary>
+    private static readonly Type[] TakesPartInErasure = [typeof(PersonErasureRequested)];
+
+    private static readonly Type[] ReportsErasure = [typeof(PersonErasureCompleted)];
+
+    public static readonly BrokerAccess Referrals = new("referrals", "ReferralNetwork.Contracts.Referrals",
+    [
+        typeof(ReferralRouted), typeof(ReferralAccepted), typeof(ContactAttempted), typeof(OnwardReferralRequested),
+        typeof(ReferralRejected), typeof(ReferralPutOnHold), typeof(ReferralResumed), typeof(ReferralClosed),
+        typeof(OnwardReferralWithdrawn), typeof(OnwardReferralAcknowledged), typeof(OnwardReferralProgressed), typeof(OutcomeRecorded),
+        .. TakesPartInErasure, typeof(PersonErasureCompleted),
+    ], [.. ReportsErasure, typeof(PersonErasureRequested)]);
+
+    public static readonly BrokerAccess LinkWorkers = new("linkworkers", "ReferralNetwork.Contracts.LinkWorkers",
+    [
+        typeof(ReferralRequested), typeof(ReferralCancelled), typeof(OrganisationRegistered),
+        typeof(CommunityServiceListed), typeof(OnwardReferralAcknowledged), typeof(OnwardReferralProgressed),
+        .. TakesPartInErasure,
+    ], ReportsErasure);
+
+    public static readonly BrokerAccess CommunityProviders = new("communityproviders", "ReferralNetwork.Contracts.CommunityProviders",
+    [
+        typeof(OnwardReferralRequested), typeof(OnwardReferralWithdrawn),
+        .. TakesPartInErasure,
+    ], ReportsErasure);
+
+    public static readonly BrokerAccess Feedback = new("feedback", "ReferralNetwork.Contracts.Feedback",
+    [
+        typeof(ReferralRequested), typeof(ReferralCancelled), typeof(ReferralRouted), typeof(ReferralAccepted), typeof(ContactAttempted),
+        typeof(ReferralRejected), typeof(ReferralPutOnHold), typeof(ReferralResumed), typeof(ReferralClosed), typeof(OnwardReferralRequested),
+        typeof(OnwardReferralWithdrawn), typeof(OnwardReferralAcknowledged), typeof(OnwardReferralProgressed), typeof(CommunityServiceListed),
+        .. TakesPartInErasure,
+    ], ReportsErasure);
+
+    /// <summary>The gateway publishes the registry's events and consumes nothing.</summary>
+    public static readonly BrokerAccess Gateway = new("gateway", "ReferralNetwork.Contracts.Organisations", [], []);
+
+    public static IReadOnlyList<BrokerAccess> All { get; } = [Referrals, LinkWorkers, CommunityProviders, Feedback, Gateway];
+
+    /// <summary>
+    /// The exchange MassTransit publishes a message type to and binds its consumers' queues from:
+    /// <c>Namespace:Name</c> (its RabbitMQ entity name for a non-generic type).
+    /// </summary>
+    public static string ExchangeOf(Type messageType) => $"{messageType.Namespace}:{messageType.Name}";
+
+    /// <summary>
+    /// <c>configure</c>: its own queues and exchanges and those of the events it publishes, which
+    /// MassTransit declares before use; and the exchanges it binds from, because MassTransit declares
+    /// an exchange (never passively) before binding from it and RabbitMQ asks for <c>configure</c>
+    /// even when the exchange exists. <c>write</c>: its own (to bind into them, and to move a failed
+    /// message to <c>_error</c>) and the events it publishes. <c>read</c>: its own (to consume) and the
+    /// events it consumes (to bind from them).
+    /// </summary>
+    public BrokerPermissions Permissions => new(
+        Configure: Anchored([Own, Published, .. AlsoPublished, .. Consumed]),
+        Write: Anchored([Own, Published, .. AlsoPublished]),
+        Read: Anchored([Own, .. Consumed]));
+
+    private string Own => Regex.Escape(User + "-") + ".*";
+
+    private string Published => Regex.Escape(PublishedNamespace + ":") + ".*";
+
+    private IEnumerable<string> AlsoPublished => AlsoPublishes.Select(ExchangeOf).Order(StringComparer.Ordinal).Select(Regex.Escape);
+
+    private IEnumerable<string> Consumed => Consumes.Select(ExchangeOf).Order(StringComparer.Ordinal).Select(Regex.Escape);
+
+    private static string Anchored(IEnumerable<string> alternatives) => $"^({string.Join('|', alternatives)})$";
+}
