@@ -111,6 +111,31 @@ public class PagingTests(RealInfrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_referrals_messages_and_timeline_are_paged_and_stay_bare_arrays_without_paging()
+    {
+        var gp = Guid.NewGuid();
+        var client = ClientFor(Service.Referrals, OrganisationKind.GpPractice, gp);
+        var id = (await JsonAsync(await client.PostAsJsonAsync("/api/referrals", ReferralServiceTests.ReferralBody()))).GetProperty("id").GetGuid();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync($"/api/referrals/{id}/messages", new { text = $"Note {i}" })).StatusCode);
+        }
+
+        var messages = await JsonAsync(await client.GetAsync($"/api/referrals/{id}/messages?page=2&pageSize=2"));
+        Assert.Equal("Note 2", Assert.Single(messages.GetProperty("items").EnumerateArray()).GetProperty("text").GetString());
+        Assert.Equal(3, messages.GetProperty("totalItems").GetInt32());
+        var bare = await client.GetAsync($"/api/referrals/{id}/messages");
+        Assert.Equal(3, (await JsonAsync(bare)).GetArrayLength());
+        Assert.Equal("3", bare.Headers.GetValues("X-Total-Count").Single());
+
+        var timeline = await JsonAsync(await client.GetAsync($"/api/referrals/{id}/timeline?pageSize=1"));
+        Assert.Equal("referral.requested", Assert.Single(timeline.GetProperty("items").EnumerateArray()).GetProperty("type").GetString());
+        Assert.Equal(4, timeline.GetProperty("totalItems").GetInt32());
+        Assert.Empty((await JsonAsync(await client.GetAsync($"/api/referrals/{id}/timeline?page={int.MaxValue}&pageSize=500"))).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.GetAsync($"/api/referrals/{id}/timeline?pageSize=501")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_directory_pages_a_category_search_in_the_database_and_the_bare_array_says_when_it_was_cut()
     {
         var area = "paging-" + Guid.NewGuid().ToString("N")[..8];

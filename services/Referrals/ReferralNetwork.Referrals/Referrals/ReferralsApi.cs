@@ -105,8 +105,8 @@ public static class ReferralsApi
         return TypedResults.Ok(page.Select(r => ViewFor(r, caller)));
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<TimelineEntry>>, ProblemHttpResult>> GetTimelineAsync(
-        Guid id, Caller caller, IQuerySession session, CancellationToken ct)
+    public static async Task<Results<Ok<Paged<TimelineEntry>>, Ok<IReadOnlyList<TimelineEntry>>, ProblemHttpResult>> GetTimelineAsync(
+        Guid id, Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct)
     {
         var referral = await session.LoadAsync<Referral>(id, ct);
         if (referral is null || !(caller.IsOperator || referral.IsPartyOf(caller.OrganisationId)))
@@ -115,7 +115,7 @@ public static class ReferralsApi
         }
 
         var events = await session.Events.FetchStreamAsync(id, token: ct);
-        return TypedResults.Ok(Timeline.From(events, CodesOnlyFor(referral, caller)));
+        return PageOf(Timeline.From(events, CodesOnlyFor(referral, caller)), paging, http);
     }
 
     public static async Task<Accepted<SelfReferralReceived>> SubmitSelfReferralAsync(
@@ -171,8 +171,8 @@ public static class ReferralsApi
         return TypedResults.Created(location, message ?? throw new InvalidOperationException("The message was saved without being decided."));
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<ReferralMessage>>, ProblemHttpResult>> GetMessagesAsync(
-        Guid id, Caller caller, IQuerySession session, CancellationToken ct)
+    public static async Task<Results<Ok<Paged<ReferralMessage>>, Ok<IReadOnlyList<ReferralMessage>>, ProblemHttpResult>> GetMessagesAsync(
+        Guid id, Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct)
     {
         var referral = await session.LoadAsync<Referral>(id, ct);
         if (referral is null || !CanMessage(referral, caller))
@@ -181,7 +181,15 @@ public static class ReferralsApi
         }
 
         var events = await session.Events.FetchStreamAsync(id, token: ct);
-        return TypedResults.Ok(ReferralMessage.From(events));
+        return PageOf(ReferralMessage.From(events), paging, http);
+    }
+
+    // A referral's own history is read whole from its stream (its length is bounded by what partners can
+    // append to one referral), then paged like every list; without page or pageSize a bare array of at most 500.
+    private static Results<Ok<Paged<T>>, Ok<IReadOnlyList<T>>, ProblemHttpResult> PageOf<T>(IReadOnlyList<T> all, PageRequest paging, HttpContext http)
+    {
+        var page = all.ToPage(paging.ForBareArray());
+        return paging.Asked ? TypedResults.Ok(page) : TypedResults.Ok(page.AsBareArray(http));
     }
 
     public static async Task<Results<Ok<ReferralMessage>, ProblemHttpResult>> GetMessageAsync(
