@@ -31,14 +31,8 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
     public async Task A_referral_delivered_twice_opens_one_case_at_the_areas_link_worker_service_and_is_announced()
     {
         var area = "area-" + Guid.NewGuid().ToString("N")[..6];
-        var service = Guid.NewGuid();
-        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var service = await infrastructure.LinkWorkerServiceKnownAsync(area);
         var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
-        await Eventually.GetAsync(async () =>
-        {
-            await using var s = store.QuerySession();
-            return await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service);
-        }, "the organisation copy");
 
         var referral = Referral(area);
         var messageId = Guid.NewGuid();

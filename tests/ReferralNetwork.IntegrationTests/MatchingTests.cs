@@ -2,11 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.CommunityProviders;
-using ReferralNetwork.Contracts.Organisations;
 using ReferralNetwork.IntegrationTests.Infrastructure;
 using Published = ReferralNetwork.Contracts.LinkWorkers;
 using ReferralRequested = ReferralNetwork.Contracts.Referrals.ReferralRequested;
@@ -104,15 +101,7 @@ public class MatchingTests(RealInfrastructure infrastructure)
     private async Task<(HttpClient Client, string Area, Guid CaseId)> AcceptedCaseAsync(int maxActiveCases = 20)
     {
         var area = "area-" + Guid.NewGuid().ToString("N")[..6];
-        var service = Guid.NewGuid();
-        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
-        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
-        await Eventually.GetAsync(async () =>
-        {
-            await using var s = store.QuerySession();
-            return await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service);
-        }, "the organisation copy");
-
+        var service = await infrastructure.LinkWorkerServiceKnownAsync(area);
         var client = ClientFor(service, area);
         await Read(await client.PostAsJsonAsync("/api/link-workers", new { name = "Sam Jones", maxActiveCases }), HttpStatusCode.Created);
         var caseId = await RoutedReferralAsync(area, Urgency.Routine);

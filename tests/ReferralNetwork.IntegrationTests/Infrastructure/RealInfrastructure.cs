@@ -147,6 +147,20 @@ public sealed class RealInfrastructure : IAsyncLifetime
     }
 
     /// <summary>Publishes as another service's relay would: the same MessageId marks a redelivery.</summary>
+    /// <summary>Registers a link-worker service for <paramref name="area"/> and waits until the link-worker service's copy knows it.</summary>
+    public async Task<Guid> LinkWorkerServiceKnownAsync(string area)
+    {
+        var service = Guid.NewGuid();
+        await PublishAsync(new Contracts.Organisations.OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Marten.IDocumentStore>(LinkWorkers.Services);
+        await Eventually.GetAsync(async () =>
+        {
+            await using var s = store.QuerySession();
+            return await s.LoadAsync<ReferralNetwork.LinkWorkers.Network.AreaOrganisation>(service);
+        }, "the organisation copy");
+        return service;
+    }
+
     public Task PublishAsync<T>(T message, Guid messageId) where T : class =>
         Bus.Publish(message, ctx => ctx.MessageId = messageId);
 
