@@ -75,9 +75,12 @@ public static class NetworkModel
             .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
             .WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", "");
 
-    /// <summary>The broker as the service's own user (<c>ConnectionStrings__rabbitmq</c>), ready before the service starts.</summary>
+    /// <summary>
+    /// The broker as the service's own user (<c>ConnectionStrings__rabbitmq</c>). Not waited for: a service
+    /// starts, and restarts, whether or not the broker is up, and its bus connects when it can.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithBroker(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> broker) =>
-        service.WithReference(broker, connectionName: "rabbitmq").WaitFor(broker);
+        service.WithReference(broker, connectionName: "rabbitmq");
 
     /// <summary>The service's own database, created before it starts.</summary>
     public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> database) =>

@@ -4,13 +4,13 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace ReferralNetwork.Messaging;
 
 /// <summary>
-/// The bus as MassTransit judges it: unhealthy before it has started, after a stop or a failed start;
-/// healthy once started with every receive endpoint consuming; degraded while endpoints are not, which
-/// is how a broker outage shows (MassTransit 8.5 reports the bus degraded, not unhealthy, then). That
-/// keeps /health at 200: the API still takes referrals, since the event log is the outbox and the relay
-/// publishes once the broker is back. This check replaces MassTransit's own "masstransit-bus", whose
-/// data is keyed by endpoint addresses (the broker's host and port) and includes a reply queue named
-/// after the machine: this one reports queue names only.
+/// The bus as MassTransit judges it: healthy once started with every receive endpoint consuming;
+/// degraded otherwise, while it connects or reconnects in the background (a broker outage, or a start
+/// while the broker is down). Never unhealthy: that keeps /health at 200 and the service ready, since
+/// the API still takes referrals, the event log is the outbox, and the relay publishes once the broker
+/// is back. This check replaces MassTransit's own "masstransit-bus", whose data is keyed by endpoint
+/// addresses (the broker's host and port) and includes a reply queue named after the machine: this one
+/// reports queue names only.
 /// </summary>
 public sealed class BrokerHealthCheck(IBusControl bus) : IHealthCheck
 {
@@ -30,9 +30,8 @@ public sealed class BrokerHealthCheck(IBusControl bus) : IHealthCheck
             // broker is there, and a broker outage shows as the relay's lag under "subscriptions" instead.
             BusHealthStatus.Healthy => HealthCheckResult.Healthy(
                 queues.Count > 0 ? $"ready; {queues.Count} queue(s) consuming" : "started; publishes only, no queues to consume", data),
-            BusHealthStatus.Degraded => HealthCheckResult.Degraded($"not consuming from {string.Join(", ", waiting)}", data: data),
-            _ => new HealthCheckResult(context.Registration.FailureStatus,
-                waiting.Count > 0 ? $"not ready; not consuming from {string.Join(", ", waiting)}" : "not ready; the bus is not started", data: data),
+            _ => HealthCheckResult.Degraded(
+                waiting.Count > 0 ? $"not consuming from {string.Join(", ", waiting)}; reconnecting" : "not connected to the broker yet; connecting", data: data),
         };
         return Task.FromResult(result);
     }

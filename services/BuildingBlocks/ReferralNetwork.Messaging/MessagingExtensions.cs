@@ -15,8 +15,8 @@ public static class MessagingExtensions
 
     /// <summary>
     /// MassTransit on RabbitMQ (ConnectionStrings:rabbitmq). Every consumer runs inside the
-    /// <see cref="Inbox{TMessage}"/> and retries only <see cref="TransientFailures"/>. Register before
-    /// the event store so the bus is up (and this service's queues are bound) before the relay publishes.
+    /// <see cref="Inbox{TMessage}"/> and retries only <see cref="TransientFailures"/>. The bus connects in
+    /// the background; until it has, <c>broker</c> reports degraded and the relay keeps what it has to publish.
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers)
     {
@@ -74,8 +74,9 @@ public static class MessagingExtensions
 
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
         {
-            o.WaitUntilStarted = true;
-            o.StartTimeout = TimeSpan.FromSeconds(60);
+            // The bus starts, and reconnects, in the background: a service started while the broker is down
+            // serves its API (the event log is the outbox) instead of failing its start and crash-looping.
+            o.WaitUntilStarted = false;
             o.StopTimeout = TimeSpan.FromSeconds(20);
         });
         return builder;

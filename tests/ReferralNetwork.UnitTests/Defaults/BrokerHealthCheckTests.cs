@@ -83,23 +83,22 @@ public class BrokerHealthCheckTests
             Endpoint(ReplyQueue, BusHealthStatus.Degraded));
 
         Assert.Equal(HealthStatus.Degraded, result.Status);
-        Assert.Equal("not consuming from feedback-recorded, referrals-provider-replied", result.Description);
+        Assert.Equal("not consuming from feedback-recorded, referrals-provider-replied; reconnecting", result.Description);
         Assert.Equal("degraded", Queues(result)["referrals-provider-replied"]);
         Assert.Equal("unhealthy", Queues(result)["feedback-recorded"]);
     }
 
     [Fact]
-    public async Task An_unhealthy_bus_is_the_registrations_failure_status()
+    public async Task A_bus_not_connected_yet_or_faulted_is_degraded_never_unhealthy_so_the_service_stays_ready()
     {
-        var notStarted = await Check(BusHealthStatus.Unhealthy);
+        var notConnected = await Check(BusHealthStatus.Unhealthy);
         var faulted = await Check(BusHealthStatus.Unhealthy,
             Endpoint("referrals-referral-accepted", BusHealthStatus.Unhealthy),
             Endpoint("referrals-provider-replied", BusHealthStatus.Healthy));
 
-        Assert.Equal(HealthStatus.Unhealthy, notStarted.Status);
-        Assert.Equal("not ready; the bus is not started", notStarted.Description);
-        Assert.Equal(HealthStatus.Unhealthy, faulted.Status);
-        Assert.Equal("not ready; not consuming from referrals-referral-accepted", faulted.Description);
-        Assert.Equal(HealthStatus.Degraded, (await Check(BusHealthStatus.Unhealthy, HealthStatus.Degraded)).Status);
+        Assert.Equal(HealthStatus.Degraded, notConnected.Status);
+        Assert.Equal("not connected to the broker yet; connecting", notConnected.Description);
+        Assert.Equal(HealthStatus.Degraded, faulted.Status);
+        Assert.Equal("not consuming from referrals-referral-accepted; reconnecting", faulted.Description);
     }
 }
