@@ -133,17 +133,7 @@ public class DirectoryTests(RealInfrastructure infrastructure)
         var providerId = Guid.NewGuid();
         var provider = ClientFor(providerId);
         var serviceId = await ListAsync(provider);
-
-        async Task<Guid> ArrivesAsync()
-        {
-            var requested = new OnwardReferralRequested(
-                Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.NewGuid(), serviceId, "Stanley Park walking group", providerId, "Green Steps",
-                ["physical-activity"], null, new OnwardReferralPerson("Ada", "Lovelace", "07700900123", null, "phone", "en", null), DateTimeOffset.UtcNow);
-            await infrastructure.PublishAsync(requested, Guid.NewGuid());
-            await Eventually.GetAsync(async () =>
-                (await provider.GetAsync($"/api/provider/referrals/{requested.OnwardReferralId}")).IsSuccessStatusCode ? "arrived" : null, "the onward referral in the inbox");
-            return requested.OnwardReferralId;
-        }
+        Task<Guid> ArrivesAsync() => ArrivedAsync(provider, providerId, serviceId);
 
         async Task<JsonElement> ServiceAsync() => await JsonAsync(await provider.GetAsync($"/api/directory/services/{serviceId}"));
 
@@ -161,5 +151,93 @@ public class DirectoryTests(RealInfrastructure infrastructure)
         var service = await ServiceAsync();
         Assert.Equal(1, service.GetProperty("atCapacityRejections").GetInt32());
         Assert.Equal(5, service.GetProperty("capacity").GetProperty("available").GetInt32());
+    }
+
+    [Fact]
+    public async Task With_one_place_accept_accept_complete_leaves_none_free_while_a_place_is_still_held()
+    {
+        var providerId = Guid.NewGuid();
+        var provider = ClientFor(providerId);
+        var serviceId = await ListWithPlacesAsync(provider, 1);
+        var first = await ArrivedAsync(provider, providerId, serviceId);
+        var second = await ArrivedAsync(provider, providerId, serviceId);
+
+        await JsonAsync(await provider.PostAsync($"/api/provider/referrals/{first}/accept", null));
+        Assert.Equal(0, await AvailableAsync(provider, serviceId));
+        // Over capacity: the provider takes the second person on anyway, who now holds a place too.
+        await JsonAsync(await provider.PostAsync($"/api/provider/referrals/{second}/accept", null));
+        Assert.Equal(0, await AvailableAsync(provider, serviceId));
+
+        await CompleteAsync(provider, first);
+        Assert.Equal(0, await AvailableAsync(provider, serviceId));
+
+        // Places held cannot be declared free by hand; no places and a waitlist can.
+        var refused = await provider.PutAsJsonAsync($"/api/directory/services/{serviceId}/capacity", new { available = 1, waitlist = "none" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("held by onward referrals you accepted", await refused.Content.ReadAsStringAsync());
+        await JsonAsync(await provider.PutAsJsonAsync($"/api/directory/services/{serviceId}/capacity", new { available = 0, waitlist = "under-1-month" }));
+
+        await CompleteAsync(provider, second);
+        Assert.Equal(1, await AvailableAsync(provider, serviceId));
+        await infrastructure.WaitForPublishedAsync<Published.CommunityServiceListed>(m => m.ServiceId == serviceId && m.CapacityAvailable == 1);
+    }
+
+    [Fact]
+    public async Task Concurrent_acceptances_at_one_service_all_go_through_and_each_holds_a_place()
+    {
+        var providerId = Guid.NewGuid();
+        var provider = ClientFor(providerId);
+        var serviceId = await ListWithPlacesAsync(provider, 2);
+        var onward = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            onward.Add(await ArrivedAsync(provider, providerId, serviceId));
+        }
+
+        // Each acceptance appends to the one service stream: they take turns rather than conflict.
+        var accepted = await Task.WhenAll(onward.Select(id => provider.PostAsync($"/api/provider/referrals/{id}/accept", null)));
+        Assert.All(accepted, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(0, await AvailableAsync(provider, serviceId));
+
+        var expected = new[] { 0, 0, 1, 2 };
+        for (var i = 0; i < onward.Count; i++)
+        {
+            await JsonAsync(await provider.PostAsJsonAsync($"/api/provider/referrals/{onward[i]}/fail", new { reason = "Stopped coming." }));
+            Assert.Equal(expected[i], await AvailableAsync(provider, serviceId));
+        }
+    }
+
+    private static object WithPlaces(int maximum) => new
+    {
+        name = "Stanley Park walking group",
+        categories = new[] { "physical-activity" },
+        area = "liverpool-north",
+        cost = "free",
+        referralMode = "direct",
+        capacity = new { maximum, available = maximum },
+    };
+
+    private async Task<Guid> ListWithPlacesAsync(HttpClient provider, int maximum) =>
+        (await JsonAsync(await provider.PostAsJsonAsync("/api/directory/services", WithPlaces(maximum)))).GetProperty("id").GetGuid();
+
+    private static async Task<int> AvailableAsync(HttpClient provider, Guid serviceId) =>
+        (await JsonAsync(await provider.GetAsync($"/api/directory/services/{serviceId}"))).GetProperty("capacity").GetProperty("available").GetInt32();
+
+    private static async Task CompleteAsync(HttpClient provider, Guid onwardReferralId)
+    {
+        await JsonAsync(await provider.PostAsJsonAsync($"/api/provider/referrals/{onwardReferralId}/attendance", new { date = DateOnly.FromDateTime(DateTime.UtcNow), attended = true }));
+        await JsonAsync(await provider.PostAsJsonAsync($"/api/provider/referrals/{onwardReferralId}/complete", new { summary = "Walks every week now." }));
+    }
+
+    /// <summary>Delivers an onward referral to the service as the link-worker service's relay would, and waits until it is in the inbox.</summary>
+    private async Task<Guid> ArrivedAsync(HttpClient provider, Guid providerId, Guid serviceId)
+    {
+        var requested = new OnwardReferralRequested(
+            Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.NewGuid(), serviceId, "Stanley Park walking group", providerId, "Green Steps",
+            ["physical-activity"], null, new OnwardReferralPerson("Ada", "Lovelace", "07700900123", null, "phone", "en", null), DateTimeOffset.UtcNow);
+        await infrastructure.PublishAsync(requested, Guid.NewGuid());
+        await Eventually.GetAsync(async () =>
+            (await provider.GetAsync($"/api/provider/referrals/{requested.OnwardReferralId}")).IsSuccessStatusCode ? "arrived" : null, "the onward referral in the inbox");
+        return requested.OnwardReferralId;
     }
 }

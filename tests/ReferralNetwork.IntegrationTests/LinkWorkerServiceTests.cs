@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Contracts;
@@ -110,6 +111,52 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
 
         var otherService = ClientFor(Guid.NewGuid());
         Assert.Equal(HttpStatusCode.NotFound, (await otherService.PostAsJsonAsync($"/api/cases/{first.ReferralId}/contacts", new { outcome = "reached" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_accepts_with_automatic_assignment_never_fill_a_link_worker_beyond_their_maximum()
+    {
+        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
+        var service = await infrastructure.LinkWorkerServiceKnownAsync(area);
+        var client = ClientFor(service);
+        var ann = await (await client.PostAsJsonAsync("/api/link-workers", new { name = "Ann", maxActiveCases = 2 })).Content.ReadFromJsonAsync<Worker>();
+        var bob = await (await client.PostAsJsonAsync("/api/link-workers", new { name = "Bob", maxActiveCases = 2 })).Content.ReadFromJsonAsync<Worker>();
+
+        var referrals = Enumerable.Range(0, 8).Select(_ => Referral(area)).ToList();
+        foreach (var referral in referrals)
+        {
+            await infrastructure.PublishAsync(referral, Guid.NewGuid());
+        }
+
+        foreach (var referral in referrals)
+        {
+            await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == referral.ReferralId);
+        }
+
+        // Eight accepts at once, none naming a link worker: four places between the two of them.
+        var answers = await Task.WhenAll(referrals.Select(async r =>
+        {
+            var response = await client.PostAsJsonAsync($"/api/cases/{r.ReferralId}/accept", new { });
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        var accepted = answers.Where(a => a.StatusCode == HttpStatusCode.OK)
+            .Select(a => JsonSerializer.Deserialize<AcceptedCase>(a.Body, JsonSerializerOptions.Web)!)
+            .ToList();
+        Assert.Equal(4, accepted.Count);
+        Assert.Equal(2, accepted.Count(c => c.LinkWorkerId == ann!.Id));
+        Assert.Equal(2, accepted.Count(c => c.LinkWorkerId == bob!.Id));
+        var refused = answers.Where(a => a.StatusCode != HttpStatusCode.OK).ToList();
+        Assert.Equal(4, refused.Count);
+        Assert.All(refused, a =>
+        {
+            Assert.Equal(HttpStatusCode.Conflict, a.StatusCode);
+            Assert.Contains("No link worker has room", a.Body);
+        });
+
+        var workers = await client.GetFromJsonAsync<List<Worker>>("/api/link-workers");
+        Assert.All(workers!, w => Assert.Equal(2, w.ActiveCases));
+        Assert.Equal(4, (await client.GetFromJsonAsync<List<JsonElement>>("/api/cases/queue"))!.Count);
     }
 
     [Fact]

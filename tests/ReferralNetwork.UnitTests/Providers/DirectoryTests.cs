@@ -45,35 +45,33 @@ public class DirectoryTests
     }
 
     [Theory]
-    [InlineData(12, 5, 4)]
-    [InlineData(12, 1, 0)]
-    [InlineData(12, 0, 0)]
-    [InlineData(0, 0, 0)]
-    public void Using_a_place_never_goes_below_zero(int maximum, int available, int after) =>
-        Assert.Equal(after, Places.Use(new Capacity(maximum, available)).Available);
+    [InlineData(12, 0, 7, 5)]
+    [InlineData(12, 4, 7, 1)]
+    [InlineData(12, 5, 7, 0)]
+    [InlineData(12, 6, 7, 0)]
+    [InlineData(0, 0, 0, 0)]
+    public void Free_places_are_the_maximum_less_those_held_and_held_back_and_never_below_zero(int maximum, int held, int heldBack, int available) =>
+        Assert.Equal(available, Places.Available(maximum, held, heldBack));
 
     [Theory]
-    [InlineData(12, 5, 6)]
-    [InlineData(12, 11, 12)]
-    [InlineData(12, 12, 12)]
-    [InlineData(0, 0, 0)]
-    public void Freeing_a_place_never_goes_above_the_maximum(int maximum, int available, int after) =>
-        Assert.Equal(after, Places.Free(new Capacity(maximum, available)).Available);
+    [InlineData(12, 5, 0, 7)]
+    [InlineData(12, 5, 3, 4)]
+    [InlineData(12, 5, 7, 0)]
+    [InlineData(1, 0, 2, 0)]
+    public void The_providers_figure_holds_back_what_is_neither_free_nor_held(int maximum, int available, int held, int heldBack) =>
+        Assert.Equal(heldBack, Places.HeldBack(new Capacity(maximum, available), held));
 
     [Fact]
     public void An_acceptance_takes_a_place_and_a_completion_gives_it_back()
     {
         var service = Listed(available: 1);
         var onward = Guid.NewGuid();
-        var taken = CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Received, [new OnwardReferralAccepted(onward, Guid.NewGuid(), service.ProviderId, At)]);
+        var taken = CommunityServiceDecider.FollowOnwardReferral(service, [new OnwardReferralAccepted(onward, Guid.NewGuid(), service.ProviderId, At)]);
         var full = service.Then(taken);
         Assert.Equal(0, full.Details.Capacity.Available);
         Assert.Equal(onward, Assert.IsType<PlaceTaken>(Assert.Single(taken)).OnwardReferralId);
 
-        // At zero another acceptance still goes ahead but cannot take a place that is not there.
-        Assert.Empty(CommunityServiceDecider.FollowOnwardReferral(full, OnwardReferralStatus.Received, [new OnwardReferralAccepted(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, At)]));
-
-        var freed = CommunityServiceDecider.FollowOnwardReferral(full, OnwardReferralStatus.InProgress, [new OnwardReferralCompleted(onward, Guid.NewGuid(), service.ProviderId, "Went weekly", At)]);
+        var freed = CommunityServiceDecider.FollowOnwardReferral(full, [new OnwardReferralCompleted(onward, Guid.NewGuid(), service.ProviderId, "Went weekly", At)]);
         Assert.Equal(1, full.Then(freed).Details.Capacity.Available);
     }
 
@@ -82,18 +80,21 @@ public class DirectoryTests
     {
         var service = Listed(available: 3);
         var cancelledBeforeAcceptance = new OnwardReferralCancelled(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, "withdrawn", At);
-        Assert.Empty(CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Received, [cancelledBeforeAcceptance]));
+        Assert.Empty(CommunityServiceDecider.FollowOnwardReferral(service, [cancelledBeforeAcceptance]));
 
-        var failedWhileAccepted = new OnwardReferralFailed(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, "stopped coming", At);
-        var freed = CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Accepted, [failedWhileAccepted]);
-        Assert.Equal(4, service.Then(freed).Details.Capacity.Available);
+        var onward = Guid.NewGuid();
+        var holding = service.Then(CommunityServiceDecider.FollowOnwardReferral(service, [new OnwardReferralAccepted(onward, Guid.NewGuid(), service.ProviderId, At)]));
+        Assert.Equal(2, holding.Details.Capacity.Available);
+        var failedWhileAccepted = new OnwardReferralFailed(onward, Guid.NewGuid(), service.ProviderId, "stopped coming", At);
+        var freed = CommunityServiceDecider.FollowOnwardReferral(holding, [failedWhileAccepted]);
+        Assert.Equal(3, holding.Then(freed).Details.Capacity.Available);
     }
 
     [Fact]
     public void At_capacity_rejections_are_counted_and_other_rejections_are_not()
     {
         var service = Listed();
-        var events = CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Requested,
+        var events = CommunityServiceDecider.FollowOnwardReferral(service,
         [
             new OnwardReferralAcknowledged(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, At),
             new OnwardReferralRejected(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, RejectionReason.AtCapacity, null, At),
@@ -102,7 +103,7 @@ public class DirectoryTests
         Assert.Equal(1, after.AtCapacityRejections);
         Assert.Equal(service.Details.Capacity, after.Details.Capacity);
 
-        Assert.Empty(CommunityServiceDecider.FollowOnwardReferral(service, OnwardReferralStatus.Received,
+        Assert.Empty(CommunityServiceDecider.FollowOnwardReferral(service,
             [new OnwardReferralRejected(Guid.NewGuid(), Guid.NewGuid(), service.ProviderId, RejectionReason.OutOfArea, null, At)]));
     }
 

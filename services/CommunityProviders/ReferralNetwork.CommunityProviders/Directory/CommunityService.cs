@@ -102,16 +102,25 @@ public sealed record CapacityChanged(Guid ServiceId, Guid ProviderId, string Pro
 /// <summary>The provider confirmed the listing is still right, so it can be trusted as current.</summary>
 public sealed record ListingConfirmed(Guid ServiceId, Guid ProviderId, string ProviderName, Listing Listing, DateTimeOffset At) : IListingChange;
 
-/// <summary>An accepted onward referral took a place.</summary>
+/// <summary>
+/// An accepted onward referral took a place and holds it until it ends. Beyond the maximum (the provider may accept
+/// at zero) it still holds one, and the listing's available stays at zero.
+/// </summary>
 public sealed record PlaceTaken(Guid ServiceId, Guid ProviderId, string ProviderName, Guid OnwardReferralId, Listing Listing, DateTimeOffset At) : IListingChange;
 
-/// <summary>An accepted or in-progress onward referral ended (completed, failed or cancelled) and gave its place back.</summary>
+/// <summary>An onward referral holding a place ended (completed, failed or cancelled) and gave its place back.</summary>
 public sealed record PlaceFreed(Guid ServiceId, Guid ProviderId, string ProviderName, Guid OnwardReferralId, Listing Listing, DateTimeOffset At) : IListingChange;
 
 /// <summary>An onward referral was turned away as at-capacity: counted, as the commissioner's sign of unmet demand.</summary>
 public sealed record AtCapacityRejectionCounted(Guid ServiceId, Guid OnwardReferralId, DateTimeOffset At);
 
-/// <summary>A provider's listing in the community directory.</summary>
+/// <summary>
+/// A provider's listing in the community directory. Its available places are worked out, not counted up and down:
+/// the maximum less the places held by onward referrals the provider accepted and has not yet seen end
+/// (<paramref name="PlacesHeldBy"/>) and less the places the provider's own figure says are taken outside the network
+/// (<paramref name="PlacesHeldBack"/>), never below zero (<see cref="Places"/>). Both are null in a snapshot stored
+/// before places were followed this way; see <see cref="HeldBy"/> and <see cref="HeldBack"/>.
+/// </summary>
 public sealed record CommunityService(
     Guid Id,
     Guid ProviderId,
@@ -123,26 +132,47 @@ public sealed record CommunityService(
     ServiceStatus Status = ServiceStatus.Active,
     Waitlist Waitlist = Waitlist.None,
     int AtCapacityRejections = 0,
-    DateTimeOffset? UpdatedAt = null)
+    DateTimeOffset? UpdatedAt = null,
+    IReadOnlyList<Guid>? PlacesHeldBy = null,
+    int? PlacesHeldBack = null)
 {
     // A method, not a property, so it is not stored in the snapshot document twice.
     public Listing CurrentListing() => new(Details, Status, Waitlist, ConfirmedAt);
 
+    /// <summary>The onward referrals holding a place now. An older snapshot knows none, so those accepted before it end without freeing one.</summary>
+    public IReadOnlyList<Guid> HeldBy() => PlacesHeldBy ?? [];
+
+    /// <summary>Places taken outside the network, as the provider last said; an older snapshot's are what its figures imply.</summary>
+    public int HeldBack() => PlacesHeldBack ?? Places.HeldBack(Details.Capacity, HeldBy().Count);
+
     // Version is the stream's: Marten sets it after each event, so Create and Apply leave it alone.
-    public static CommunityService Create(ServiceListed e) => new(e.ServiceId, e.ProviderId, e.ProviderName, e.Details, e.At, e.At, 0, UpdatedAt: e.At);
+    public static CommunityService Create(ServiceListed e) => new(
+        e.ServiceId, e.ProviderId, e.ProviderName, e.Details, e.At, e.At, 0, UpdatedAt: e.At, PlacesHeldBy: [], PlacesHeldBack: Places.HeldBack(e.Details.Capacity, 0));
 
-    public CommunityService Apply(ServiceEdited e) => Changed(e.Listing, e.At);
+    public CommunityService Apply(ServiceEdited e) => Stated(e.Listing, e.At);
 
-    public CommunityService Apply(CapacityChanged e) => Changed(e.Listing, e.At);
+    public CommunityService Apply(CapacityChanged e) => Stated(e.Listing, e.At);
 
     public CommunityService Apply(ListingConfirmed e) => Changed(e.Listing, e.At);
 
-    public CommunityService Apply(PlaceTaken e) => Changed(e.Listing, e.At);
+    public CommunityService Apply(PlaceTaken e) =>
+        Changed(e.Listing, e.At) with { PlacesHeldBy = [.. HeldBy().Where(id => id != e.OnwardReferralId), e.OnwardReferralId], PlacesHeldBack = HeldBack() };
 
-    public CommunityService Apply(PlaceFreed e) => Changed(e.Listing, e.At);
+    public CommunityService Apply(PlaceFreed e) =>
+        Changed(e.Listing, e.At) with { PlacesHeldBy = [.. HeldBy().Where(id => id != e.OnwardReferralId)], PlacesHeldBack = HeldBack() };
 
     public CommunityService Apply(AtCapacityRejectionCounted e) =>
         this with { AtCapacityRejections = AtCapacityRejections + 1, UpdatedAt = e.At };
+
+    /// <summary>
+    /// The provider gave the figures: what they say is taken beyond the places held is held back. Figures the provider
+    /// left as they were keep their meaning, so resending a listing as read changes nothing.
+    /// </summary>
+    private CommunityService Stated(Listing listing, DateTimeOffset at) => Changed(listing, at) with
+    {
+        PlacesHeldBy = HeldBy(),
+        PlacesHeldBack = listing.Details.Capacity == Details.Capacity ? HeldBack() : Places.HeldBack(listing.Details.Capacity, HeldBy().Count),
+    };
 
     private CommunityService Changed(Listing listing, DateTimeOffset at) => this with
     {

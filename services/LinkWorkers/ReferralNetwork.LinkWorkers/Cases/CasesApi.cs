@@ -99,6 +99,11 @@ public static class CasesApi
     {
         return TypedResults.Ok(await ChangeAsync(http, session, id, caller, async current =>
         {
+            // The service's accepts take turns from here to the commit, so the loads read below include every case
+            // accepted before and no other accept can give away the same place meanwhile (CaseloadLock). A named link
+            // worker takes the same turn: the service's own choice may go beyond their maximum (the refusal below
+            // suggests it), but an automatic choice running at the same time must see that case.
+            await CaseloadLock.TakeAsync(session, caller.OrganisationId, ct);
             var linkWorker = request?.LinkWorkerId is { } chosen
                 ? await session.LoadAsync<LinkWorker>(chosen, ct) is { } w && w.LinkWorkerServiceId == caller.OrganisationId
                     ? w

@@ -36,10 +36,15 @@ public static class LinkWorkersApi
         return TypedResults.Created(location, view);
     }
 
-    /// <summary>Renames a link worker or changes how many cases they can hold; a lower maximum takes effect for new cases only.</summary>
+    /// <summary>
+    /// Renames a link worker or changes how many cases they can hold; a lower maximum takes effect for new cases only.
+    /// Taken in turn with the service's accepts (<see cref="CaseloadLock"/>), so an accept deciding on the old maximum
+    /// commits before the new one is read back, never after.
+    /// </summary>
     public static async Task<Results<Ok<LinkWorkerView>, ProblemHttpResult>> UpdateAsync(
         Guid id, LinkWorkerRequest request, Caller caller, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
+        await CaseloadLock.TakeAsync(session, caller.OrganisationId, ct);
         var existing = await session.LoadAsync<LinkWorker>(id, ct);
         if (existing is null || existing.LinkWorkerServiceId != caller.OrganisationId)
         {
