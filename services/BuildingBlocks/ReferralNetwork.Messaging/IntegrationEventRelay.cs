@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -32,13 +33,16 @@ public sealed class IntegrationEventRelay : SubscriptionBase
     private readonly IIntegrationEventMap map;
     private readonly ILogger<IntegrationEventRelay> logger;
     private readonly RelayOptions options;
+    private readonly Counter<long> setAside;
 
-    public IntegrationEventRelay(IBus bus, IIntegrationEventMap map, ILogger<IntegrationEventRelay> logger, IOptions<RelayOptions> options)
+    public IntegrationEventRelay(IBus bus, IIntegrationEventMap map, ILogger<IntegrationEventRelay> logger, IOptions<RelayOptions> options, IMeterFactory meters)
     {
         this.bus = bus;
         this.map = map;
         this.logger = logger;
         this.options = options.Value;
+        setAside = meters.Create(Telemetry.SourceName).CreateCounter<long>(
+            "referral_network.relay.events_set_aside", "{event}", "Events the relay could not publish and set aside as unpublished.");
         Name = "integration-event-relay";
     }
 
@@ -47,26 +51,36 @@ public sealed class IntegrationEventRelay : SubscriptionBase
     {
         foreach (var @event in page.Events)
         {
-            var message = map.ToIntegrationEvent(@event);
-            if (message is null)
-            {
-                continue;
-            }
-
-            await PublishUntilAcceptedAsync(@event, message, cancellationToken);
+            await PublishUntilAcceptedAsync(@event, operations, cancellationToken);
         }
 
         return NullChangeListener.Instance;
     }
 
-    private async Task PublishUntilAcceptedAsync(IEvent @event, object message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the event's integration event, if it has one. Through an outage it tries again for as long
+    /// as it takes, so nothing is skipped; a failure of this event alone (a message the broker refuses, or
+    /// one that cannot be built) is tried <see cref="RelayOptions.AttemptsBeforeSettingAside"/> times, then
+    /// set aside as an <see cref="UnpublishedEvent"/> in the same transaction as the relay's progress, so
+    /// one bad event does not stop every other event of the service.
+    /// </summary>
+    private async Task PublishUntilAcceptedAsync(IEvent @event, IDocumentOperations operations, CancellationToken cancellationToken)
     {
         var delay = options.FirstRetryAfter;
         for (var attempt = 1; ; attempt++)
         {
-            using var activity = StartPublishActivity(@event, message);
+            object? message = null;
+            using var activity = Source.StartActivity($"relay {@event.EventTypeName}", ActivityKind.Producer, ParentOf(@event));
+            activity?.SetTag("event.sequence", @event.Sequence);
+            activity?.SetTag("event.type", @event.EventTypeName);
             try
             {
+                message = map.ToIntegrationEvent(@event);
+                if (message is null)
+                {
+                    return;
+                }
+
                 // Bounded: a paused broker must not hang the relay forever (MassTransit#5068).
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.PublishTimeout);
@@ -77,21 +91,38 @@ public sealed class IntegrationEventRelay : SubscriptionBase
                     {
                         ctx.CorrelationId = correlationId;
                     }
+
+                    // A message no queue is bound for comes back (and is tried again) instead of being confirmed and dropped.
+                    if (ctx is RabbitMqSendContext rabbit)
+                    {
+                        rabbit.Mandatory = true;
+                    }
                 }, timeout.Token);
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                var messageType = message?.GetType().Name ?? @event.EventTypeName;
+                if (!PublishFailures.IsOutage(ex) && attempt >= options.AttemptsBeforeSettingAside)
+                {
+                    operations.Store(new UnpublishedEvent(@event.Id, @event.Sequence, @event.EventTypeName, messageType,
+                        $"{ex.GetType().Name}: {ex.Message}", attempt, DateTimeOffset.UtcNow));
+                    setAside.Add(1, new KeyValuePair<string, object?>("message.type", messageType));
+                    logger.LogError(ex, "Publishing {MessageType} for event {EventId} (sequence {Sequence}) failed {Attempts} times; set aside as unpublished, going on with the next",
+                        messageType, @event.Id, @event.Sequence, attempt);
+                    return;
+                }
+
                 logger.LogWarning(ex, "Publishing {MessageType} for event {EventId} failed (attempt {Attempt}); retrying in {Delay}",
-                    message.GetType().Name, @event.Id, attempt, delay);
+                    messageType, @event.Id, attempt, delay);
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, options.LongestRetryAfter.TotalMilliseconds));
             }
         }
     }
 
-    private static Activity? StartPublishActivity(IEvent @event, object message)
+    private static ActivityContext ParentOf(IEvent @event)
     {
         ActivityContext parent = default;
         if (@event.Headers?.TryGetValue(TracedSessionFactory.TraceParentHeader, out var traceParent) == true && traceParent is not null)
@@ -100,9 +131,6 @@ public sealed class IntegrationEventRelay : SubscriptionBase
             ActivityContext.TryParse(traceParent.ToString(), traceState, out parent);
         }
 
-        var activity = Source.StartActivity($"relay {message.GetType().Name}", ActivityKind.Producer, parent);
-        activity?.SetTag("event.sequence", @event.Sequence);
-        activity?.SetTag("event.type", @event.EventTypeName);
-        return activity;
+        return parent;
     }
 }

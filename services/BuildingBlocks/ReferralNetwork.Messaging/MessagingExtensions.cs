@@ -25,7 +25,11 @@ public static class MessagingExtensions
 
         builder.Services.AddMessagingOptions();
         builder.Services.AddSingleton(new Erasure.MessagingService(serviceName));
-        builder.Services.ConfigureMarten(opts => opts.Schema.For<HandledMessage>());
+        builder.Services.ConfigureMarten(opts =>
+        {
+            opts.Schema.For<HandledMessage>();
+            opts.Schema.For<UnpublishedEvent>();
+        });
 
         builder.Services.AddMassTransit(x =>
         {
@@ -91,6 +95,7 @@ public static class MessagingExtensions
     {
         marten.Services.AddSingleton(Erasure.PersonErasures.WithErasureReceipts(map));
         marten.Services.AddRelayOptions();
+        marten.Services.AddHealthChecks().AddCheck<SetAsideEventsHealthCheck>("relay", tags: ["ready"]);
         // Read once here as well: the page size is fixed when the subscription is registered.
         var batchSize = configuration.GetSection(RelayOptions.Section).Get<RelayOptions>()?.BatchSize ?? new RelayOptions().BatchSize;
         return marten.AddSubscriptionWithServices<IntegrationEventRelay>(ServiceLifetime.Singleton, o =>

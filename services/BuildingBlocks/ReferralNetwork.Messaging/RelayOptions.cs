@@ -5,7 +5,8 @@ namespace ReferralNetwork.Messaging;
 /// <summary>
 /// How <see cref="IntegrationEventRelay"/> publishes (configuration section "Relay"); the defaults are
 /// the initialisers below. A failed publish is retried after <see cref="FirstRetryAfter"/>, each later
-/// wait doubling up to <see cref="LongestRetryAfter"/>, for as long as it takes.
+/// wait doubling up to <see cref="LongestRetryAfter"/>: for as long as it takes through an outage, and
+/// <see cref="AttemptsBeforeSettingAside"/> times when the event fails on its own.
 /// </summary>
 public sealed class RelayOptions
 {
@@ -19,6 +20,13 @@ public sealed class RelayOptions
 
     /// <summary>The doubling waits stop growing here.</summary>
     public TimeSpan LongestRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Attempts at an event that fails on its own (not through an outage) before it is set aside as
+    /// unpublished so the events after it can go: enough to ride out a passing fault, few enough that a
+    /// bad event holds the rest up for seconds, not hours.
+    /// </summary>
+    public int AttemptsBeforeSettingAside { get; set; } = 5;
 
     /// <summary>Events the relay reads from the log at a time.</summary>
     public int BatchSize { get; set; } = 100;
@@ -35,6 +43,7 @@ public static class RelayOptionsExtensions
             .Validate(o => o.FirstRetryAfter > TimeSpan.Zero, "Relay:FirstRetryAfter must be a positive time span.")
             .Validate(o => o.LongestRetryAfter >= o.FirstRetryAfter, "Relay:LongestRetryAfter must not be shorter than Relay:FirstRetryAfter.")
             .Validate(o => o.BatchSize is >= 1 and <= 10_000, "Relay:BatchSize must be 1 to 10000.")
+            .Validate(o => o.AttemptsBeforeSettingAside >= 1, "Relay:AttemptsBeforeSettingAside must be at least 1.")
             .ValidateOnStart();
         return services;
     }

@@ -49,6 +49,20 @@ public class BrokerAccessTests
     }
 
     [Fact]
+    public void Every_integration_event_has_a_consumer_so_a_mandatory_publish_of_it_is_never_refused_for_good()
+    {
+        // The relay publishes with mandatory set and tries again while no queue is bound: an event nobody
+        // consumes would hold its service's relay up for ever.
+        var events = typeof(ReferralNetwork.Contracts.Referrals.ReferralCancelled).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && t.Namespace?.StartsWith("ReferralNetwork.Contracts.", StringComparison.Ordinal) == true
+                && t.GetMethod("<Clone>$") is not null && t.GetProperty("At") is not null)
+            .ToList();
+        var consumed = BrokerAccess.All.SelectMany(a => a.Consumes).ToHashSet();
+        Assert.NotEmpty(events);
+        Assert.All(events, e => Assert.True(consumed.Contains(e), $"{e.Name} is published but no service consumes it."));
+    }
+
+    [Fact]
     public void The_exchange_of_a_message_type_is_the_one_MassTransit_uses_on_RabbitMQ()
     {
         var formatter = new RabbitMqMessageNameFormatter();

@@ -28,7 +28,7 @@ public class PersonErasureTests
     {
         var at = DateTimeOffset.Parse("2026-12-04T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
         var erasure = Erasure.Create(new ErasureRequested(Guid.NewGuid(), [Guid.NewGuid()], new Actor(Guid.NewGuid(), OrganisationKind.Operator), at));
-        erasure = erasure.Apply(new PersonErasureCarriedOut(erasure.Id, "referrals", 1, at.AddSeconds(1)));
+        erasure = erasure.Apply(new ErasureReported(erasure.Id, "referrals", at.AddSeconds(1)));
         erasure = erasure.Apply(new ErasureReported(erasure.Id, "linkworkers", at.AddSeconds(2)));
         erasure = erasure.Apply(new ErasureReported(erasure.Id, "feedback", at.AddSeconds(3)));
         var view = ErasureView.From(erasure);

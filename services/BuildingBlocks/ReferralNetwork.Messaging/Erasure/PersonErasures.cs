@@ -11,7 +11,7 @@ namespace ReferralNetwork.Messaging.Erasure;
 /// <summary>This service carried out an erasure: published as <see cref="PersonErasureCompleted"/>.</summary>
 public sealed record PersonErasureCarriedOut(Guid ErasureId, string Service, int Referrals, DateTimeOffset At);
 
-/// <summary>The stream type of a service's erasure receipts (the referral service keeps them on the erasure itself).</summary>
+/// <summary>The stream type of a service's erasure receipts.</summary>
 public sealed class PersonErasureReceipt;
 
 /// <summary>Which service this is, as erasure receipts name it.</summary>
@@ -106,7 +106,7 @@ public sealed class PersonErasureConsumer(IDocumentSession session, IDocumentSto
         }
         else
         {
-            // The referral service: the erasure's own stream, where the receipt counts as its part done.
+            // The referral service keeps the erasure itself under that id; its receipt counts there once relayed back.
             session.Events.Append(message.ErasureId, receipt);
         }
     }
