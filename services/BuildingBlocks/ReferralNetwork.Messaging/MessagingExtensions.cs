@@ -26,6 +26,7 @@ public static class MessagingExtensions
         builder.Services.AddMessagingOptions();
         builder.Services.AddSingleton(new Erasure.MessagingService(serviceName));
         builder.Services.ConfigureMarten(opts => opts.Schema.For<HandledMessage>());
+        builder.Services.AddInboxExpiry();
 
         builder.Services.AddMassTransit(x =>
         {
