@@ -30,6 +30,7 @@ public static class MessagingExtensions
             opts.Schema.For<HandledMessage>();
             opts.Schema.For<UnpublishedEvent>();
         });
+        builder.Services.AddInboxExpiry();
 
         builder.Services.AddMassTransit(x =>
         {

@@ -35,6 +35,7 @@ public static class PartnerApiExtensions
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddScoped<IdempotencyScope>();
         builder.Services.ConfigureMarten(opts => opts.Schema.For<IdempotentResponse>());
+        builder.Services.AddIdempotencyKeyExpiry();
         return builder;
     }
 
