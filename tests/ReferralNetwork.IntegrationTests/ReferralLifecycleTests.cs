@@ -277,6 +277,34 @@ public class ReferralLifecycleTests(RealInfrastructure infrastructure)
     }
 
     [Fact]
+    public async Task Concurrent_messages_with_one_idempotency_key_all_answer_as_the_first_and_post_one()
+    {
+        var gp = ClientFor(Guid.NewGuid(), OrganisationKind.GpPractice);
+        var id = await SubmitAsync(gp);
+        var version = (await gp.GetAsync($"/api/referrals/{id}")).Headers.ETag!;
+
+        // With If-Match the post is checked optimistically: of the concurrent attempts one appends and the
+        // rest lose on the stream's version, and those must answer as the one that went first.
+        var key = "message-" + Guid.NewGuid().ToString("N");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/referrals/{id}/messages") { Content = JsonContent.Create(new { text = "Is Tuesday all right?" }) };
+            request.Headers.Add("Idempotency-Key", key);
+            request.Headers.IfMatch.Add(version);
+            return gp.SendAsync(request);
+        }));
+
+        var answers = await Task.WhenAll(responses.Select(async r => ((int)r.StatusCode, r.Headers.Location?.ToString(), await r.Content.ReadAsStringAsync())));
+        Assert.All(answers, a => Assert.True(a.Item1 == (int)HttpStatusCode.Created, $"{a.Item1} {a.Item3}"));
+        Assert.Single(answers.Select(a => a.Item3).Distinct());
+        Assert.Single(answers.Select(a => a.Item2).Distinct());
+        var posted = JsonDocument.Parse(answers[0].Item3).RootElement.GetProperty("id").GetGuid();
+
+        var messages = await JsonAsync(await gp.GetAsync($"/api/referrals/{id}/messages"));
+        Assert.Equal(posted, Assert.Single(messages.EnumerateArray()).GetProperty("id").GetGuid());
+    }
+
+    [Fact]
     public async Task A_self_referral_is_accepted_anonymously_stored_with_the_self_referral_pathway_and_announced()
     {
         var anonymous = infrastructure.Referrals.CreateClient();

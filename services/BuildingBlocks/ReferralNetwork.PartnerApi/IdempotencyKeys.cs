@@ -80,7 +80,32 @@ public static class IdempotencyKeys
                 var winner = await query.LoadAsync<IdempotentResponse>(id, http.RequestAborted);
                 return winner is null ? throw new InvalidOperationException("Idempotency record vanished.") : Replay(winner, hash);
             }
+            catch (Exception) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                // A concurrent request with the same key may have committed first and ours failed because it did: on
+                // the stream both appended to (a version conflict, a stale If-Match) or in the decision on the state
+                // it left (already referred to that service). Then the key's answer is the first result, whatever
+                // ours was; with no stored result (or no database to ask) the failure is ours to report.
+                if (await StoredAfterFailureAsync(query, id, http.RequestAborted) is { } winner)
+                {
+                    return Replay(winner, hash);
+                }
+
+                throw;
+            }
         });
+    }
+
+    private static async Task<IdempotentResponse?> StoredAfterFailureAsync(IQuerySession query, string id, CancellationToken ct)
+    {
+        try
+        {
+            return await query.LoadAsync<IdempotentResponse>(id, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>
