@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -302,6 +303,59 @@ public class ReferralLifecycleTests(RealInfrastructure infrastructure)
 
         var messages = await JsonAsync(await gp.GetAsync($"/api/referrals/{id}/messages"));
         Assert.Equal(posted, Assert.Single(messages.EnumerateArray()).GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task A_self_referral_retried_with_its_idempotency_key_and_body_is_answered_with_its_id_and_stored_once()
+    {
+        var anonymous = infrastructure.Referrals.CreateClient();
+        var mine = JsonSerializer.SerializeToNode(ReferralServiceTests.ReferralBody())!.AsObject();
+        mine["area"] = area;
+        mine["reason"] = "Mine: I live at 1 Dock Road.";
+        var theirs = mine.DeepClone().AsObject();
+        theirs["reason"] = "Someone else's, same key.";
+        var key = "self-" + Guid.NewGuid().ToString("N");
+
+        async Task<(HttpStatusCode Status, string Body)> PostAsync(JsonObject body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/self-referrals") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await anonymous.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        static Guid IdOf(string body)
+        {
+            // The answer is the id and nothing else, first time or replayed.
+            var root = JsonDocument.Parse(body).RootElement;
+            Assert.Equal(["id"], root.EnumerateObject().Select(p => p.Name));
+            return root.GetProperty("id").GetGuid();
+        }
+
+        var first = await PostAsync(mine);
+        Assert.Equal(HttpStatusCode.Accepted, first.Status);
+        // The response was lost; the person's browser sends it again, and again at once.
+        var retries = await Task.WhenAll(PostAsync(mine), PostAsync(mine), PostAsync(mine));
+        Assert.All(retries, r => Assert.Equal((HttpStatusCode.Accepted, first.Body), r));
+        var id = IdOf(first.Body);
+
+        // Someone else sending another body with the same key is just another self-referral: neither refused
+        // (which would tell them the key was used) nor answered with the first one's id.
+        var other = await PostAsync(theirs);
+        Assert.Equal(HttpStatusCode.Accepted, other.Status);
+        var otherId = IdOf(other.Body);
+        Assert.NotEqual(id, otherId);
+        Assert.Equal((HttpStatusCode.Accepted, other.Body), await PostAsync(theirs));
+        Assert.Equal((HttpStatusCode.Accepted, first.Body), await PostAsync(mine));
+
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        Assert.Equal(new[] { id, otherId }.Order(), (await session.Query<Referral>().Where(r => r.Area == area).Select(r => r.Id).ToListAsync()).Order());
+        // What is kept for the key names neither the key nor the person, and answers only with the id.
+        var kept = await session.Query<ReferralNetwork.PartnerApi.IdempotentResponse>().Where(r => r.ResponseJson.Contains(id.ToString())).ToListAsync();
+        var record = Assert.Single(kept);
+        Assert.DoesNotContain(key, record.Id);
+        Assert.Equal(first.Body, record.ResponseJson);
     }
 
     [Fact]
