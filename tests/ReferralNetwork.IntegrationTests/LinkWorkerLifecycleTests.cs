@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Marten;
 using MassTransit;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.CommunityProviders;
@@ -138,6 +140,34 @@ public sealed class LinkWorkerLifecycleTests(RealInfrastructure infrastructure) 
         Assert.Equal(WithdrawalReasons.Withdrawn, stored.Reason);
         await Task.Delay(500);
         Assert.Single(heard.OfType<Published.OnwardReferralWithdrawn>(), m => m.OnwardReferralId == onward);
+    }
+
+    [Fact]
+    public async Task Concurrent_onward_referrals_with_one_idempotency_key_all_answer_as_the_first_and_make_one()
+    {
+        var (client, area) = await LinkWorkerServiceAsync();
+        var caseId = await RoutedReferralAsync(area);
+        var walkingGroup = await ListedServiceAsync(area);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync($"/api/cases/{caseId}/accept", new { })).StatusCode);
+
+        // A partner retrying before its first attempt answered: the losers of the race on the case's stream
+        // (a version conflict, or "already referred to this service" once the winner committed) replay the winner.
+        var key = "onward-" + Guid.NewGuid().ToString("N");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{caseId}/onward-referrals") { Content = JsonContent.Create(new { serviceId = walkingGroup.Id }) };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }));
+
+        var answers = await Task.WhenAll(responses.Select(async r => ((int)r.StatusCode, r.Headers.Location?.ToString(), await r.Content.ReadAsStringAsync())));
+        Assert.All(answers, a => Assert.True(a.Item1 == StatusCodes.Status201Created, $"{a.Item1} {a.Item3}"));
+        Assert.Single(answers.Select(a => a.Item3).Distinct());
+        Assert.Single(answers.Select(a => a.Item2).Distinct());
+        var made = JsonDocument.Parse(answers[0].Item3).RootElement.GetProperty("id").GetGuid();
+
+        var stored = await StoredAsync<Case>(caseId);
+        Assert.Equal(made, Assert.Single(stored.OnwardReferrals).Id);
     }
 
     [Fact]

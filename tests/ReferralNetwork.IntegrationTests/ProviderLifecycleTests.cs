@@ -1,12 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using ReferralNetwork.CommunityProviders.Inbox;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.LinkWorkers;
@@ -39,7 +42,7 @@ public class ProviderLifecycleTests(RealInfrastructure infrastructure)
     /// inbox. Its referral is real (submitted, routed, accepted) so the referral service records the
     /// provider's steps published from here instead of retrying them as out of order on its one queue.
     /// </summary>
-    private async Task<OnwardReferralRequested> ArrivedAsync(Guid provider)
+    private async Task<OnwardReferralRequested> ArrivedAsync(Guid provider, DateTimeOffset? referredAt = null)
     {
         var gp = infrastructure.Referrals.CreateClient();
         gp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
@@ -54,7 +57,7 @@ public class ProviderLifecycleTests(RealInfrastructure infrastructure)
         await infrastructure.PublishAsync(new ReferralAccepted(referralId, linkWorkerService, Guid.NewGuid(), "Sam", now), Guid.NewGuid());
         var requested = new OnwardReferralRequested(
             Guid.CreateVersion7(), referralId, linkWorkerService, Guid.NewGuid(), "Walking group", provider, "Green Steps", ["physical-activity"],
-            null, new OnwardReferralPerson("Ada", "Lovelace", "07700900123", null, "phone", "en", null), DateTimeOffset.UtcNow);
+            null, new OnwardReferralPerson("Ada", "Lovelace", "07700900123", null, "phone", "en", null), referredAt ?? DateTimeOffset.UtcNow);
         await infrastructure.PublishAsync(requested, Guid.NewGuid());
         await Eventually.GetAsync(() => LoadAsync(requested.OnwardReferralId), "the onward referral in the inbox");
         return requested;
@@ -244,6 +247,37 @@ public class ProviderLifecycleTests(RealInfrastructure infrastructure)
         Assert.NotNull(view.EscalatedAt);
 
         Assert.Equal([typeof(OnwardReferralArrived), typeof(OnwardReferralAcknowledged)], (await EventsOfAsync(acknowledged.OnwardReferralId)).Select(e => e.GetType()));
+    }
+
+    [Fact]
+    public async Task An_onward_referral_delivered_after_its_whole_window_gets_the_full_window_from_its_arrival()
+    {
+        // Referred on longer ago than the provider has to acknowledge at all: a delivery held up that long
+        // (a broker outage, a queue behind) must not reach the provider already failed as no-response.
+        var policy = infrastructure.CommunityProviders.Services.GetRequiredService<IOptions<AcknowledgementPolicy>>().Value;
+        var referredAt = DateTimeOffset.UtcNow - policy.ExpireAfter - TimeSpan.FromDays(1);
+        var provider = Guid.NewGuid();
+        var beforeArrival = DateTimeOffset.UtcNow;
+        var late = await ArrivedAsync(provider, referredAt);
+        var arrived = (await LoadAsync(late.OnwardReferralId))!;
+        Assert.InRange(arrived.ReceivedAt, beforeArrival, DateTimeOffset.UtcNow);
+        Assert.Equal(referredAt, arrived.ReferredAt);
+
+        // A pass of the deadline worker with the service's own delays and clock, as the running one makes.
+        var worker = new AcknowledgementDeadlineWorker(
+            infrastructure.CommunityProviders.Services.GetRequiredService<IDocumentStore>(), Options.Create(policy), TimeProvider.System,
+            NullLogger<AcknowledgementDeadlineWorker>.Instance);
+        await worker.CheckAsync(policy, CancellationToken.None);
+
+        Assert.Equal([typeof(OnwardReferralArrived)], (await EventsOfAsync(late.OnwardReferralId)).Select(e => e.GetType()));
+        var view = (await ClientFor(provider).GetFromJsonAsync<JsonElement>($"/api/provider/referrals/{late.OnwardReferralId}"))!;
+        Assert.Equal("requested", view.GetProperty("status").GetString());
+        Assert.Equal(arrived.ReceivedAt, view.GetProperty("receivedAt").GetDateTimeOffset());
+        Assert.Equal(referredAt, view.GetProperty("referredAt").GetDateTimeOffset());
+
+        // Its window is the whole of it, counted from the arrival.
+        Assert.Empty(Deadlines.Due(arrived, arrived.ReceivedAt + policy.RemindAfter - TimeSpan.FromSeconds(1), policy));
+        Assert.IsType<OnwardReferralExpired>(Deadlines.Due(arrived, arrived.ReceivedAt + policy.ExpireAfter, policy)[^1]);
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -274,6 +275,87 @@ public class ReferralLifecycleTests(RealInfrastructure infrastructure)
         var messageEntries = timeline.EnumerateArray().Where(e => e.GetProperty("type").GetString() == "referral.message-posted").ToList();
         Assert.Equal(2, messageEntries.Count);
         Assert.DoesNotContain("mornings", timeline.GetRawText());
+    }
+
+    [Fact]
+    public async Task Concurrent_messages_with_one_idempotency_key_all_answer_as_the_first_and_post_one()
+    {
+        var gp = ClientFor(Guid.NewGuid(), OrganisationKind.GpPractice);
+        var id = await SubmitAsync(gp);
+        var version = (await gp.GetAsync($"/api/referrals/{id}")).Headers.ETag!;
+
+        // With If-Match the post is checked optimistically: of the concurrent attempts one appends and the
+        // rest lose on the stream's version, and those must answer as the one that went first.
+        var key = "message-" + Guid.NewGuid().ToString("N");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/referrals/{id}/messages") { Content = JsonContent.Create(new { text = "Is Tuesday all right?" }) };
+            request.Headers.Add("Idempotency-Key", key);
+            request.Headers.IfMatch.Add(version);
+            return gp.SendAsync(request);
+        }));
+
+        var answers = await Task.WhenAll(responses.Select(async r => ((int)r.StatusCode, r.Headers.Location?.ToString(), await r.Content.ReadAsStringAsync())));
+        Assert.All(answers, a => Assert.True(a.Item1 == (int)HttpStatusCode.Created, $"{a.Item1} {a.Item3}"));
+        Assert.Single(answers.Select(a => a.Item3).Distinct());
+        Assert.Single(answers.Select(a => a.Item2).Distinct());
+        var posted = JsonDocument.Parse(answers[0].Item3).RootElement.GetProperty("id").GetGuid();
+
+        var messages = await JsonAsync(await gp.GetAsync($"/api/referrals/{id}/messages"));
+        Assert.Equal(posted, Assert.Single(messages.EnumerateArray()).GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task A_self_referral_retried_with_its_idempotency_key_and_body_is_answered_with_its_id_and_stored_once()
+    {
+        var anonymous = infrastructure.Referrals.CreateClient();
+        var mine = JsonSerializer.SerializeToNode(ReferralServiceTests.ReferralBody())!.AsObject();
+        mine["area"] = area;
+        mine["reason"] = "Mine: I live at 1 Dock Road.";
+        var theirs = mine.DeepClone().AsObject();
+        theirs["reason"] = "Someone else's, same key.";
+        var key = "self-" + Guid.NewGuid().ToString("N");
+
+        async Task<(HttpStatusCode Status, string Body)> PostAsync(JsonObject body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/self-referrals") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await anonymous.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        static Guid IdOf(string body)
+        {
+            // The answer is the id and nothing else, first time or replayed.
+            var root = JsonDocument.Parse(body).RootElement;
+            Assert.Equal(["id"], root.EnumerateObject().Select(p => p.Name));
+            return root.GetProperty("id").GetGuid();
+        }
+
+        var first = await PostAsync(mine);
+        Assert.Equal(HttpStatusCode.Accepted, first.Status);
+        // The response was lost; the person's browser sends it again, and again at once.
+        var retries = await Task.WhenAll(PostAsync(mine), PostAsync(mine), PostAsync(mine));
+        Assert.All(retries, r => Assert.Equal((HttpStatusCode.Accepted, first.Body), r));
+        var id = IdOf(first.Body);
+
+        // Someone else sending another body with the same key is just another self-referral: neither refused
+        // (which would tell them the key was used) nor answered with the first one's id.
+        var other = await PostAsync(theirs);
+        Assert.Equal(HttpStatusCode.Accepted, other.Status);
+        var otherId = IdOf(other.Body);
+        Assert.NotEqual(id, otherId);
+        Assert.Equal((HttpStatusCode.Accepted, other.Body), await PostAsync(theirs));
+        Assert.Equal((HttpStatusCode.Accepted, first.Body), await PostAsync(mine));
+
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        Assert.Equal(new[] { id, otherId }.Order(), (await session.Query<Referral>().Where(r => r.Area == area).Select(r => r.Id).ToListAsync()).Order());
+        // What is kept for the key names neither the key nor the person, and answers only with the id.
+        var kept = await session.Query<ReferralNetwork.PartnerApi.IdempotentResponse>().Where(r => r.ResponseJson.Contains(id.ToString())).ToListAsync();
+        var record = Assert.Single(kept);
+        Assert.DoesNotContain(key, record.Id);
+        Assert.Equal(first.Body, record.ResponseJson);
     }
 
     [Fact]

@@ -11,16 +11,34 @@ namespace ReferralNetwork.PartnerApi;
 /// <summary>The first response to a POST with an Idempotency-Key, kept to answer repeats with.</summary>
 public sealed record IdempotentResponse(string Id, string BodyHash, int StatusCode, string? Location, string ResponseJson, DateTimeOffset At);
 
+/// <summary>What an Idempotency-Key from a caller without a token does on a route.</summary>
+public enum AnonymousKeys
+{
+    /// <summary>Nothing: there is no organisation to scope it to (the default).</summary>
+    Ignored,
+
+    /// <summary>
+    /// Scoped to the key and the exact body together: only a request that repeats both is answered with the
+    /// first one's response, so it can only ever tell a caller what that caller sent. Another body with the
+    /// same key is simply another submission (never 422, which would tell a stranger the key was used).
+    /// </summary>
+    ScopedToBody,
+}
+
 /// <summary>
 /// Idempotency-Key on creating POSTs: the same key from the same organisation gets the original
-/// response and creates nothing; the same key with another body is 422. Without a token it is ignored. The handler stores the
+/// response and creates nothing; the same key with another body is 422. Without a token it is ignored,
+/// unless the route scopes anonymous keys to the body (<see cref="AnonymousKeys.ScopedToBody"/>). The handler stores the
 /// response in the same transaction as what it creates (<see cref="IdempotencyScope.Remember"/>).
 /// </summary>
 public static class IdempotencyKeys
 {
     public const string HeaderName = "Idempotency-Key";
 
-    public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder endpoint)
+    /// <summary>Where anonymous keys' stored responses live: a scope no organisation id can spell.</summary>
+    public const string AnonymousScope = "anonymous";
+
+    public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder endpoint, AnonymousKeys anonymous = AnonymousKeys.Ignored)
     {
         // Filters run after the body is bound (and consumed), so buffer it before binding: wrap the
         // finished request delegate, or the filter would hash an empty stream and never spot a changed body.
@@ -52,15 +70,17 @@ public static class IdempotencyKeys
                 return Problems.BadRequest("Idempotency-Key may be at most 200 characters.");
             }
 
-            // Keys are an organisation's: an anonymous caller has none to scope one to, and a shared scope would
-            // let one member of the public claim a key first and be answered with another's submission.
-            if (http.User.FindFirst(Authentication.NetworkTokens.OrganisationClaim)?.Value is not { } organisation)
+            // Keys are an organisation's. An anonymous caller has none to scope one to, and a scope the public shared
+            // would let one member of the public claim a key first and be answered with another's submission; so
+            // unless the route scopes anonymous keys to the body as well, an anonymous key does nothing.
+            var organisation = http.User.FindFirst(Authentication.NetworkTokens.OrganisationClaim)?.Value;
+            if (organisation is null && anonymous == AnonymousKeys.Ignored)
             {
                 return await next(context);
             }
 
-            var id = $"{organisation}|{http.Request.Path}|{key}";
             var hash = await HashBodyAsync(http.Request);
+            var id = organisation is null ? AnonymousIdFor(http.Request.Path, key, hash) : $"{organisation}|{http.Request.Path}|{key}";
             var scope = http.RequestServices.GetRequiredService<IdempotencyScope>();
             var query = http.RequestServices.GetRequiredService<IQuerySession>();
 
@@ -80,7 +100,43 @@ public static class IdempotencyKeys
                 var winner = await query.LoadAsync<IdempotentResponse>(id, http.RequestAborted);
                 return winner is null ? throw new InvalidOperationException("Idempotency record vanished.") : Replay(winner, hash);
             }
+            catch (Exception) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                // A concurrent request with the same key may have committed first and ours failed because it did: on
+                // the stream both appended to (a version conflict, a stale If-Match) or in the decision on the state
+                // it left (already referred to that service). Then the key's answer is the first result, whatever
+                // ours was; with no stored result (or no database to ask) the failure is ours to report.
+                if (await StoredAfterFailureAsync(query, id, http.RequestAborted) is { } winner)
+                {
+                    return Replay(winner, hash);
+                }
+
+                throw;
+            }
         });
+    }
+
+    private static async Task<IdempotentResponse?> StoredAfterFailureAsync(IQuerySession query, string id, CancellationToken ct)
+    {
+        try
+        {
+            return await query.LoadAsync<IdempotentResponse>(id, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// An anonymous key's record: the key and the body's hash hashed together, so a stored response is found only
+    /// by a request carrying both, and the record's id spells neither the key nor the body.
+    /// </summary>
+    internal static string AnonymousIdFor(PathString path, string key, string bodyHash)
+    {
+        // The body's hash has a fixed length, so "hash + key" cannot be read two ways.
+        var scoped = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(bodyHash + key));
+        return $"{AnonymousScope}|{path}|{Convert.ToHexStringLower(scoped)}";
     }
 
     /// <summary>

@@ -34,7 +34,9 @@ public static class Extensions
             opts.Schema.For<Case>().Duplicate(c => c.LinkWorkerServiceId).Duplicate(c => c.LinkWorkerId);
             opts.Schema.For<LinkWorker>().Duplicate(w => w.LinkWorkerServiceId);
             opts.Schema.For<AreaOrganisation>();
-            opts.Schema.For<DirectoryListing>();
+            // Listings of one service handled at once: the one that stores second fails (retried, it reads the
+            // other's and decides again), so an older listing cannot overwrite a newer one it did not see.
+            opts.Schema.For<DirectoryListing>().UseOptimisticConcurrency(true);
             opts.Schema.For<WaitingReferral>();
             opts.Schema.For<CancelledReferral>();
             CaseErasure.AddMaskingRules(opts);

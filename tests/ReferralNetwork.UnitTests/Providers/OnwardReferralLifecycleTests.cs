@@ -302,6 +302,40 @@ public class OnwardReferralLifecycleTests
         Assert.Empty(Deadlines.Due(In(OnwardReferralStatus.Accepted), At.AddDays(30), Policy));
     }
 
+    /// <summary>An onward referral referred on at <paramref name="referredAt"/> that reached the inbox only at <see cref="At"/>.</summary>
+    private static ProviderReferral ArrivedLate(DateTimeOffset referredAt) => Evolution.Start<ProviderReferral>(new OnwardReferralArrived(
+        Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "Walking group", Guid.NewGuid(), ["physical-activity"], null,
+        new OnwardReferralPerson("Ada", "Lovelace", null, null, null, null, null), referredAt, ArrivedAt: At));
+
+    [Fact]
+    public void A_late_delivery_keeps_both_times_and_the_deadlines_count_from_its_arrival()
+    {
+        // Referred on longer ago than the whole window: counted from the referral it would fail at once.
+        var late = ArrivedLate(At - Policy.ExpireAfter - TimeSpan.FromDays(3));
+        Assert.Equal(At, late.ReceivedAt);
+        Assert.Equal(At, late.UpdatedAt);
+        Assert.Equal(At - Policy.ExpireAfter - TimeSpan.FromDays(3), late.ReferredAt);
+
+        Assert.Empty(Deadlines.Due(late, At, Policy));
+        Assert.Empty(Deadlines.Due(late, At + Policy.RemindAfter - TimeSpan.FromSeconds(1), Policy));
+        Assert.IsType<OnwardReferralReminded>(Assert.Single(Deadlines.Due(late, At + Policy.RemindAfter, Policy)));
+        Assert.Collection(Deadlines.Due(late, At + Policy.ExpireAfter - TimeSpan.FromSeconds(1), Policy),
+            e => Assert.IsType<OnwardReferralReminded>(e),
+            e => Assert.IsType<OnwardReferralEscalated>(e));
+        Assert.IsType<OnwardReferralExpired>(Deadlines.Due(late, At + Policy.ExpireAfter, Policy)[^1]);
+    }
+
+    [Fact]
+    public void An_onward_referral_stored_before_arrivals_were_recorded_counts_from_its_referral_as_before()
+    {
+        // Its event has no arrival time: the referral time is the best there is, and its deadlines do not move.
+        var stored = Arrived();
+        Assert.Equal(At, stored.ReceivedAt);
+        Assert.Equal(At, stored.ReferredAt);
+        Assert.Empty(Deadlines.Due(stored, At + Policy.RemindAfter - TimeSpan.FromSeconds(1), Policy));
+        Assert.IsType<OnwardReferralExpired>(Deadlines.Due(stored, At + Policy.ExpireAfter, Policy)[^1]);
+    }
+
     [Fact]
     public void The_policy_defaults_are_two_four_and_seven_days()
     {

@@ -9,9 +9,13 @@ namespace ReferralNetwork.CommunityProviders.Inbox;
 /// Onward referrals arriving in a provider's inbox and their withdrawals. The inbox commits what is
 /// appended.
 /// </summary>
-public sealed class ProviderInboxConsumer(IDocumentSession session) : IConsumer<OnwardReferralRequested>, IConsumer<OnwardReferralWithdrawn>
+public sealed class ProviderInboxConsumer(IDocumentSession session, TimeProvider clock) : IConsumer<OnwardReferralRequested>, IConsumer<OnwardReferralWithdrawn>
 {
-    /// <summary>A link worker referred someone to one of our providers' services: it lands in that provider's inbox.</summary>
+    /// <summary>
+    /// A link worker referred someone to one of our providers' services: it lands in that provider's inbox.
+    /// The arrival is stamped by our clock, so a delivery delayed (a broker outage, retries, a queue behind)
+    /// does not use up the provider's time to acknowledge it: the deadlines count from here, not from the referral.
+    /// </summary>
     public async Task Consume(ConsumeContext<OnwardReferralRequested> context)
     {
         var m = context.Message;
@@ -21,7 +25,7 @@ public sealed class ProviderInboxConsumer(IDocumentSession session) : IConsumer<
         }
 
         session.Events.StartStream<ProviderReferral>(m.OnwardReferralId, new OnwardReferralArrived(
-            m.OnwardReferralId, m.ReferralId, m.ProviderId, m.ServiceId, m.ServiceName, m.LinkWorkerServiceId, m.Needs, m.Note, m.Person, m.At));
+            m.OnwardReferralId, m.ReferralId, m.ProviderId, m.ServiceId, m.ServiceName, m.LinkWorkerServiceId, m.Needs, m.Note, m.Person, m.At, ArrivedAt: clock.GetUtcNow()));
     }
 
     /// <summary>The link-worker side withdrew an onward referral (or the referral was cancelled): an open one is cancelled.</summary>

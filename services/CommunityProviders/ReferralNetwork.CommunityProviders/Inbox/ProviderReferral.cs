@@ -5,6 +5,12 @@ namespace ReferralNetwork.CommunityProviders.Inbox;
 
 // An onward referral as the provider holding it sees it (stream id = onward referral id).
 
+/// <summary>
+/// An onward referral landed in the provider's inbox. <paramref name="At"/> is when the link worker referred
+/// on (the message's time, as it always was); <paramref name="ArrivedAt"/> is when it arrived here, by this
+/// service's clock, and is what the acknowledgement deadlines count from. Events stored before the arrival
+/// was recorded have none, and count from <paramref name="At"/> as they always did.
+/// </summary>
 public sealed record OnwardReferralArrived(
     Guid OnwardReferralId,
     Guid ReferralId,
@@ -15,7 +21,8 @@ public sealed record OnwardReferralArrived(
     IReadOnlyList<string> Needs,
     string? Note,
     OnwardReferralPerson Person,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    DateTimeOffset? ArrivedAt = null);
 
 public sealed record OnwardReferralAcknowledged(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateTimeOffset At);
 
@@ -54,6 +61,12 @@ public sealed record OnwardReferralCancelled(Guid OnwardReferralId, Guid Referra
 
 public sealed record Attendance(DateOnly Date, bool Attended, DateTimeOffset RecordedAt);
 
+/// <summary>
+/// An onward referral in a provider's inbox. <paramref name="ReceivedAt"/> is when it arrived in the inbox
+/// (the acknowledgement deadlines count from it); <paramref name="ReferredAt"/> is when the link worker
+/// referred on, which a delayed delivery can put well before. Onward referrals stored before the arrival was
+/// recorded have the referral time as <paramref name="ReceivedAt"/> and no <paramref name="ReferredAt"/>.
+/// </summary>
 public sealed record ProviderReferral(
     Guid Id,
     Guid ReferralId,
@@ -75,7 +88,8 @@ public sealed record ProviderReferral(
     DateTimeOffset? EscalatedAt,
     DateTimeOffset UpdatedAt,
     long Version,
-    bool TakenOn = false)
+    bool TakenOn = false,
+    DateTimeOffset? ReferredAt = null)
 {
     public const string NoResponse = "no-response";
 
@@ -96,9 +110,13 @@ public sealed record ProviderReferral(
     public ProviderReferral AsSeenByProvider() => HoldsPerson ? this : this with { Person = Withheld, Note = null };
 
     // Version is the stream's: Marten sets it after each event, so Create and Apply leave it alone.
-    public static ProviderReferral Create(OnwardReferralArrived e) => new(
-        e.OnwardReferralId, e.ReferralId, e.ProviderId, e.ServiceId, e.ServiceName, e.LinkWorkerServiceId, OnwardReferralStatus.Requested, null, null,
-        e.Needs, e.Note, e.Person, [], null, e.At, null, null, null, e.At, 0);
+    public static ProviderReferral Create(OnwardReferralArrived e)
+    {
+        var arrived = e.ArrivedAt ?? e.At;
+        return new(
+            e.OnwardReferralId, e.ReferralId, e.ProviderId, e.ServiceId, e.ServiceName, e.LinkWorkerServiceId, OnwardReferralStatus.Requested, null, null,
+            e.Needs, e.Note, e.Person, [], null, arrived, null, null, null, arrived, 0, ReferredAt: e.At);
+    }
 
     public ProviderReferral Apply(OnwardReferralAcknowledged e) =>
         this with { Status = OnwardReferralStatus.Received, AcknowledgedAt = e.At, UpdatedAt = e.At };

@@ -31,9 +31,11 @@ public static class ReferralsApi
         referrals.MapGet("/{id:guid}/messages/{messageId:guid}", GetMessageAsync);
         referrals.MapGet("/{id:guid}/message-back", GetMessageBackAsync);
 
-        // Public: the gateway rate-limits it per client address. No Idempotency-Key, since keys are
-        // scoped to an organisation and anonymous callers would share (and collide on) one scope.
-        app.MapPost("/api/self-referrals", SubmitSelfReferralAsync).AllowAnonymous().WithRequestValidation();
+        // Public: the gateway rate-limits it per client address. An anonymous caller has no organisation to
+        // scope an Idempotency-Key to, so its key is scoped to the exact body as well: a retry that repeats both
+        // gets the first answer (only an id), and nobody learns anything by reusing someone else's key.
+        app.MapPost("/api/self-referrals", SubmitSelfReferralAsync).AllowAnonymous().WithRequestValidation()
+            .WithIdempotencyKey(AnonymousKeys.ScopedToBody);
         return app;
     }
 
@@ -119,7 +121,7 @@ public static class ReferralsApi
     }
 
     public static async Task<Accepted<SelfReferralReceived>> SubmitSelfReferralAsync(
-        SubmitSelfReferralRequest request, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        SubmitSelfReferralRequest request, IDocumentSession session, IdempotencyScope idempotency, TimeProvider clock, CancellationToken ct)
     {
         var valid = ValidReferral.From(request);
         // No referring organisation: no id any caller has, so only the link-worker service and the operator see it.
@@ -127,9 +129,12 @@ public static class ReferralsApi
         var requested = new ReferralRequested(
             id, Pathway.SelfReferral, request.Area!, new Actor(Guid.Empty, OrganisationKind.OtherReferrer), SubmitSelfReferralRequestValidator.ReferrerName,
             valid.Needs, valid.Urgency, valid.Reason, valid.Person, valid.Consent, clock.GetUtcNow());
-        // No ETag: the self-referrer cannot read what they sent.
+        // No ETag: the self-referrer cannot read what they sent. A retry with the same key and body is answered
+        // with this, and it holds nothing but the id.
+        var received = new SelfReferralReceived(id);
+        idempotency.Remember(session, StatusCodes.Status202Accepted, null, received);
         await session.StartAsync<Referral>(id, [requested], ct);
-        return TypedResults.Accepted((string?)null, new SelfReferralReceived(id));
+        return TypedResults.Accepted((string?)null, received);
     }
 
     /// <summary>The referrer cancels while the referral is not finished; the relay tells the network (ReferralCancelled).</summary>
