@@ -153,7 +153,7 @@ public sealed class MetricsTests(RealInfrastructure infrastructure)
             var checks = JsonDocument.Parse(text).RootElement.GetProperty("checks");
 
             Assert.True(status == HttpStatusCode.OK, $"{name}: {(int)status} {text}");
-            Assert.Equal(["broker", "database", "self", "subscriptions"], checks.EnumerateObject().Select(c => c.Name).Order());
+            Assert.Equal(["broker", "database", "relay", "self", "subscriptions"], checks.EnumerateObject().Select(c => c.Name).Order());
             Assert.Equal("healthy", checks.GetProperty("database").GetProperty("status").GetString());
             Assert.Equal("healthy", checks.GetProperty("broker").GetProperty("status").GetString());
             Assert.NotEmpty(checks.GetProperty("broker").GetProperty("data").GetProperty("queues").EnumerateObject());

@@ -62,25 +62,35 @@ public sealed class IntegrationEventRelay : SubscriptionBase
     /// as it takes, so nothing is skipped; a failure of this event alone (a message the broker refuses, or
     /// one that cannot be built) is tried <see cref="RelayOptions.AttemptsBeforeSettingAside"/> times, then
     /// set aside as an <see cref="UnpublishedEvent"/> in the same transaction as the relay's progress, so
-    /// one bad event does not stop every other event of the service.
+    /// one bad event does not stop every other event of the service. A map that throws sets the event aside at once.
     /// </summary>
     private async Task PublishUntilAcceptedAsync(IEvent @event, IDocumentOperations operations, CancellationToken cancellationToken)
     {
+        object? message;
+        try
+        {
+            message = map.ToIntegrationEvent(@event);
+        }
+        catch (Exception ex)
+        {
+            // A bug in the map fails this event the same way every time.
+            SetAside(@event, operations, @event.EventTypeName, ex, 1);
+            return;
+        }
+
+        if (message is null)
+        {
+            return;
+        }
+
         var delay = options.FirstRetryAfter;
         for (var attempt = 1; ; attempt++)
         {
-            object? message = null;
-            using var activity = Source.StartActivity($"relay {@event.EventTypeName}", ActivityKind.Producer, ParentOf(@event));
+            using var activity = Source.StartActivity($"relay {message.GetType().Name}", ActivityKind.Producer, ParentOf(@event));
             activity?.SetTag("event.sequence", @event.Sequence);
             activity?.SetTag("event.type", @event.EventTypeName);
             try
             {
-                message = map.ToIntegrationEvent(@event);
-                if (message is null)
-                {
-                    return;
-                }
-
                 // Bounded: a paused broker must not hang the relay forever (MassTransit#5068).
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.PublishTimeout);
@@ -103,23 +113,29 @@ public sealed class IntegrationEventRelay : SubscriptionBase
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-                var messageType = message?.GetType().Name ?? @event.EventTypeName;
-                if (!PublishFailures.IsOutage(ex) && attempt >= options.AttemptsBeforeSettingAside)
+                if (PublishFailures.IsTheEventsOwn(ex) && attempt >= options.AttemptsBeforeSettingAside)
                 {
-                    operations.Store(new UnpublishedEvent(@event.Id, @event.Sequence, @event.EventTypeName, messageType,
-                        $"{ex.GetType().Name}: {ex.Message}", attempt, DateTimeOffset.UtcNow));
-                    setAside.Add(1, new KeyValuePair<string, object?>("message.type", messageType));
-                    logger.LogError(ex, "Publishing {MessageType} for event {EventId} (sequence {Sequence}) failed {Attempts} times; set aside as unpublished, going on with the next",
-                        messageType, @event.Id, @event.Sequence, attempt);
+                    SetAside(@event, operations, message.GetType().Name, ex, attempt);
                     return;
                 }
 
                 logger.LogWarning(ex, "Publishing {MessageType} for event {EventId} failed (attempt {Attempt}); retrying in {Delay}",
-                    messageType, @event.Id, attempt, delay);
+                    message.GetType().Name, @event.Id, attempt, delay);
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, options.LongestRetryAfter.TotalMilliseconds));
             }
         }
+    }
+
+    /// <summary>Stored with the relay's progress, so the event is either published or set aside, never neither.</summary>
+    private void SetAside(IEvent @event, IDocumentOperations operations, string messageType, Exception ex, int attempts)
+    {
+        var cause = ex.GetBaseException();
+        operations.Store(new UnpublishedEvent(@event.Id, @event.Sequence, @event.EventTypeName, messageType,
+            $"{cause.GetType().Name}: {cause.Message}", attempts, DateTimeOffset.UtcNow));
+        setAside.Add(1, new KeyValuePair<string, object?>("message.type", messageType));
+        logger.LogError(ex, "Publishing {MessageType} for event {EventId} (sequence {Sequence}) failed {Attempts} time(s); set aside as unpublished, going on with the next",
+            messageType, @event.Id, @event.Sequence, attempts);
     }
 
     private static ActivityContext ParentOf(IEvent @event)

@@ -1,4 +1,4 @@
-using MassTransit;
+using System.Text.Json;
 using RabbitMQ.Client.Exceptions;
 
 namespace ReferralNetwork.Messaging;
@@ -12,18 +12,17 @@ public static class PublishFailures
     private const int AccessRefused = 403;
 
     /// <summary>
-    /// The broker is away or not ready for the message (unreachable, connection lost, no answer in time,
-    /// no confirmation, or no queue bound yet, so the message came back): every event would fail alike, so the relay waits
-    /// and tries the same event again, however long it takes. Anything else (the broker refusing this
-    /// message type, a message that cannot be built or serialised) is the event's own problem.
+    /// Whether the failure is this event's own, so that trying other events would go better: the broker
+    /// refusing its message type (ACCESS_REFUSED), or a message that cannot be serialised. Anything else
+    /// (the broker away, a connection lost or closing, no answer or confirmation in time, no queue bound
+    /// yet) would fail every event alike, so the relay waits and tries the same one again for as long as
+    /// it takes: when in doubt, an outage, since setting an event aside means its consumers never hear of it.
     /// </summary>
-    public static bool IsOutage(Exception exception) => exception switch
+    public static bool IsTheEventsOwn(Exception exception) => exception switch
     {
-        OperationInterruptedException { ShutdownReason.ReplyCode: AccessRefused } => false,
-        MessageReturnedException or TimeoutException or OperationCanceledException => true,
-        RabbitMqConnectionException or BrokerUnreachableException or OperationInterruptedException or ConnectFailureException => true,
-        RabbitMQ.Client.Exceptions.PublishException or System.Net.Sockets.SocketException or IOException => true,
-        { InnerException: { } inner } => IsOutage(inner),
+        OperationInterruptedException { ShutdownReason.ReplyCode: AccessRefused } => true,
+        JsonException or NotSupportedException => true,
+        { InnerException: { } inner } => IsTheEventsOwn(inner),
         _ => false,
     };
 }

@@ -50,7 +50,7 @@ public class IntegrationEventRelayTests
     {
         var bus = Substitute.For<IBus>();
         bus.Publish(Arg.Is<object>(m => IsBad(m)), Arg.Any<Type>(), Arg.Any<IPipe<PublishContext>>(), Arg.Any<CancellationToken>())
-            .Returns(Task.FromException(new InvalidOperationException("cannot serialise")));
+            .Returns(Task.FromException(new MassTransit.PublishException("failed", new System.Text.Json.JsonException("cannot serialise"))));
         var operations = Substitute.For<IDocumentOperations>();
         var bad = Event("bad", 2);
 
@@ -76,12 +76,14 @@ public class IntegrationEventRelayTests
     }
 
     [Theory]
-    [InlineData(typeof(TimeoutException), true)]
-    [InlineData(typeof(OperationCanceledException), true)]
+    [InlineData(typeof(TimeoutException), false)]
+    [InlineData(typeof(OperationCanceledException), false)]
     [InlineData(typeof(InvalidOperationException), false)]
-    [InlineData(typeof(NotSupportedException), false)]
-    public void Outages_are_told_from_an_events_own_failures(Type exception, bool outage) =>
-        Assert.Equal(outage, PublishFailures.IsOutage((Exception)Activator.CreateInstance(exception)!));
+    [InlineData(typeof(ObjectDisposedException), false)]
+    [InlineData(typeof(System.Text.Json.JsonException), true)]
+    [InlineData(typeof(NotSupportedException), true)]
+    public void Only_what_fails_this_event_alone_is_its_own_failure_anything_else_an_outage(Type exception, bool own) =>
+        Assert.Equal(own, PublishFailures.IsTheEventsOwn(exception == typeof(ObjectDisposedException) ? new ObjectDisposedException("channel") : (Exception)Activator.CreateInstance(exception)!));
 
     [Fact]
     public void The_broker_refusing_access_is_the_events_own_failure_and_a_lost_connection_an_outage()
@@ -90,7 +92,7 @@ public class IntegrationEventRelayTests
             new RabbitMQ.Client.Events.ShutdownEventArgs(RabbitMQ.Client.ShutdownInitiator.Peer, 403, "ACCESS_REFUSED"));
         var lost = new RabbitMQ.Client.Exceptions.OperationInterruptedException(
             new RabbitMQ.Client.Events.ShutdownEventArgs(RabbitMQ.Client.ShutdownInitiator.Peer, 320, "CONNECTION_FORCED"));
-        Assert.False(PublishFailures.IsOutage(new MassTransit.PublishException("failed", refused)));
-        Assert.True(PublishFailures.IsOutage(new MassTransit.PublishException("failed", lost)));
+        Assert.True(PublishFailures.IsTheEventsOwn(new MassTransit.PublishException("failed", refused)));
+        Assert.False(PublishFailures.IsTheEventsOwn(new MassTransit.PublishException("failed", lost)));
     }
 }
