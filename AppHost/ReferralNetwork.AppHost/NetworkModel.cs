@@ -76,11 +76,12 @@ public static class NetworkModel
             .WithEnvironment("OTEL_EXPORTER_OTLP_HEADERS", "");
 
     /// <summary>
-    /// The broker as the service's own user (<c>ConnectionStrings__rabbitmq</c>). Not waited for: a service
-    /// starts, and restarts, whether or not the broker is up, and its bus connects when it can.
+    /// The broker as the service's own user (<c>ConnectionStrings__rabbitmq</c>), ready before the service first
+    /// starts: the broker users exist only once the broker is up, and a login refused then is not retried by
+    /// MassTransit. Once started, a service keeps serving through a broker outage (its bus reconnects).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithBroker(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> broker) =>
-        service.WithReference(broker, connectionName: "rabbitmq");
+        service.WithReference(broker, connectionName: "rabbitmq").WaitFor(broker);
 
     /// <summary>The service's own database, created before it starts.</summary>
     public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> database) =>

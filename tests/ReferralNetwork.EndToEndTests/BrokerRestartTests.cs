@@ -46,57 +46,6 @@ public class BrokerRestartTests(RunningNetwork network)
         Assert.Single(timeline.EnumerateArray(), e => e.GetProperty("type").GetString() == "referral.requested");
     }
 
-    [Fact]
-    public async Task A_service_started_while_the_broker_is_down_takes_referrals_stays_up_and_catches_up()
-    {
-        var area = "coldstart-" + Guid.NewGuid().ToString("N")[..6];
-        var gp = await network.RegisterAsync("Dockside Surgery", "gp-practice", area);
-        var linkWorkers = await network.RegisterAsync("Dockside Link Workers", "link-worker-service", area);
-        var probe = await gp.Client.PostAsJsonAsync("/api/referrals", ReferralJourneyTests.Referral());
-        await RoutedAsync(gp, JsonDocument.Parse(await probe.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid());
-
-        Assert.True((await network.CommandAsync("rabbitmq", KnownResourceCommands.StopCommand)).Success);
-        await network.App.ResourceNotifications.WaitForResourceAsync("rabbitmq", KnownResourceStates.TerminalStates);
-        try
-        {
-            // The referral service starts again with no broker to connect to: intake needs none.
-            var restart = network.CommandAsync("referrals", KnownResourceCommands.RestartCommand);
-            Assert.True(await Task.WhenAny(restart, Task.Delay(TimeSpan.FromSeconds(90))) == restart, "The referral service did not start without a broker.");
-            Assert.True((await restart).Success);
-            var first = await Eventually.GetAsync(async () =>
-            {
-                var response = await gp.Client.PostAsJsonAsync("/api/referrals", ReferralJourneyTests.Referral());
-                return response.StatusCode == HttpStatusCode.Created
-                    ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid().ToString()
-                    : null;
-            }, "the restarted referral service to take a referral without a broker", seconds: 60);
-
-            // Past the 60 s a bus start used to be given before the service gave up and exited.
-            await Task.Delay(TimeSpan.FromSeconds(70));
-            Assert.Equal(KnownResourceStates.Running, await network.StateAsync("referrals"));
-            var second = await gp.Client.PostAsJsonAsync("/api/referrals", ReferralJourneyTests.Referral());
-            Assert.Equal(HttpStatusCode.Created, second.StatusCode);
-            var health = await network.Gateway.GetAsync("/health");
-            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-
-            Assert.True((await network.CommandAsync("rabbitmq", KnownResourceCommands.StartCommand)).Success);
-            foreach (var id in new[] { Guid.Parse(first), JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid() })
-            {
-                var routed = await RoutedAsync(gp, id, seconds: 120);
-                Assert.Equal(linkWorkers.Id, routed.GetProperty("linkWorkerService").GetProperty("id").GetGuid());
-            }
-        }
-        finally
-        {
-            if (await network.StateAsync("rabbitmq") != KnownResourceStates.Running)
-            {
-                await network.CommandAsync("rabbitmq", KnownResourceCommands.StartCommand);
-            }
-
-            await network.AllHealthyAsync(TimeSpan.FromMinutes(2));
-        }
-    }
-
     private static Task<JsonElement> RoutedAsync(Partner gp, Guid id, int seconds = 45) =>
         Eventually.GetAsync<JsonElement?>(async () =>
         {

@@ -21,6 +21,7 @@ public sealed class ReferralServiceOfItsOwn : IAsyncDisposable
     private readonly RealInfrastructure infrastructure;
     private readonly string dataDirectory;
     private RabbitMqBroker? broker;
+    private int brokerPort;
     private IBusControl? observer;
     private WebApplicationFactory<ReferralNetwork.Referrals.Referrals.ReferralEvents>? host;
 
@@ -44,31 +45,30 @@ public sealed class ReferralServiceOfItsOwn : IAsyncDisposable
     public RabbitMqBroker Broker => broker!;
 
     /// <param name="settings">Configuration for the service, e.g. <c>("Database:StatementTimeout", "00:00:02")</c>.</param>
-    public static async Task<ReferralServiceOfItsOwn> StartAsync(RealInfrastructure infrastructure, params (string Key, string Value)[] settings)
+    public static Task<ReferralServiceOfItsOwn> StartAsync(RealInfrastructure infrastructure, params (string Key, string Value)[] settings) =>
+        StartAsync(infrastructure, brokerFirst: true, settings);
+
+    /// <summary>The service started while its broker is not running yet (<see cref="StartBrokerAsync"/> starts it).</summary>
+    public static Task<ReferralServiceOfItsOwn> StartWithoutBrokerAsync(RealInfrastructure infrastructure) =>
+        StartAsync(infrastructure, brokerFirst: false, []);
+
+    private static async Task<ReferralServiceOfItsOwn> StartAsync(RealInfrastructure infrastructure, bool brokerFirst, (string Key, string Value)[] settings)
     {
         var name = "own" + Guid.NewGuid().ToString("N")[..8];
-        var service = new ReferralServiceOfItsOwn(infrastructure, Path.Combine("/var/tmp/referral-network-tests", name));
+        var service = new ReferralServiceOfItsOwn(infrastructure, Path.Combine("/var/tmp/referral-network-tests", name)) { brokerPort = LoopbackPorts.FindFree() };
         try
         {
-            service.broker = await RabbitMqBroker.StartAsync(Path.Combine(service.dataDirectory, "rabbitmq"), LoopbackPorts.FindFree());
-            // Bound before the service starts, so nothing its relay publishes is lost to it.
-            service.observer = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+            if (brokerFirst)
             {
-                cfg.Host(new Uri(service.broker.ConnectionString));
-                cfg.ReceiveEndpoint("tests-observer", e =>
-                {
-                    service.Observe<Published.ReferralRequested>(e);
-                    service.Observe<Published.ReferralCancelled>(e);
-                });
-            });
-            await service.observer.StartAsync();
+                await service.StartBrokerAsync();
+            }
 
             var database = "referralsdb_" + name;
             await infrastructure.Postgres.EnsureDatabaseAsync(database);
             service.host = infrastructure.Referrals.WithWebHostBuilder(b =>
             {
                 b.UseSetting("ConnectionStrings:referralsdb", infrastructure.Postgres.ConnectionString(database))
-                    .UseSetting("ConnectionStrings:rabbitmq", service.broker.ConnectionString);
+                    .UseSetting("ConnectionStrings:rabbitmq", $"amqp://{RabbitMqBroker.UserName}:{RabbitMqBroker.Password}@127.0.0.1:{service.brokerPort}/");
                 foreach (var (key, value) in settings)
                 {
                     b.UseSetting(key, value);
@@ -84,6 +84,23 @@ public sealed class ReferralServiceOfItsOwn : IAsyncDisposable
             await service.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts the service's broker on its port, with the tests' observer bound.</summary>
+    public async Task StartBrokerAsync()
+    {
+        broker = await RabbitMqBroker.StartAsync(Path.Combine(dataDirectory, "rabbitmq"), brokerPort);
+        // Bound before the service's relay can reach the broker, so nothing it publishes is lost to it.
+        observer = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(new Uri(broker.ConnectionString));
+            cfg.ReceiveEndpoint("tests-observer", e =>
+            {
+                Observe<Published.ReferralRequested>(e);
+                Observe<Published.ReferralCancelled>(e);
+            });
+        });
+        await observer.StartAsync();
     }
 
     public HttpClient ClientFor(Guid organisation, OrganisationKind kind, string area)
