@@ -22,6 +22,19 @@ public class ReferralJourneyTests(RunningNetwork network)
         consent = new { given = true, recordedAt = "2026-11-20T10:00:00Z", shareWithReferrer = "full" },
     };
 
+    /// <summary>The same person referring themselves to <paramref name="area"/> (the public route's body), as JSON.</summary>
+    internal static string SelfReferral(string area, string? reason = null)
+    {
+        var body = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(Referral()))!.AsObject();
+        body["area"] = area;
+        if (reason is not null)
+        {
+            body["reason"] = reason;
+        }
+
+        return body.ToJsonString();
+    }
+
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace ReferralNetwork.EndToEndTests.Security;
 
@@ -10,12 +9,7 @@ namespace ReferralNetwork.EndToEndTests.Security;
 [Collection(RunningNetworkCollection.Name)]
 public class AnonymousAreaTests(RunningNetwork network)
 {
-    private static StringContent SelfReferral(string area)
-    {
-        var body = JsonNode.Parse(JsonSerializer.Serialize(ReferralJourneyTests.Referral()))!.AsObject();
-        body["area"] = area;
-        return new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-    }
+    private static StringContent SelfReferral(string area) => new(ReferralJourneyTests.SelfReferral(area), Encoding.UTF8, "application/json");
 
     private static async Task AssertAreaRefusedAsync(HttpResponseMessage response)
     {

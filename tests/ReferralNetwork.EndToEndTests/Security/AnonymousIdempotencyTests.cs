@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace ReferralNetwork.EndToEndTests.Security;
 
@@ -12,14 +11,6 @@ namespace ReferralNetwork.EndToEndTests.Security;
 [Collection(RunningNetworkCollection.Name)]
 public class AnonymousIdempotencyTests(RunningNetwork network)
 {
-    private static string SelfReferral(string area, string reason)
-    {
-        var body = JsonNode.Parse(JsonSerializer.Serialize(ReferralJourneyTests.Referral()))!.AsObject();
-        body["area"] = area;
-        body["reason"] = reason;
-        return body.ToJsonString();
-    }
-
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string body, string key)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/self-referrals") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
@@ -34,14 +25,14 @@ public class AnonymousIdempotencyTests(RunningNetwork network)
         var area = "retry-" + Guid.NewGuid().ToString("N")[..6];
         var linkWorkers = await network.RegisterAsync("Retry Link Workers", "link-worker-service", area);
         var key = Guid.NewGuid().ToString();
-        var mine = SelfReferral(area, "Mine: lonely since the move.");
+        var mine = ReferralJourneyTests.SelfReferral(area, "Mine: lonely since the move.");
 
         var first = await PostAsync(mine, key);
         Assert.Equal(HttpStatusCode.Accepted, first.Status);
         Assert.Equal((HttpStatusCode.Accepted, first.Body), await PostAsync(mine, key));
         var id = JsonDocument.Parse(first.Body).RootElement.GetProperty("id").GetGuid();
 
-        var theirs = await PostAsync(SelfReferral(area, "Theirs, same key."), key);
+        var theirs = await PostAsync(ReferralJourneyTests.SelfReferral(area, "Theirs, same key."), key);
         Assert.Equal(HttpStatusCode.Accepted, theirs.Status);
         var root = JsonDocument.Parse(theirs.Body).RootElement;
         Assert.Equal(["id"], root.EnumerateObject().Select(p => p.Name));
