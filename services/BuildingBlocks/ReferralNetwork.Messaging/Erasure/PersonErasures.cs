@@ -8,6 +8,16 @@ using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.Messaging.Erasure;
 
+/// <summary>What stands where a person was, in the contracts' own shapes, for every service's masking rules.</summary>
+public static class ErasedPeople
+{
+    public static readonly Contracts.PersonDetails Person =
+        new(ErasedText.Marker, ErasedText.Marker, DateOnly.MinValue, null, null, null, null, null, null, null);
+
+    public static readonly Contracts.LinkWorkers.OnwardReferralPerson OnwardPerson =
+        new(ErasedText.Marker, ErasedText.Marker, null, null, null, null, null);
+}
+
 /// <summary>This service carried out an erasure: published as <see cref="PersonErasureCompleted"/>.</summary>
 public sealed record PersonErasureCarriedOut(Guid ErasureId, string Service, int Referrals, DateTimeOffset At);
 

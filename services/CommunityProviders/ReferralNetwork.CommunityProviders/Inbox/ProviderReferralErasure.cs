@@ -1,6 +1,7 @@
 using Marten;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging.Erasure;
 using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.CommunityProviders.Inbox;
@@ -16,7 +17,7 @@ public sealed class ProviderReferralErasure(IDocumentStore store) : IPersonErasu
     {
         opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralArrived>(e => e with
         {
-            Person = new OnwardReferralPerson(ErasedText.Marker, ErasedText.Marker, null, null, null, null, null),
+            Person = ErasedPeople.OnwardPerson,
             Note = ErasedText.Optional(e.Note),
         });
         opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralRejected>(e => e with { Note = ErasedText.Optional(e.Note) });

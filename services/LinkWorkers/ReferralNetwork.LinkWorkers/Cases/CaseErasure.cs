@@ -2,6 +2,7 @@ using Marten;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging.Erasure;
 using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
@@ -13,17 +14,12 @@ namespace ReferralNetwork.LinkWorkers.Cases;
 /// </summary>
 public sealed class CaseErasure(IDocumentStore store) : IPersonErasure
 {
-    public static readonly PersonDetails ErasedPerson =
-        new(ErasedText.Marker, ErasedText.Marker, DateOnly.MinValue, null, null, null, null, null, null, null);
-
-    public static readonly OnwardReferralPerson ErasedOnwardPerson = new(ErasedText.Marker, ErasedText.Marker, null, null, null, null, null);
-
     /// <summary>Every event of a case that can hold something about the person.</summary>
     public static void AddMaskingRules(StoreOptions opts)
     {
-        opts.Events.AddMaskingRuleForProtectedInformation<CaseOpened>(e => e with { Person = ErasedPerson, Reason = ErasedText.Optional(e.Reason) });
+        opts.Events.AddMaskingRuleForProtectedInformation<CaseOpened>(e => e with { Person = ErasedPeople.Person, Reason = ErasedText.Optional(e.Reason) });
         opts.Events.AddMaskingRuleForProtectedInformation<AssessmentRecorded>(e => e with { WhatMatters = ErasedText.Marker, Interests = [], Barriers = [] });
-        opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralMade>(e => e with { Person = ErasedOnwardPerson, Note = ErasedText.Optional(e.Note) });
+        opts.Events.AddMaskingRuleForProtectedInformation<OnwardReferralMade>(e => e with { Person = ErasedPeople.OnwardPerson, Note = ErasedText.Optional(e.Note) });
         opts.Events.AddMaskingRuleForProtectedInformation<CaseRejected>(e => e with { Note = ErasedText.Optional(e.Note) });
         opts.Events.AddMaskingRuleForProtectedInformation<CasePutOnHold>(e => e with { Note = ErasedText.Optional(e.Note) });
         opts.Events.AddMaskingRuleForProtectedInformation<CaseClosed>(e => e with { Summary = ErasedText.Marker });
@@ -43,7 +39,7 @@ public sealed class CaseErasure(IDocumentStore store) : IPersonErasure
         if (await session.LoadAsync<WaitingReferral>(referralId, ct) is { } waiting)
         {
             // Still routed when its area's service registers, without the person.
-            session.Store(waiting with { Referral = waiting.Referral with { Person = ErasedPerson, Reason = ErasedText.Optional(waiting.Referral.Reason) } });
+            session.Store(waiting with { Referral = waiting.Referral with { Person = ErasedPeople.Person, Reason = ErasedText.Optional(waiting.Referral.Reason) } });
         }
 
         await IdempotencyKeys.ForgetResponsesAboutAsync(session, referralId, ct);

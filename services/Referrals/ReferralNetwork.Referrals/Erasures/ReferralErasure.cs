@@ -1,6 +1,7 @@
 using Marten;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging.Erasure;
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.Referrals.Feed;
 using ReferralNetwork.Referrals.Referrals;
@@ -18,12 +19,9 @@ public sealed class ReferralErasure(IDocumentStore store, TimeProvider clock) : 
     private const string FeedWriter = "partner-feed";
     private static readonly TimeSpan FeedWriterWait = TimeSpan.FromSeconds(30);
 
-    public static readonly PersonDetails ErasedPerson =
-        new(ErasedText.Marker, ErasedText.Marker, DateOnly.MinValue, null, null, null, null, null, null, null);
-
     public static void AddMaskingRules(StoreOptions opts)
     {
-        opts.Events.AddMaskingRuleForProtectedInformation<ReferralRequested>(e => e with { Person = ErasedPerson, Reason = ErasedText.Optional(e.Reason) });
+        opts.Events.AddMaskingRuleForProtectedInformation<ReferralRequested>(e => e with { Person = ErasedPeople.Person, Reason = ErasedText.Optional(e.Reason) });
         opts.Events.AddMaskingRuleForProtectedInformation<ReferralRejected>(e => e with { Note = ErasedText.Optional(e.Note) });
         opts.Events.AddMaskingRuleForProtectedInformation<ReferralPutOnHold>(e => e with { Note = ErasedText.Optional(e.Note) });
         opts.Events.AddMaskingRuleForProtectedInformation<ReferralCancelled>(e => e with { Note = ErasedText.Optional(e.Note) });
