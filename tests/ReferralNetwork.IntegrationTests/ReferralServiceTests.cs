@@ -44,6 +44,9 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
         var retry = probe.IndexOf("\"filterType\":\"retry\"", endpoint, StringComparison.Ordinal);
         var inbox = probe.IndexOf("ReferralNetwork.Messaging.Inbox", endpoint, StringComparison.Ordinal);
         Assert.True(retry >= 0 && inbox > retry, $"retry ({retry}) wraps the inbox ({inbox})");
+        // And what the retries could not get through waits on the broker (WaitingRoom) rather than going to _error.
+        var waiting = probe.IndexOf("\"filterType\":\"waiting-room\"", endpoint, StringComparison.Ordinal);
+        Assert.True(waiting >= 0 && waiting < retry, $"the waiting room ({waiting}) wraps the retries ({retry})");
     }
 
     private HttpClient ClientFor(Guid organisation, OrganisationKind kind)

@@ -53,7 +53,10 @@ public static class Inbox
     public static string KeyFor(ConsumeContext context)
     {
         var messageId = context.MessageId ?? throw new InvalidOperationException("A message arrived without a MessageId.");
-        var queue = context.ReceiveContext.InputAddress?.AbsolutePath.TrimEnd('/').Split('/')[^1] ?? "unknown";
-        return $"{queue}:{messageId:N}";
+        return $"{QueueOf(context.ReceiveContext)}:{messageId:N}";
     }
+
+    /// <summary>The name of the queue a message was received from.</summary>
+    public static string QueueOf(ReceiveContext received) =>
+        received.InputAddress?.AbsolutePath.TrimEnd('/').Split('/')[^1] ?? "unknown";
 }

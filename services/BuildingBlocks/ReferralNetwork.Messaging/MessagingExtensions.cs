@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace ReferralNetwork.Messaging;
@@ -43,6 +45,8 @@ public static class MessagingExtensions
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                // Around the retries: what they could not get through waits on the broker, not in _error.
+                new WaitingRoom(options, context.GetRequiredService<ILogger<WaitingRoom>>(), context.GetRequiredService<IMeterFactory>()).Around(endpoint);
                 // In this order, so each retry runs the inbox (and the consumer) again in a fresh scope and session.
                 endpoint.UseMessageRetry(r => r.Intervals(options.RetryIntervals).Handle<Exception>(TransientFailures.IsTransient));
                 endpoint.UseConsumeFilter(typeof(Inbox<>), context);

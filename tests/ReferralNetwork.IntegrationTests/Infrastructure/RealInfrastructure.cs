@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ReferralNetwork.Contracts;
@@ -57,6 +58,8 @@ public sealed class RealInfrastructure : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__rabbitmq", Broker.ConnectionString);
         Environment.SetEnvironmentVariable("Auth__PublicKey", Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo()));
         Environment.SetEnvironmentVariable("MASSTRANSIT_USAGE_TELEMETRY", "false");
+        // A message that waits for a redelivery comes back within a test's patience (30 s by default).
+        Environment.SetEnvironmentVariable("Messaging__RedeliveryDelay", "00:00:05");
         // The tests' webhook receivers listen on loopback, which the referral service refuses unless told.
         Environment.SetEnvironmentVariable("Webhooks__AllowLoopbackReceivers", "true");
 
@@ -84,6 +87,16 @@ public sealed class RealInfrastructure : IAsyncLifetime
         CommunityProviders = Started(new WebApplicationFactory<ReferralNetwork.CommunityProviders.ProviderEvents>());
         Feedback = Started(new WebApplicationFactory<ReferralNetwork.Feedback.FeedbackEvents>());
         Referrals = Started(new WebApplicationFactory<ReferralNetwork.Referrals.Referrals.ReferralEvents>());
+
+        // The buses connect in the background; a message published before a service's queues exist would reach no one.
+        foreach (var services in new[] { LinkWorkers.Services, CommunityProviders.Services, Feedback.Services, Referrals.Services })
+        {
+            var health = await services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+            if (health != BusHealthStatus.Healthy)
+            {
+                throw new InvalidOperationException($"A service's bus did not connect within 60 s: {health}.");
+            }
+        }
     }
 
     public async Task DisposeAsync()

@@ -95,6 +95,14 @@ public class OptionsValidationTests
     public void A_bad_consumer_retry_wait_stops_the_start(string setting, string value) =>
         AssertRefused(setting, value, s => s.AddMessagingOptions(), "Messaging:RetryIntervals");
 
+    [Theory]
+    [InlineData("Messaging:RedeliveryDelay", "00:00:00.5")]
+    [InlineData("Messaging:RedeliveryDelay", "02:00:00")]
+    [InlineData("Messaging:Redeliveries", "-1")]
+    [InlineData("Messaging:Redeliveries", "5000")]
+    public void A_bad_redelivery_setting_stops_the_start(string setting, string value) =>
+        AssertRefused(setting, value, s => s.AddMessagingOptions());
+
     [Fact]
     public void Consumer_retry_waits_default_to_five_and_can_be_configured()
     {
