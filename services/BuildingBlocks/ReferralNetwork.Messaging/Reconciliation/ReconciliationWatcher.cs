@@ -94,7 +94,7 @@ public sealed class ReconciliationWatcher : BackgroundService
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The last reading stays; the health check says how old it is.
-                    logger.LogWarning(ex, "Reconciling {Item}s failed; trying again in {Interval}", Item.Tag, interval);
+                    logger.LogWarning(ex, "Reconciling {Item}s failed; trying again in {Interval}", Item.Noun, interval);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));

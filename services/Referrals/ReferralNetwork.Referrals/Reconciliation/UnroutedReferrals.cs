@@ -35,8 +35,8 @@ public sealed class UnroutedReferrals(IDocumentStore store) : IReconciledItems
     /// <summary>
     /// The referrals due at a link-worker service by <paramref name="dueBy"/> that have none. Due from their submission,
     /// or from when their area was first known to be served if that was later. Left out: a referral of an area no
-    /// link-worker service serves (it waits for one), a cancelled one (no link-worker service needs it any more; the
-    /// referrer was told), and an erased one (nothing can be done with it: its person is gone and it takes no commands).
+    /// link-worker service serves (it waits for one), a cancelled one (no link-worker service needs it any more), and an
+    /// erased one (nothing can be done with it: its person is gone and it takes no commands).
     /// </summary>
     public static IReadOnlyList<Unreached> Overdue(
         IEnumerable<Referral> referrals, IReadOnlyDictionary<string, DateTimeOffset> servedSince, IReadOnlySet<Guid> erased, DateTimeOffset dueBy) =>
