@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Reflection;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
@@ -19,15 +20,18 @@ public static class ServiceOfItsOwn
 {
     /// <param name="settings">Configuration for the service, e.g. <c>("Database:StatementTimeout", "00:00:02")</c>.</param>
     public static Task<ServiceOfItsOwn<ReferralEvents>> ReferralsAsync(RealInfrastructure infrastructure, params (string Key, string Value)[] settings) =>
-        ServiceOfItsOwn<ReferralEvents>.StartAsync(infrastructure, infrastructure.Referrals, "referralsdb", "ReferralNetwork.Contracts.Referrals", brokerFirst: true, settings);
+        Referrals(infrastructure, brokerFirst: true, settings);
 
     /// <summary>The referral service started while its broker is not running yet (<see cref="ServiceOfItsOwn{T}.StartBrokerAsync"/> starts it).</summary>
     public static Task<ServiceOfItsOwn<ReferralEvents>> ReferralsWithoutBrokerAsync(RealInfrastructure infrastructure) =>
-        ServiceOfItsOwn<ReferralEvents>.StartAsync(infrastructure, infrastructure.Referrals, "referralsdb", "ReferralNetwork.Contracts.Referrals", brokerFirst: false, []);
+        Referrals(infrastructure, brokerFirst: false, []);
 
     /// <param name="settings">Configuration for the service, e.g. <c>("Reconciliation:Grace", "00:00:03")</c>.</param>
     public static Task<ServiceOfItsOwn<CaseEvents>> LinkWorkersAsync(RealInfrastructure infrastructure, params (string Key, string Value)[] settings) =>
         ServiceOfItsOwn<CaseEvents>.StartAsync(infrastructure, infrastructure.LinkWorkers, "linkworkersdb", "ReferralNetwork.Contracts.LinkWorkers", brokerFirst: true, settings);
+
+    private static Task<ServiceOfItsOwn<ReferralEvents>> Referrals(RealInfrastructure infrastructure, bool brokerFirst, (string Key, string Value)[] settings) =>
+        ServiceOfItsOwn<ReferralEvents>.StartAsync(infrastructure, infrastructure.Referrals, "referralsdb", "ReferralNetwork.Contracts.Referrals", brokerFirst, settings);
 }
 
 /// <summary>
@@ -38,6 +42,8 @@ public static class ServiceOfItsOwn
 public sealed class ServiceOfItsOwn<TEntryPoint> : IAsyncDisposable
     where TEntryPoint : class
 {
+    private static readonly MethodInfo ObserveMethod = typeof(ServiceOfItsOwn<TEntryPoint>).GetMethod(nameof(Observe), BindingFlags.NonPublic | BindingFlags.Instance)!;
+
     private readonly RealInfrastructure infrastructure;
     private readonly string dataDirectory;
     private readonly IReadOnlyList<Type> relayed;
@@ -172,9 +178,6 @@ public sealed class ServiceOfItsOwn<TEntryPoint> : IAsyncDisposable
             // A leftover folder under /var/tmp is harmless.
         }
     }
-
-    private static readonly System.Reflection.MethodInfo ObserveMethod =
-        typeof(ServiceOfItsOwn<TEntryPoint>).GetMethod(nameof(Observe), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
 
     private void Observe<T>(IReceiveEndpointConfigurator endpoint) where T : class =>
         endpoint.Handler<T>(ctx =>

@@ -185,6 +185,16 @@ public class ReconciliationTests
         Assert.StartsWith("not checked since 2026-11-23 09:00:00Z", stale.Description);
     }
 
+    [Fact]
+    public async Task A_short_interval_is_not_taken_for_an_outage_within_thirty_seconds()
+    {
+        var reading = new ReconciliationReading(T0, TimeSpan.FromMinutes(5), []);
+        var everyQuarterSecond = new ReconciliationOptions { Interval = TimeSpan.FromMilliseconds(250) };
+
+        Assert.Equal(HealthStatus.Healthy, (await Check(reading, T0.AddSeconds(29), everyQuarterSecond)).Status);
+        Assert.Equal(HealthStatus.Degraded, (await Check(reading, T0.AddSeconds(30), everyQuarterSecond)).Status);
+    }
+
     [Theory]
     [InlineData(0, "0 s")]
     [InlineData(95, "95 s")]
@@ -195,7 +205,7 @@ public class ReconciliationTests
     public void Spans_read_in_whole_units(int seconds, string expected) =>
         Assert.Equal(expected, ReconciliationHealthCheck.Span(TimeSpan.FromSeconds(seconds)));
 
-    private static async Task<HealthCheckResult> Check(ReconciliationReading? reading, DateTimeOffset now)
+    private static async Task<HealthCheckResult> Check(ReconciliationReading? reading, DateTimeOffset now, ReconciliationOptions? options = null)
     {
         using var meters = new TestMeters();
         var clock = new ManualClock(reading?.CheckedAt ?? now);
@@ -206,7 +216,7 @@ public class ReconciliationTests
         }
 
         clock.Now = now;
-        var check = new ReconciliationHealthCheck(watcher, Options.Create(new ReconciliationOptions()), clock);
+        var check = new ReconciliationHealthCheck(watcher, Options.Create(options ?? new ReconciliationOptions()), clock);
         return await check.CheckHealthAsync(new HealthCheckContext
         {
             Registration = new HealthCheckRegistration("reconciliation", check, HealthStatus.Degraded, null),
