@@ -33,13 +33,13 @@ public sealed record BrokerAccess(string User, string PublishedNamespace, IReadO
         typeof(ReferralRouted), typeof(ReferralAccepted), typeof(ContactAttempted), typeof(OnwardReferralRequested),
         typeof(ReferralRejected), typeof(ReferralPutOnHold), typeof(ReferralResumed), typeof(ReferralClosed),
         typeof(OnwardReferralWithdrawn), typeof(OnwardReferralAcknowledged), typeof(OnwardReferralProgressed), typeof(OutcomeRecorded),
-        .. TakesPartInErasure, typeof(PersonErasureCompleted),
+        typeof(OrganisationRegistered), .. TakesPartInErasure, typeof(PersonErasureCompleted),
     ], [.. ReportsErasure, typeof(PersonErasureRequested)]);
 
     public static readonly BrokerAccess LinkWorkers = new("linkworkers", "ReferralNetwork.Contracts.LinkWorkers",
     [
         typeof(ReferralRequested), typeof(ReferralCancelled), typeof(OrganisationRegistered),
-        typeof(CommunityServiceListed), typeof(OnwardReferralAcknowledged), typeof(OnwardReferralProgressed),
+        typeof(CommunityServiceListed), typeof(OnwardReferralArrived), typeof(OnwardReferralAcknowledged), typeof(OnwardReferralProgressed),
         .. TakesPartInErasure,
     ], ReportsErasure);
 

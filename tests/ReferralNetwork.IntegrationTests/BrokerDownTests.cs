@@ -15,7 +15,7 @@ public class BrokerDownTests(RealInfrastructure infrastructure)
     public async Task A_service_started_without_its_broker_takes_referrals_stays_up_reports_the_broker_degraded_and_publishes_once_it_is_there()
     {
         // Before, the host's start waited 60 s for the bus and then failed.
-        var start = Task.Run(() => ReferralServiceOfItsOwn.StartWithoutBrokerAsync(infrastructure));
+        var start = Task.Run(() => ServiceOfItsOwn.ReferralsWithoutBrokerAsync(infrastructure));
         Assert.True(await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(30))) == start, "The service did not start without its broker.");
         await using var service = await start;
         var gp = service.ClientFor(Guid.NewGuid(), OrganisationKind.GpPractice, "liverpool-north");

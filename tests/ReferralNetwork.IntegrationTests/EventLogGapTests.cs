@@ -41,7 +41,7 @@ public sealed class EventLogGapTests(RealInfrastructure infrastructure)
     [Fact]
     public async Task A_statement_longer_than_the_statement_timeout_is_cancelled_by_the_server()
     {
-        await using var service = await ReferralServiceOfItsOwn.StartAsync(infrastructure, ("Database:StatementTimeout", "00:00:01"));
+        await using var service = await ServiceOfItsOwn.ReferralsAsync(infrastructure, ("Database:StatementTimeout", "00:00:01"));
         await using var session = service.Store.QuerySession();
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => session.QueryAsync<int>("select 1 from pg_sleep(5)"));
@@ -54,7 +54,7 @@ public sealed class EventLogGapTests(RealInfrastructure infrastructure)
     [Fact]
     public async Task An_event_whose_transaction_commits_late_is_waited_for_then_relayed_and_fed_in_order()
     {
-        await using var service = await ReferralServiceOfItsOwn.StartAsync(infrastructure);
+        await using var service = await ServiceOfItsOwn.ReferralsAsync(infrastructure);
         using var metrics = new MeasurementLog(service.Services.GetRequiredService<IMeterFactory>());
         var gp = Guid.NewGuid();
         var client = service.ClientFor(gp, OrganisationKind.GpPractice, area);
@@ -100,7 +100,7 @@ public sealed class EventLogGapTests(RealInfrastructure infrastructure)
     [Fact]
     public async Task A_transaction_left_open_is_ended_by_the_server_and_the_subscriptions_carry_on_warning_of_the_skipped_gap()
     {
-        await using var service = await ReferralServiceOfItsOwn.StartAsync(infrastructure, ("Database:IdleInTransactionSessionTimeout", "00:00:03"));
+        await using var service = await ServiceOfItsOwn.ReferralsAsync(infrastructure, ("Database:IdleInTransactionSessionTimeout", "00:00:03"));
         using var metrics = new MeasurementLog(service.Services.GetRequiredService<IMeterFactory>());
         var gp = Guid.NewGuid();
         var client = service.ClientFor(gp, OrganisationKind.GpPractice, area);
@@ -142,7 +142,7 @@ public sealed class EventLogGapTests(RealInfrastructure infrastructure)
     public async Task The_relay_waits_out_a_broker_outage_without_holding_a_transaction_open()
     {
         // Far shorter than the outage: were the relay's publish retries inside a transaction, the server would end it.
-        await using var service = await ReferralServiceOfItsOwn.StartAsync(infrastructure, ("Database:IdleInTransactionSessionTimeout", "00:00:02"));
+        await using var service = await ServiceOfItsOwn.ReferralsAsync(infrastructure, ("Database:IdleInTransactionSessionTimeout", "00:00:02"));
         var client = service.ClientFor(Guid.NewGuid(), OrganisationKind.GpPractice, area);
         var before = await SubmitAsync(client);
         await RelayedAsync<Published.ReferralRequested>(service, m => m.ReferralId == before);
@@ -174,7 +174,7 @@ public sealed class EventLogGapTests(RealInfrastructure infrastructure)
         return (await response.Content.ReadFromJsonAsync<ReferralServiceTests.IdOnly>())!.Id;
     }
 
-    private static async Task<(Guid? MessageId, T Message)> RelayedAsync<T>(ReferralServiceOfItsOwn service, Func<T, bool> match, int seconds = 30)
+    private static async Task<(Guid? MessageId, T Message)> RelayedAsync<T>(ServiceOfItsOwn<ReferralEvents> service, Func<T, bool> match, int seconds = 30)
     {
         var found = await Eventually.GetAsync(
             () => service.Published.FirstOrDefault(p => p.Message is T message && match(message)), $"{typeof(T).Name} on the broker", seconds);

@@ -29,6 +29,12 @@ public sealed record CommunityServiceListed(
     string Waitlist = "none",
     DateTimeOffset? ConfirmedAt = null);
 
+/// <summary>
+/// An onward referral reached its provider's inbox; <paramref name="At"/> is when, by the provider service's clock (its
+/// acknowledgement deadlines count from then). No status change: the link-worker service learns it was not lost.
+/// </summary>
+public sealed record OnwardReferralArrived(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateTimeOffset At);
+
 /// <summary>The provider acknowledged an onward referral (status received).</summary>
 public sealed record OnwardReferralAcknowledged(Guid OnwardReferralId, Guid ReferralId, Guid ProviderId, DateTimeOffset At);
 

@@ -103,8 +103,7 @@ public sealed class DocumentExpiry<TDocument, TPolicy> : BackgroundService
     {
         try
         {
-            // After every hosted service has started, Marten's schema changes among them: the first pass must not race them.
-            await WhenStartedAsync(stoppingToken);
+            await lifetime.WhenStartedAsync(stoppingToken);
             using var timer = new PeriodicTimer(policy.Value.CheckEvery, clock);
             do
             {
@@ -163,12 +162,5 @@ public sealed class DocumentExpiry<TDocument, TPolicy> : BackgroundService
             ?? throw new InvalidOperationException($"{typeof(TDocument).Name}.{timestamp.Member.Name} is not duplicated into a column.");
         var table = mapping.TableName.QualifiedName;
         return $"""delete from {table} where id in (select id from {table} where "{column}" < @cutoff order by "{column}" limit @batch)""";
-    }
-
-    private async Task WhenStartedAsync(CancellationToken ct)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(ct);
     }
 }

@@ -15,6 +15,8 @@ public sealed class ProviderEvents : IIntegrationEventMap
     {
         ServiceListed e => Listed(e.ServiceId, e.ProviderId, e.ProviderName, new Listing(e.Details, ServiceStatus.Active, Waitlist.None, e.At), e.At),
         IListingChange e => Listed(e.ServiceId, e.ProviderId, e.ProviderName, e.Listing, e.At),
+        // Ids and the time only: the person stays with the provider. Arrivals stored before ArrivedAt arrived when referred.
+        OnwardReferralArrived e => new Published.OnwardReferralArrived(e.OnwardReferralId, e.ReferralId, e.ProviderId, e.ArrivedAt ?? e.At),
         OnwardReferralAcknowledged e => new Published.OnwardReferralAcknowledged(e.OnwardReferralId, e.ReferralId, e.ProviderId, e.At),
         OnwardReferralAccepted e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Accepted, OnwardReferralStatus.Accepted, e.At),
         OnwardReferralRejected e => Progressed(e.OnwardReferralId, e.ReferralId, e.ProviderId, Published.OnwardReferralStep.Rejected, OnwardReferralStatus.Rejected, e.At) with

@@ -6,8 +6,10 @@ using ReferralNetwork.EventSourcing;
 using ReferralNetwork.LinkWorkers.Cases;
 using ReferralNetwork.LinkWorkers.LinkWorkers;
 using ReferralNetwork.LinkWorkers.Network;
+using ReferralNetwork.LinkWorkers.Reconciliation;
 using ReferralNetwork.Messaging;
 using ReferralNetwork.Messaging.Erasure;
+using ReferralNetwork.Messaging.Reconciliation;
 using ReferralNetwork.PartnerApi;
 
 namespace ReferralNetwork.LinkWorkers;
@@ -22,6 +24,7 @@ public static class Extensions
         {
             x.AddConsumer<RoutingConsumer, RoutingConsumerDefinition>();
             x.AddConsumer<CommunityServiceListedConsumer>();
+            x.AddConsumer<OnwardReferralArrivedConsumer>();
             x.AddConsumer<OnwardReferralAcknowledgedConsumer>();
             x.AddConsumer<OnwardReferralProgressedConsumer>();
             x.AddPersonErasure<CaseErasure>();
@@ -31,7 +34,8 @@ public static class Extensions
         {
             opts.DatabaseSchemaName = "linkworkers";
             opts.Projections.Snapshot<Case>(SnapshotLifecycle.Inline);
-            opts.Schema.For<Case>().Duplicate(c => c.LinkWorkerServiceId).Duplicate(c => c.LinkWorkerId);
+            // AwaitingArrivalSince (indexed) lets the reconciliation read only cases with an onward referral not known to have arrived.
+            opts.Schema.For<Case>().Duplicate(c => c.LinkWorkerServiceId).Duplicate(c => c.LinkWorkerId).Duplicate(c => c.AwaitingArrivalSince);
             opts.Schema.For<LinkWorker>().Duplicate(w => w.LinkWorkerServiceId);
             opts.Schema.For<AreaOrganisation>();
             // Listings of one service handled at once: the one that stores second fails (retried, it reads the
@@ -41,6 +45,7 @@ public static class Extensions
             opts.Schema.For<CancelledReferral>();
             CaseErasure.AddMaskingRules(opts);
         }).PublishIntegrationEvents(new CaseEvents(), builder.Configuration);
+        builder.Services.AddReconciliation<UndeliveredOnwardReferrals>();
         return builder;
     }
 }

@@ -373,8 +373,12 @@ public class OnwardReferralLifecycleTests
         Assert.Equal((Published.OnwardReferralStep.Failed, OnwardReferralStatus.Failed, "no-response"), (expired.Step, expired.Status, expired.Reason));
         var cancelled = Progress(new OnwardReferralCancelled(r.Id, r.ReferralId, r.ProviderId, "withdrawn", At));
         Assert.Equal((Published.OnwardReferralStep.Cancelled, OnwardReferralStatus.Cancelled, "withdrawn"), (cancelled.Step, cancelled.Status, cancelled.Reason));
-        Assert.Null(map.ToIntegrationEvent(new Event<OnwardReferralArrived>(new OnwardReferralArrived(
-            r.Id, r.ReferralId, r.ProviderId, r.ServiceId, r.ServiceName, r.LinkWorkerServiceId, r.Needs, null, r.Person, At))));
+        // The arrival, so the link-worker service knows it was not lost: ids and this service's arrival time, no person.
+        var arrived = new OnwardReferralArrived(r.Id, r.ReferralId, r.ProviderId, r.ServiceId, r.ServiceName, r.LinkWorkerServiceId, r.Needs, null, r.Person, At,
+            ArrivedAt: At.AddHours(3));
+        Assert.Equal(new Published.OnwardReferralArrived(r.Id, r.ReferralId, r.ProviderId, At.AddHours(3)),
+            map.ToIntegrationEvent(new Event<OnwardReferralArrived>(arrived)));
+        Assert.Equal(At, Assert.IsType<Published.OnwardReferralArrived>(map.ToIntegrationEvent(new Event<OnwardReferralArrived>(arrived with { ArrivedAt = null }))).At);
 
         static (Published.OnwardReferralStep, OnwardReferralStatus) Step(Published.OnwardReferralProgressed p) => (p.Step, p.Status);
     }

@@ -17,9 +17,24 @@ public sealed record CaseOnwardReferral(
     string? StatusReason = null,
     bool Escalated = false)
 {
+    /// <summary>When it reached the provider's inbox, by the provider service's clock; null until that service reports it.</summary>
+    public DateTimeOffset? ArrivedAt { get; init; }
+
+    /// <summary>
+    /// Its arrival is reported: false in snapshots stored before providers reported arrivals, whose onward referrals
+    /// never will be, so the reconciliation does not take them for lost.
+    /// </summary>
+    public bool ReportsArrival { get; init; }
+
     /// <summary>Still with the provider: it can be withdrawn, and a cancelled referral withdraws it.</summary>
     public bool IsOpen => Status is OnwardReferralStatus.Requested or OnwardReferralStatus.Received or OnwardReferralStatus.Accepted
         or OnwardReferralStatus.InProgress;
+
+    /// <summary>
+    /// Referred on and not known to be at the provider: no arrival reported, and nothing else the provider could only
+    /// do once it had it (a status, an escalation of its acknowledgement). A withdrawn one no longer needs to arrive.
+    /// </summary>
+    public bool IsAwaitingArrival => ReportsArrival && ArrivedAt is null && Status == OnwardReferralStatus.Requested && !Escalated;
 }
 
 public sealed record Contact(string Outcome, DateTimeOffset At);
@@ -86,7 +101,10 @@ public sealed record Case(
 
     public Case Apply(OnwardReferralMade e) => Next(e.At) with
     {
-        OnwardReferrals = [.. OnwardReferrals, new CaseOnwardReferral(e.OnwardReferralId, e.ServiceId, e.ServiceName, e.ProviderId, e.ProviderName, e.At)],
+        OnwardReferrals = [.. OnwardReferrals, new CaseOnwardReferral(e.OnwardReferralId, e.ServiceId, e.ServiceName, e.ProviderId, e.ProviderName, e.At)
+        {
+            ReportsArrival = true,
+        }],
     };
 
     public Case Apply(CaseRejected e) => Next(e.At) with { Status = ReferralStatus.Rejected, RejectionReason = e.Reason };
@@ -109,6 +127,11 @@ public sealed record Case(
         OnwardReferrals = WithOnwardReferral(e.OnwardReferralId, o => o with { Status = e.Status, StatusReason = e.Reason }),
     };
 
+    public Case Apply(OnwardReferralArrivalReported e) => Next(e.At) with
+    {
+        OnwardReferrals = WithOnwardReferral(e.OnwardReferralId, o => o with { ArrivedAt = e.At }),
+    };
+
     public Case Apply(OnwardReferralEscalated e) => Next(e.At) with
     {
         OnwardReferrals = WithOnwardReferral(e.OnwardReferralId, o => o with { Escalated = true }),
@@ -123,6 +146,12 @@ public sealed record Case(
 
     /// <summary>The needs to match against: the assessment's when it names any, else the referrer's.</summary>
     public IReadOnlyList<string> NeedsToMeet => Assessment is { Needs.Count: > 0 } a ? a.Needs : Needs;
+
+    /// <summary>
+    /// When the longest-waiting onward referral not known to be at its provider was made; null when there is none.
+    /// Duplicated into an indexed column, so the reconciliation reads only the cases that have one.
+    /// </summary>
+    public DateTimeOffset? AwaitingArrivalSince => OnwardReferrals.Where(o => o.IsAwaitingArrival).Select(o => (DateTimeOffset?)o.At).Min();
 
     public CaseOnwardReferral? OnwardReferral(Guid onwardReferralId) => OnwardReferrals.FirstOrDefault(o => o.Id == onwardReferralId);
 

@@ -28,6 +28,9 @@ public sealed record WithdrawOnwardReferral(Guid OnwardReferralId, string? Note,
 /// <summary>The referrer cancelled the referral (a fact from its owner, at <paramref name="At"/>).</summary>
 public sealed record CancelCase(string Reason, string? Note, DateTimeOffset At);
 
+/// <summary>An onward referral reached the provider's inbox.</summary>
+public sealed record MirrorArrival(Guid OnwardReferralId, DateTimeOffset At);
+
 /// <summary>The provider acknowledged an onward referral.</summary>
 public sealed record MirrorAcknowledgement(Guid OnwardReferralId, DateTimeOffset At);
 

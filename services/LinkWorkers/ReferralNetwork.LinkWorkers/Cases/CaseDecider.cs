@@ -157,6 +157,12 @@ public static class CaseDecider
     }
 
     /// <summary>The provider acknowledged: received, unless a later report got here first.</summary>
+    /// <summary>Recorded once: a redelivered or repeated report changes nothing.</summary>
+    public static IReadOnlyList<object> Decide(Case current, MirrorArrival command) =>
+        current.OnwardReferral(command.OnwardReferralId) is { ArrivedAt: null } onward
+            ? [new OnwardReferralArrivalReported(current.Id, current.LinkWorkerServiceId, onward.Id, command.At)]
+            : [];
+
     public static IReadOnlyList<object> Decide(Case current, MirrorAcknowledgement command) =>
         MirrorStatus(current, command.OnwardReferralId, OnwardReferralStatus.Received, null, command.At);
 

@@ -76,6 +76,9 @@ public sealed record CaseOnwardReferralWithdrawn(
 public sealed record OnwardReferralStatusReported(
     Guid ReferralId, Guid LinkWorkerServiceId, Guid OnwardReferralId, OnwardReferralStatus Status, string? Reason, DateTimeOffset At);
 
+/// <summary>The onward referral reached the provider's inbox at <paramref name="At"/> (the provider service's clock).</summary>
+public sealed record OnwardReferralArrivalReported(Guid ReferralId, Guid LinkWorkerServiceId, Guid OnwardReferralId, DateTimeOffset At);
+
 /// <summary>The provider did not acknowledge in time and the onward referral was escalated to the link worker.</summary>
 public sealed record OnwardReferralEscalated(Guid ReferralId, Guid LinkWorkerServiceId, Guid OnwardReferralId, DateTimeOffset At);
 

@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using ReferralNetwork.Contracts;
+using ReferralNetwork.Referrals.Reconciliation;
 using FeedbackEvents = ReferralNetwork.Contracts.Feedback;
 using LinkWorkerEvents = ReferralNetwork.Contracts.LinkWorkers;
 using ProviderEvents = ReferralNetwork.Contracts.CommunityProviders;
@@ -12,7 +13,7 @@ namespace ReferralNetwork.Referrals.Referrals.Updates;
 /// the referrer sees each step (the two-way loop). Decided by <see cref="ReferralDecider"/>; a report
 /// that is already reflected appends nothing. The inbox commits what is appended.
 /// </summary>
-public sealed class ReferralUpdatesConsumer(IDocumentSession session, ILogger<ReferralUpdatesConsumer> logger) :
+public sealed class ReferralUpdatesConsumer(IDocumentSession session, TimeProvider clock, ILogger<ReferralUpdatesConsumer> logger) :
     IConsumer<LinkWorkerEvents.ReferralRouted>,
     IConsumer<LinkWorkerEvents.ReferralAccepted>,
     IConsumer<LinkWorkerEvents.ContactAttempted>,
@@ -28,8 +29,19 @@ public sealed class ReferralUpdatesConsumer(IDocumentSession session, ILogger<Re
 {
     private const string Unstated = "other";
 
-    public Task Consume(ConsumeContext<LinkWorkerEvents.ReferralRouted> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
-        ReferralDecider.Decide(r, new AssignLinkWorkerService(m.LinkWorkerServiceId, m.LinkWorkerServiceName, m.At)));
+    /// <summary>
+    /// Also tells the reconciliation that the referral's area is served, should its registration have come before this
+    /// service listened for registrations.
+    /// </summary>
+    public async Task Consume(ConsumeContext<LinkWorkerEvents.ReferralRouted> context)
+    {
+        var referral = await RecordAsync(context, context.Message.ReferralId, (r, m) =>
+            ReferralDecider.Decide(r, new AssignLinkWorkerService(m.LinkWorkerServiceId, m.LinkWorkerServiceName, m.At)));
+        if (referral is not null)
+        {
+            await ServedArea.LearnAsync(session, referral.Area, clock.GetUtcNow(), context.CancellationToken);
+        }
+    }
 
     public Task Consume(ConsumeContext<LinkWorkerEvents.ReferralAccepted> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
         ReferralDecider.Decide(r, new AssignLinkWorker(LinkWorkerService(m.LinkWorkerServiceId), m.LinkWorkerId, m.LinkWorkerName, m.At)));
@@ -83,7 +95,8 @@ public sealed class ReferralUpdatesConsumer(IDocumentSession session, ILogger<Re
     public Task Consume(ConsumeContext<FeedbackEvents.OutcomeRecorded> context) => RecordAsync(context, context.Message.ReferralId, (r, m) =>
         ReferralDecider.Decide(r, new RecordMeasure(m.OutcomeId, m.Instrument, m.Timepoint, m.Scores, m.At)));
 
-    private async Task RecordAsync<TMessage>(ConsumeContext<TMessage> context, Guid referralId, Func<Referral, TMessage, IReadOnlyList<object>> decide)
+    /// <summary>Appends what <paramref name="decide"/> makes of the message; returns the referral as it was, or null when this service does not hold it.</summary>
+    private async Task<Referral?> RecordAsync<TMessage>(ConsumeContext<TMessage> context, Guid referralId, Func<Referral, TMessage, IReadOnlyList<object>> decide)
         where TMessage : class
     {
         var stream = await session.Events.FetchForWriting<Referral>(referralId, context.CancellationToken);
@@ -93,10 +106,11 @@ public sealed class ReferralUpdatesConsumer(IDocumentSession session, ILogger<Re
             // the stream is committed. So this referral was never ours (or was removed); retrying would only
             // hold up the one-at-a-time queue for every referral behind it.
             logger.LogWarning("Ignored {Message} for referral {ReferralId}, which this service does not hold.", typeof(TMessage).Name, referralId);
-            return;
+            return null;
         }
 
         stream.AppendMany(decide(stream.Aggregate, context.Message));
+        return stream.Aggregate;
     }
 
     private static Actor LinkWorkerService(Guid id) => new(id, OrganisationKind.LinkWorkerService);

@@ -1,34 +1,62 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Reflection;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.Hosting;
-using Published = ReferralNetwork.Contracts.Referrals;
+using ReferralNetwork.LinkWorkers.Cases;
+using ReferralNetwork.Referrals.Referrals;
 
 namespace ReferralNetwork.IntegrationTests.Infrastructure;
 
-/// <summary>
-/// The referral service alone, on a database and a broker of its own and with settings of the test's, so what
-/// its event log and daemon do is the test's alone; with an observer of what its relay publishes.
-/// </summary>
-public sealed class ReferralServiceOfItsOwn : IAsyncDisposable
+/// <summary>The referral or link-worker service alone, started by <see cref="ServiceOfItsOwn{TEntryPoint}"/>.</summary>
+public static class ServiceOfItsOwn
 {
+    /// <param name="settings">Configuration for the service, e.g. <c>("Database:StatementTimeout", "00:00:02")</c>.</param>
+    public static Task<ServiceOfItsOwn<ReferralEvents>> ReferralsAsync(RealInfrastructure infrastructure, params (string Key, string Value)[] settings) =>
+        Referrals(infrastructure, brokerFirst: true, settings);
+
+    /// <summary>The referral service started while its broker is not running yet (<see cref="ServiceOfItsOwn{T}.StartBrokerAsync"/> starts it).</summary>
+    public static Task<ServiceOfItsOwn<ReferralEvents>> ReferralsWithoutBrokerAsync(RealInfrastructure infrastructure) =>
+        Referrals(infrastructure, brokerFirst: false, []);
+
+    /// <param name="settings">Configuration for the service, e.g. <c>("Reconciliation:Grace", "00:00:03")</c>.</param>
+    public static Task<ServiceOfItsOwn<CaseEvents>> LinkWorkersAsync(RealInfrastructure infrastructure, params (string Key, string Value)[] settings) =>
+        ServiceOfItsOwn<CaseEvents>.StartAsync(infrastructure, infrastructure.LinkWorkers, "linkworkersdb", "ReferralNetwork.Contracts.LinkWorkers", brokerFirst: true, settings);
+
+    private static Task<ServiceOfItsOwn<ReferralEvents>> Referrals(RealInfrastructure infrastructure, bool brokerFirst, (string Key, string Value)[] settings) =>
+        ServiceOfItsOwn<ReferralEvents>.StartAsync(infrastructure, infrastructure.Referrals, "referralsdb", "ReferralNetwork.Contracts.Referrals", brokerFirst, settings);
+}
+
+/// <summary>
+/// One service alone, on a database and a broker of its own and with settings of the test's, so what its event log,
+/// daemon and consumers do is the test's alone; with an observer of what its relay publishes, which the test also
+/// publishes through, as the other services would.
+/// </summary>
+public sealed class ServiceOfItsOwn<TEntryPoint> : IAsyncDisposable
+    where TEntryPoint : class
+{
+    private static readonly MethodInfo ObserveMethod = typeof(ServiceOfItsOwn<TEntryPoint>).GetMethod(nameof(Observe), BindingFlags.NonPublic | BindingFlags.Instance)!;
+
     private readonly RealInfrastructure infrastructure;
     private readonly string dataDirectory;
+    private readonly IReadOnlyList<Type> relayed;
     private RabbitMqBroker? broker;
     private int brokerPort;
     private IBusControl? observer;
-    private WebApplicationFactory<ReferralNetwork.Referrals.Referrals.ReferralEvents>? host;
+    private WebApplicationFactory<TEntryPoint>? host;
 
-    private ReferralServiceOfItsOwn(RealInfrastructure infrastructure, string dataDirectory)
+    private ServiceOfItsOwn(RealInfrastructure infrastructure, string dataDirectory, IReadOnlyList<Type> relayed)
     {
         this.infrastructure = infrastructure;
         this.dataDirectory = dataDirectory;
+        this.relayed = relayed;
     }
 
     /// <summary>Every integration event the relay published, with its MessageId.</summary>
@@ -44,18 +72,14 @@ public sealed class ReferralServiceOfItsOwn : IAsyncDisposable
     /// <summary>The service's own broker, to stop and start.</summary>
     public RabbitMqBroker Broker => broker!;
 
-    /// <param name="settings">Configuration for the service, e.g. <c>("Database:StatementTimeout", "00:00:02")</c>.</param>
-    public static Task<ReferralServiceOfItsOwn> StartAsync(RealInfrastructure infrastructure, params (string Key, string Value)[] settings) =>
-        StartAsync(infrastructure, brokerFirst: true, settings);
-
-    /// <summary>The service started while its broker is not running yet (<see cref="StartBrokerAsync"/> starts it).</summary>
-    public static Task<ReferralServiceOfItsOwn> StartWithoutBrokerAsync(RealInfrastructure infrastructure) =>
-        StartAsync(infrastructure, brokerFirst: false, []);
-
-    private static async Task<ReferralServiceOfItsOwn> StartAsync(RealInfrastructure infrastructure, bool brokerFirst, (string Key, string Value)[] settings)
+    internal static async Task<ServiceOfItsOwn<TEntryPoint>> StartAsync(
+        RealInfrastructure infrastructure, WebApplicationFactory<TEntryPoint> shared, string connectionName, string publishedNamespace, bool brokerFirst,
+        (string Key, string Value)[] settings)
     {
         var name = "own" + Guid.NewGuid().ToString("N")[..8];
-        var service = new ReferralServiceOfItsOwn(infrastructure, Path.Combine("/var/tmp/referral-network-tests", name)) { brokerPort = LoopbackPorts.FindFree() };
+        // Whatever its relay may publish is observed, so no publish of it waits for a queue (the relay's publishes are mandatory).
+        var relayed = typeof(OrganisationKind).Assembly.GetTypes().Where(t => t.Namespace == publishedNamespace && t.GetProperty("At") is not null).ToList();
+        var service = new ServiceOfItsOwn<TEntryPoint>(infrastructure, Path.Combine("/var/tmp/referral-network-tests", name), relayed) { brokerPort = LoopbackPorts.FindFree() };
         try
         {
             if (brokerFirst)
@@ -63,11 +87,11 @@ public sealed class ReferralServiceOfItsOwn : IAsyncDisposable
                 await service.StartBrokerAsync();
             }
 
-            var database = "referralsdb_" + name;
+            var database = connectionName + "_" + name;
             await infrastructure.Postgres.EnsureDatabaseAsync(database);
-            service.host = infrastructure.Referrals.WithWebHostBuilder(b =>
+            service.host = shared.WithWebHostBuilder(b =>
             {
-                b.UseSetting("ConnectionStrings:referralsdb", infrastructure.Postgres.ConnectionString(database))
+                b.UseSetting($"ConnectionStrings:{connectionName}", infrastructure.Postgres.ConnectionString(database))
                     .UseSetting("ConnectionStrings:rabbitmq", $"amqp://{RabbitMqBroker.UserName}:{RabbitMqBroker.Password}@127.0.0.1:{service.brokerPort}/");
                 foreach (var (key, value) in settings)
                 {
@@ -96,17 +120,32 @@ public sealed class ReferralServiceOfItsOwn : IAsyncDisposable
             cfg.Host(new Uri(broker.ConnectionString));
             cfg.ReceiveEndpoint("tests-observer", e =>
             {
-                Observe<Published.ReferralRequested>(e);
-                Observe<Published.ReferralCancelled>(e);
+                foreach (var type in relayed)
+                {
+                    ObserveMethod.MakeGenericMethod(type).Invoke(this, [e]);
+                }
             });
         });
         await observer.StartAsync();
     }
 
-    public HttpClient ClientFor(Guid organisation, OrganisationKind kind, string area)
+    /// <summary>
+    /// Once every queue of the service is consumed (the bus connects in the background): what is published before
+    /// its queues are bound reaches nobody.
+    /// </summary>
+    public Task WhenConsumingAsync() => Eventually.GetAsync(async () =>
+    {
+        var report = await Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "broker");
+        return report.Status == HealthStatus.Healthy ? "consuming" : null;
+    }, "the service's queues to be consumed");
+
+    /// <summary>Publishes on the service's own broker, as another service's relay would there.</summary>
+    public Task PublishAsync<T>(T message) where T : class => observer!.Publish(message, ctx => ctx.MessageId = Guid.NewGuid());
+
+    public HttpClient ClientFor(Guid organisation, OrganisationKind kind, string area, string name = "Riverside Surgery")
     {
         var client = host!.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", infrastructure.TokenFor(organisation, kind, area, "Riverside Surgery"));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", infrastructure.TokenFor(organisation, kind, area, name));
         return client;
     }
 
