@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 
 namespace ReferralNetwork.Hosting;
 
@@ -17,24 +15,11 @@ public sealed record BrokerPermissions(string Configure, string Write, string Re
 /// Creates and removes users through a RabbitMQ management HTTP API, signed in as an administrator.
 /// Every call is idempotent: the AppHost makes them on every start of its broker.
 /// </summary>
-public sealed class BrokerUsers : IDisposable
+public sealed class BrokerUsers(string managementUrl, string administrator, string password, TimeSpan? timeout = null)
+    : ManagementApiClient(managementUrl, administrator, password, timeout)
 {
     /// <summary>RabbitMQ's built-in user, which must not exist on a broker of ours.</summary>
     public const string Guest = "guest";
-
-    private readonly HttpClient http;
-
-    /// <param name="managementUrl">The management root, e.g. <c>http://127.0.0.1:55673/</c>.</param>
-    public BrokerUsers(string managementUrl, string administrator, string password, TimeSpan? timeout = null)
-    {
-        http = new HttpClient
-        {
-            BaseAddress = new Uri(managementUrl.EndsWith('/') ? managementUrl : managementUrl + "/"),
-            Timeout = timeout ?? TimeSpan.FromSeconds(10),
-        };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{administrator}:{password}")));
-    }
 
     /// <summary>
     /// Creates <paramref name="user"/> or sets its password, with no tags (so no management UI or API),
@@ -44,40 +29,24 @@ public sealed class BrokerUsers : IDisposable
     public async Task EnsureUserAsync(string user, string password, BrokerPermissions permissions, CancellationToken cancellationToken = default)
     {
         var name = Uri.EscapeDataString(user);
-        using (var created = await http.PutAsJsonAsync($"api/users/{name}", new { password, tags = "" }, cancellationToken))
+        using (var created = await Http.PutAsJsonAsync($"api/users/{name}", new { password, tags = "" }, cancellationToken))
         {
             await EnsureSuccessAsync(created, $"user {user}", cancellationToken);
         }
         var granted = new { configure = permissions.Configure, write = permissions.Write, read = permissions.Read };
-        using var permitted = await http.PutAsJsonAsync($"api/permissions/%2F/{name}", granted, cancellationToken);
+        using var permitted = await Http.PutAsJsonAsync($"api/permissions/%2F/{name}", granted, cancellationToken);
         await EnsureSuccessAsync(permitted, $"permissions of {user}", cancellationToken);
     }
 
     /// <summary>Deletes <paramref name="user"/> (and so its permissions and connections); false when there was none.</summary>
     public async Task<bool> DeleteUserAsync(string user, CancellationToken cancellationToken = default)
     {
-        using var response = await http.DeleteAsync($"api/users/{Uri.EscapeDataString(user)}", cancellationToken);
+        using var response = await Http.DeleteAsync($"api/users/{Uri.EscapeDataString(user)}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
         }
         await EnsureSuccessAsync(response, $"user {user}", cancellationToken);
         return true;
-    }
-
-    public void Dispose() => http.Dispose();
-
-    /// <summary>Like <see cref="HttpResponseMessage.EnsureSuccessStatusCode"/>, with the broker's reason (a bad regex, say) in the message.</summary>
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
-    {
-        if (response.IsSuccessStatusCode)
-        {
-            return;
-        }
-        var reason = await response.Content.ReadAsStringAsync(cancellationToken);
-        throw new HttpRequestException(
-            $"RabbitMQ's management API answered {(int)response.StatusCode} {response.ReasonPhrase} for {what}: {reason}",
-            null,
-            response.StatusCode);
     }
 }

@@ -182,13 +182,15 @@ public static class LocalRabbitMqExtensions
     }
 
     /// <summary>
-    /// Creates or updates each service's user and its permissions and deletes <c>guest</c>, through the
-    /// management API as the administrator. The API may start a moment after AMQP: it is retried for a minute.
+    /// Creates or updates each service's user and its permissions, deletes <c>guest</c>, and declares
+    /// every service's queues and bindings (<see cref="BrokerTopology"/>), through the management API as
+    /// the administrator. The API may start a moment after AMQP: it is retried for a minute.
     /// </summary>
     private static async Task EnsureUsersAsync(RabbitMqServerResource broker, IReadOnlyList<RabbitMqUserResource> users, CancellationToken cancellationToken)
     {
         var administratorPassword = await broker.Password.GetValueAsync(cancellationToken) ?? "";
         using var management = new BrokerUsers(broker.Management.Url, RabbitMqServerResource.UserName, administratorPassword);
+        using var topology = new BrokerTopology(broker.Management.Url, RabbitMqServerResource.UserName, administratorPassword);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (true)
         {
@@ -200,6 +202,11 @@ public static class LocalRabbitMqExtensions
                     await management.EnsureUserAsync(user.Access.User, password, user.Access.Permissions, cancellationToken);
                 }
                 await management.DeleteUserAsync(BrokerUsers.Guest, cancellationToken);
+                // Every consumer's queue before any service starts: an event published early reaches every queue meant to have it.
+                foreach (var queue in users.SelectMany(u => u.Access.Queues))
+                {
+                    await topology.DeclareConsumerQueueAsync(queue.Name, queue.Consumes.Select(BrokerAccess.ExchangeOf), cancellationToken);
+                }
                 return;
             }
             catch (Exception e) when (DateTime.UtcNow < deadline && IsStarting(e))

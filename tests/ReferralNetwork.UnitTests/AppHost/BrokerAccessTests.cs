@@ -48,6 +48,54 @@ public class BrokerAccessTests
             $"{service} consumes [{string.Join(", ", consumed.Except(granted))}] not in BrokerAccess, and BrokerAccess grants [{string.Join(", ", granted.Except(consumed))}] it does not consume.");
     }
 
+    [Theory]
+    [InlineData("referrals")]
+    [InlineData("linkworkers")]
+    [InlineData("communityproviders")]
+    [InlineData("feedback")]
+    [InlineData("gateway")]
+    public void The_queues_declared_for_a_service_are_the_ones_its_consumers_receive_from(string service)
+    {
+        // As AddMessaging names them: a consumer definition's endpoint name, else the consumer's name after the service's.
+        var formatter = new KebabCaseEndpointNameFormatter(service, false);
+        var inCode = ConsumersOf(service)
+            .SelectMany(consumer => MessageTypesOf(consumer).Select(message => (Queue: QueueOf(consumer, formatter), Message: message)))
+            .GroupBy(c => c.Queue)
+            .ToDictionary(g => g.Key, g => g.Select(c => BrokerAccess.ExchangeOf(c.Message)).Order().ToList());
+        var declared = Of(service).Queues.ToDictionary(q => q.Name, q => q.Consumes.Select(BrokerAccess.ExchangeOf).Order().ToList());
+
+        Assert.Equal(Describe(inCode), Describe(declared));
+    }
+
+    private static string Describe(Dictionary<string, List<string>> queues) =>
+        string.Join("\n", queues.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}: {string.Join(", ", q.Value)}"));
+
+    private static List<Type> ConsumersOf(string service)
+    {
+        var consumers = ServiceAssemblies[service].GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && MessageTypesOf(t).Any())
+            .ToList();
+        // A service with an erasure also runs the shared erasure consumer (AddPersonErasure).
+        if (ServiceAssemblies[service].GetTypes().Any(t => t.IsAssignableTo(typeof(ReferralNetwork.EventSourcing.IPersonErasure))))
+        {
+            consumers.Add(typeof(ReferralNetwork.Messaging.Erasure.PersonErasureConsumer));
+        }
+        return consumers;
+    }
+
+    private static IEnumerable<Type> MessageTypesOf(Type consumer) => consumer.GetInterfaces()
+        .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))
+        .Select(i => i.GetGenericArguments()[0]);
+
+    private static string QueueOf(Type consumer, IEndpointNameFormatter formatter)
+    {
+        var definition = consumer.Assembly.GetTypes().SingleOrDefault(t =>
+            t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(ConsumerDefinition<>) && b.GetGenericArguments()[0] == consumer);
+        return definition is null
+            ? (string)typeof(IEndpointNameFormatter).GetMethod(nameof(IEndpointNameFormatter.Consumer))!.MakeGenericMethod(consumer).Invoke(formatter, [])!
+            : ((IConsumerDefinition)Activator.CreateInstance(definition)!).GetEndpointName(formatter);
+    }
+
     [Fact]
     public void Every_integration_event_has_a_consumer_so_a_mandatory_publish_of_it_is_never_refused_for_good()
     {
