@@ -78,16 +78,41 @@ public static class NetworkModel
     /// <summary>
     /// The broker as the service's own user (<c>ConnectionStrings__rabbitmq</c>), ready before the service first
     /// starts: the broker users exist only once the broker is up, and a login refused then is not retried by
-    /// MassTransit. Once started, a service keeps serving through a broker outage (its bus reconnects).
+    /// MassTransit. Not before a restart: a service restarted during a broker outage starts and serves its API
+    /// at once (its bus connects when the broker is back), as one started without the AppHost would.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithBroker(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> broker) =>
-        service.WithReference(broker, connectionName: "rabbitmq").WaitFor(broker);
+    public static IResourceBuilder<ProjectResource> WithBroker(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> broker)
+    {
+        service.WithReference(broker, connectionName: "rabbitmq");
+        // An operator's external broker has no health of ours to wait for, only Aspire's own wait.
+        return broker.Resource is Infrastructure.RabbitMqUserResource ? service.WaitBeforeFirstStart(broker) : service.WaitFor(broker);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="dependency"/> to be healthy before <paramref name="resource"/> first starts, and
+    /// never again. Aspire's WaitFor holds every start, restarts included, so a service that crashed while something
+    /// it needs only at its first start was down (the broker, a service the gateway routes to) would stay down with it.
+    /// </summary>
+    public static IResourceBuilder<T> WaitBeforeFirstStart<T>(this IResourceBuilder<T> resource, IResourceBuilder<IResource> dependency)
+        where T : IResource
+    {
+        Task? firstWait = null;
+        resource.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource.Resource, (started, ct) =>
+        {
+            if (firstWait is not { IsCompletedSuccessfully: true })
+            {
+                firstWait = started.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceHealthyAsync(dependency.Resource.Name, ct);
+            }
+            return firstWait;
+        });
+        return resource.WithRelationship(dependency.Resource, "WaitsBeforeFirstStart");
+    }
 
     /// <summary>The service's own database, created before it starts.</summary>
     public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> database) =>
         service.WithReference(database).WaitFor(database);
 
-    /// <summary>The gateway's reverse-proxy clusters, one per service, each started and healthy first.</summary>
+    /// <summary>The gateway's reverse-proxy clusters, one per service, each started and healthy before the gateway first starts.</summary>
     public static IResourceBuilder<ProjectResource> RoutesTo(this IResourceBuilder<ProjectResource> gateway, params IResourceBuilder<ProjectResource>[] services)
     {
         foreach (var service in services)
@@ -95,7 +120,7 @@ public static class NetworkModel
             gateway
                 .WithEnvironment($"ReverseProxy__Clusters__{service.Resource.Name}__Destinations__primary__Address", service.GetEndpoint("http"))
                 .WithRelationship(service.Resource, "Routes to")
-                .WaitFor(service);
+                .WaitBeforeFirstStart(service);
         }
         return gateway;
     }

@@ -56,7 +56,8 @@ IResourceBuilder<IResourceWithConnectionString> Broker(BrokerAccess access) => r
     ? rabbitmq.AddServiceUser(access, builder.AddSecret($"rabbitmq-{access.User}-password", data.Secret($"rabbitmq-{access.User}-password")))
     : externalRabbitMq!;
 
-// The services, consumers before producers: a message published before its consumer's queue exists is lost.
+// The services, consumers before producers, one after another on a first start (their queues are declared
+// with the broker, so the order is only to spread the start's work).
 var firstServicePort = LaunchArguments.Port(launch.FirstServicePort, 5101);
 var linkWorkers = builder.AddNetworkService<Projects.ReferralNetwork_LinkWorkers>("linkworkers", Offset(firstServicePort, 1), signingKey)
     .WithDatabase(Database("linkworkersdb"))
@@ -64,15 +65,15 @@ var linkWorkers = builder.AddNetworkService<Projects.ReferralNetwork_LinkWorkers
 var communityProviders = builder.AddNetworkService<Projects.ReferralNetwork_CommunityProviders>("communityproviders", Offset(firstServicePort, 2), signingKey)
     .WithDatabase(Database("providersdb"))
     .WithBroker(Broker(BrokerAccess.CommunityProviders))
-    .WaitFor(linkWorkers);
+    .WaitBeforeFirstStart(linkWorkers);
 var feedback = builder.AddNetworkService<Projects.ReferralNetwork_Feedback>("feedback", Offset(firstServicePort, 3), signingKey)
     .WithDatabase(Database("feedbackdb"))
     .WithBroker(Broker(BrokerAccess.Feedback))
-    .WaitFor(communityProviders);
+    .WaitBeforeFirstStart(communityProviders);
 var referrals = builder.AddNetworkService<Projects.ReferralNetwork_Referrals>("referrals", Offset(firstServicePort, 0), signingKey)
     .WithDatabase(Database("referralsdb"))
     .WithBroker(Broker(BrokerAccess.Referrals))
-    .WaitFor(feedback);
+    .WaitBeforeFirstStart(feedback);
 
 // The gateway partners call: tokens, the organisation registry, and routes to the four services.
 var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gateway", LaunchArguments.Port(launch.GatewayPort, 8080), signingKey)

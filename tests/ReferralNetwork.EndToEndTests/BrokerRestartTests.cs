@@ -8,8 +8,9 @@ namespace ReferralNetwork.EndToEndTests;
 
 /// <summary>
 /// A referral submitted while RabbitMQ is down is not lost: the relay publishes it once the broker is
-/// back. The broker is stopped and started as an operator would, with the dashboard's commands, and
-/// a stop asked for stays a stop: the AppHost's crash restarts leave it alone.
+/// back, and a service restarted meanwhile starts without it. The broker is stopped and started as an
+/// operator would, with the dashboard's commands, and a stop asked for stays a stop: the AppHost's crash
+/// restarts leave it alone.
 /// </summary>
 [Collection(RunningNetworkCollection.Name)]
 public class BrokerRestartTests(RunningNetwork network)
@@ -28,6 +29,15 @@ public class BrokerRestartTests(RunningNetwork network)
 
         Assert.True((await network.CommandAsync("rabbitmq", KnownResourceCommands.StopCommand)).Success);
         await network.App.ResourceNotifications.WaitForResourceAsync("rabbitmq", KnownResourceStates.TerminalStates);
+
+        // The referral service restarted (as after a crash) while the broker is down comes back at once and takes
+        // referrals: before, the AppHost held its start until the broker was back.
+        Assert.True((await network.CommandAsync("referrals", KnownResourceCommands.RestartCommand).WaitAsync(TimeSpan.FromSeconds(60))).Success);
+        await Eventually.GetAsync(async () =>
+        {
+            using var served = await gp.Client.GetAsync($"/api/referrals/{probeId}");
+            return served.IsSuccessStatusCode ? "served" : null;
+        }, "the restarted referral service to serve through the gateway", seconds: 60);
         var submitted = await gp.Client.PostAsJsonAsync("/api/referrals", ReferralJourneyTests.Referral());
         Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
         var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
