@@ -1,6 +1,14 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
+using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Erasure;
+using ReferralNetwork.Contracts.Referrals;
 using ReferralNetwork.IntegrationTests.Infrastructure;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.IntegrationTests;
 
@@ -45,5 +53,37 @@ public class RelayTests(RealInfrastructure infrastructure)
         }
 
         Assert.Equal(4, infrastructure.PublishedOf<PersonErasureCompleted>().Count(p => p.Message.ErasureId == erasureId));
+    }
+
+    [Fact]
+    public async Task An_event_set_aside_is_read_back_from_the_log_and_published_when_tried_again()
+    {
+        var client = infrastructure.Referrals.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", infrastructure.TokenFor(Guid.NewGuid(), OrganisationKind.GpPractice));
+        var submitted = await client.PostAsJsonAsync("/api/referrals", ReferralServiceTests.ReferralBody());
+        var id = (await submitted.Content.ReadFromJsonAsync<ReferralServiceTests.IdOnly>())!.Id;
+        var (messageId, _) = await infrastructure.WaitForPublishedAsync<ReferralRequested>(m => m.ReferralId == id);
+
+        // As if the relay had set it aside, and an event that is no longer in the log.
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        await using (var session = store.LightweightSession())
+        {
+            var requested = (await session.Events.FetchStreamAsync(id))[0];
+            session.Store(new UnpublishedEvent(requested.Id, requested.Sequence, requested.EventTypeName, "ReferralRequested", "ForbiddenException: ACCESS_REFUSED", 5, DateTimeOffset.UtcNow));
+            session.Store(new UnpublishedEvent(Guid.NewGuid(), long.MaxValue, "gone", "Gone", "a bug", 1, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        // Its own pass soon after the start may get there first; either way the event goes out.
+        var retry = infrastructure.Referrals.Services.GetServices<IHostedService>().OfType<SetAsideEventsRetry>().Single();
+        await retry.RetryAllAsync(CancellationToken.None);
+
+        // The same message again (its id is the event's, so consumers drop it), and nothing is left set aside.
+        await Eventually.GetAsync(
+            () => Task.FromResult(infrastructure.PublishedOf<ReferralRequested>().Count(p => p.Message.ReferralId == id) >= 2 ? "again" : null),
+            "the set-aside event published again");
+        Assert.All(infrastructure.PublishedOf<ReferralRequested>().Where(p => p.Message.ReferralId == id), p => Assert.Equal(messageId, p.MessageId));
+        await using var query = store.QuerySession();
+        Assert.Equal(0, await query.Query<UnpublishedEvent>().CountAsync());
     }
 }

@@ -91,23 +91,7 @@ public sealed class IntegrationEventRelay : SubscriptionBase
             activity?.SetTag("event.type", @event.EventTypeName);
             try
             {
-                // Bounded: a paused broker must not hang the relay forever (MassTransit#5068).
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(options.PublishTimeout);
-                await bus.Publish(message, message.GetType(), ctx =>
-                {
-                    ctx.MessageId = @event.Id;
-                    if (@event.CorrelationId is { } correlation && Guid.TryParse(correlation, out var correlationId))
-                    {
-                        ctx.CorrelationId = correlationId;
-                    }
-
-                    // A message no queue is bound for comes back (and is tried again) instead of being confirmed and dropped.
-                    if (ctx is RabbitMqSendContext rabbit)
-                    {
-                        rabbit.Mandatory = true;
-                    }
-                }, timeout.Token);
+                await PublishAsync(bus, message, @event, options.PublishTimeout, cancellationToken);
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -125,6 +109,31 @@ public sealed class IntegrationEventRelay : SubscriptionBase
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, options.LongestRetryAfter.TotalMilliseconds));
             }
         }
+    }
+
+    /// <summary>
+    /// One publish of <paramref name="event"/>'s integration event: MessageId the event's id (consumers drop a
+    /// second copy), its correlation, mandatory, and bounded by <paramref name="timeout"/>.
+    /// </summary>
+    internal static async Task PublishAsync(IBus bus, object message, IEvent @event, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // Bounded: a paused broker must not hang the relay forever (MassTransit#5068).
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        await bus.Publish(message, message.GetType(), ctx =>
+        {
+            ctx.MessageId = @event.Id;
+            if (@event.CorrelationId is { } correlation && Guid.TryParse(correlation, out var correlationId))
+            {
+                ctx.CorrelationId = correlationId;
+            }
+
+            // A message no queue is bound for comes back (and is tried again) instead of being confirmed and dropped.
+            if (ctx is RabbitMqSendContext rabbit)
+            {
+                rabbit.Mandatory = true;
+            }
+        }, bounded.Token);
     }
 
     /// <summary>Stored with the relay's progress, so the event is either published or set aside, never neither.</summary>

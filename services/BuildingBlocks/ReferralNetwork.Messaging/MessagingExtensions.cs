@@ -101,6 +101,7 @@ public static class MessagingExtensions
         marten.Services.AddSingleton(Erasure.PersonErasures.WithErasureReceipts(map));
         marten.Services.AddRelayOptions();
         marten.Services.AddHealthChecks().AddCheck<SetAsideEventsHealthCheck>("relay", tags: ["ready"]);
+        marten.Services.AddHostedService<SetAsideEventsRetry>();
         // Read once here as well: the page size is fixed when the subscription is registered.
         var batchSize = configuration.GetSection(RelayOptions.Section).Get<RelayOptions>()?.BatchSize ?? new RelayOptions().BatchSize;
         return marten.AddSubscriptionWithServices<IntegrationEventRelay>(ServiceLifetime.Singleton, o =>

@@ -28,6 +28,12 @@ public sealed class RelayOptions
     /// </summary>
     public int AttemptsBeforeSettingAside { get; set; } = 5;
 
+    /// <summary>
+    /// How often events set aside are tried again (<see cref="SetAsideEventsRetry"/>), besides once soon after
+    /// the service starts: the cause (a permission, a bug) is usually fixed by a new configuration or version.
+    /// </summary>
+    public TimeSpan RetrySetAsideEvery { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Events the relay reads from the log at a time.</summary>
     public int BatchSize { get; set; } = 100;
 }
@@ -44,6 +50,8 @@ public static class RelayOptionsExtensions
             .Validate(o => o.LongestRetryAfter >= o.FirstRetryAfter, "Relay:LongestRetryAfter must not be shorter than Relay:FirstRetryAfter.")
             .Validate(o => o.BatchSize is >= 1 and <= 10_000, "Relay:BatchSize must be 1 to 10000.")
             .Validate(o => o.AttemptsBeforeSettingAside >= 1, "Relay:AttemptsBeforeSettingAside must be at least 1.")
+            .Validate(o => o.RetrySetAsideEvery >= TimeSpan.FromSeconds(1) && o.RetrySetAsideEvery <= TimeSpan.FromDays(1),
+                "Relay:RetrySetAsideEvery must be between 1 second and 1 day.")
             .ValidateOnStart();
         return services;
     }

@@ -86,6 +86,7 @@ public class OptionsValidationTests
     [InlineData("Relay:FirstRetryAfter", "00:00:00")]
     [InlineData("Relay:LongestRetryAfter", "00:00:00.1")]
     [InlineData("Relay:BatchSize", "0")]
+    [InlineData("Relay:RetrySetAsideEvery", "00:00:00")]
     public void A_bad_relay_setting_stops_the_start(string setting, string value) =>
         AssertRefused(setting, value, s => s.AddRelayOptions());
 
