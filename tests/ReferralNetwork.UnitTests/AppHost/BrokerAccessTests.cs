@@ -17,14 +17,12 @@ public class BrokerAccessTests
         ["gateway"] = typeof(ReferralNetwork.Gateway.Organisations.OrganisationEvents).Assembly,
     };
 
+    public static TheoryData<string> Services => [.. ServiceAssemblies.Keys];
+
     private static BrokerAccess Of(string user) => BrokerAccess.All.Single(a => a.User == user);
 
     [Theory]
-    [InlineData("referrals")]
-    [InlineData("linkworkers")]
-    [InlineData("communityproviders")]
-    [InlineData("feedback")]
-    [InlineData("gateway")]
+    [MemberData(nameof(Services))]
     public void A_services_broker_user_may_bind_from_exactly_the_events_its_consumers_consume(string service)
     {
         var types = ServiceAssemblies[service].GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }).ToList();
@@ -49,11 +47,7 @@ public class BrokerAccessTests
     }
 
     [Theory]
-    [InlineData("referrals")]
-    [InlineData("linkworkers")]
-    [InlineData("communityproviders")]
-    [InlineData("feedback")]
-    [InlineData("gateway")]
+    [MemberData(nameof(Services))]
     public void The_queues_declared_for_a_service_are_the_ones_its_consumers_receive_from(string service)
     {
         // As AddMessaging names them: a consumer definition's endpoint name, else the consumer's name after the service's.
