@@ -49,6 +49,32 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
         Assert.True(waiting >= 0 && waiting < retry, $"the waiting room ({waiting}) wraps the retries ({retry})");
     }
 
+    /// <summary>
+    /// A command without If-Match waits for whoever is writing the stream (here a writer standing in for a
+    /// consumer mirroring another service's report) and is decided on what it wrote, instead of answering 409.
+    /// </summary>
+    [Fact]
+    public async Task A_command_without_if_match_waits_for_a_concurrent_writer_instead_of_conflicting()
+    {
+        var gp = Guid.NewGuid();
+        var client = ClientFor(gp, OrganisationKind.GpPractice);
+        var id = (await (await client.PostAsJsonAsync("/api/referrals", ReferralBody())).Content.ReadFromJsonAsync<IdOnly>())!.Id;
+
+        var store = infrastructure.Referrals.Services.GetRequiredService<IDocumentStore>();
+        await using var writer = store.LightweightSession();
+        var stream = await writer.Events.FetchForExclusiveWriting<Referral>(id);
+        stream.AppendOne(new ReferralMessagePosted(id, Guid.CreateVersion7(), new Actor(gp, OrganisationKind.GpPractice), "Riverside Surgery", "Written meanwhile.", DateTimeOffset.UtcNow));
+        var cancelling = client.PostAsJsonAsync($"/api/referrals/{id}/cancel", new { reason = "revoked" });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await writer.SaveChangesAsync();
+
+        var cancelled = await cancelling;
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        await using var query = store.QuerySession();
+        var events = (await query.Events.FetchStreamAsync(id)).Select(e => e.Data.GetType()).ToList();
+        Assert.Equal(events.IndexOf(typeof(ReferralMessagePosted)) + 1, events.IndexOf(typeof(ReferralCancelled)));
+    }
+
     private HttpClient ClientFor(Guid organisation, OrganisationKind kind)
     {
         var client = infrastructure.Referrals.CreateClient();

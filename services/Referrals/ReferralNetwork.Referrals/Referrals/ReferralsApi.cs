@@ -162,8 +162,6 @@ public static class ReferralsApi
         var location = $"/api/referrals/{id}/messages/{messageId}";
         ReferralMessage? message = null;
 
-        // Without If-Match, posts wait for each other rather than conflict: two parties writing at once
-        // is normal conversation, not a lost update. With it, the caller asked for the optimistic check.
         await http.ChangeAsync<Referral>(session, id, r => CanMessage(r, caller), "referral", referral =>
         {
             var posted = ReferralDecider.Decide(referral, new PostMessage(caller.AsActor, caller.Name, messageId, request.Text!.Trim(), clock.GetUtcNow()));
@@ -171,7 +169,7 @@ public static class ReferralsApi
             // Decided just before the save, so the stored response commits with the message.
             idempotency.Remember(session, StatusCodes.Status201Created, location, message);
             return posted;
-        }, ct, queueUnconditional: true);
+        }, ct);
 
         return TypedResults.Created(location, message ?? throw new InvalidOperationException("The message was saved without being decided."));
     }
