@@ -26,6 +26,9 @@ public sealed class Inbox<TMessage>(IDocumentSession session, TimeProvider clock
         var key = Inbox.KeyFor(context);
         if (await session.LoadAsync<HandledMessage>(key, context.CancellationToken) is not null)
         {
+            // Handled, not skipped: without this MassTransit would move the duplicate to _skipped, a dead-letter
+            // queue an operator is told to look at.
+            await context.NotifyConsumed(context, context.ReceiveContext.ElapsedTime, "inbox (already handled)");
             await Erasure.PersonErasures.FollowUpAsync(services, session, context.Message, context.CancellationToken);
             return;
         }

@@ -20,7 +20,9 @@ public static class TransientFailures
         DocumentAlreadyExistsException => true,
         ArrivedOutOfOrder => true,
         NpgsqlException { IsTransient: true } or TimeoutException => true,
-        MartenCommandException { InnerException: { } inner } => IsTransient(inner),
+        // However it is wrapped (Marten's command exception, a transaction disposed under a commit the
+        // database's crash cut off): the cause decides.
+        { InnerException: { } inner } => IsTransient(inner),
         _ => false,
     };
 }

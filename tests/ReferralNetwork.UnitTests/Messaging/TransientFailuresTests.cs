@@ -17,6 +17,9 @@ public class TransientFailuresTests
         { new NpgsqlException("connection lost", new IOException("reset")), true },
         { new TimeoutException(), true },
         { new MartenCommandException(new NpgsqlCommand("select 1"), new NpgsqlException("connection lost", new IOException("reset"))), true },
+        // Seen in the fault suite: a commit cut off by PostgreSQL's crash.
+        { new ObjectDisposedException("NpgsqlTransaction", new NpgsqlException("terminating connection", new IOException("reset"))), true },
+        { new ObjectDisposedException("NpgsqlTransaction"), false },
         { new WithdrawnBeforeArrival(Guid.NewGuid()), true },
         { new ReportedOutOfOrder("contact before acceptance"), true },
         { new RuleViolation("Only a requested case can be accepted."), false },
