@@ -40,13 +40,13 @@ public sealed record FaultSettings(string Form, int Rounds, TimeSpan Pause, Time
     public static FaultSettings FromEnvironment() =>
         Environment.GetEnvironmentVariable("FAULTS") == "long"
             ? new("long", int.TryParse(Environment.GetEnvironmentVariable("FAULTS_ROUNDS"), out var rounds) && rounds > 0 ? rounds : 2,
-                Pause: TimeSpan.FromSeconds(20), WarmUp: TimeSpan.FromSeconds(20), Between: TimeSpan.FromSeconds(15), Lanes: 3,
+                Pause: TimeSpan.FromSeconds(20), WarmUp: TimeSpan.FromSeconds(20), Between: TimeSpan.FromSeconds(15), Lanes: 6,
                 StepBudget: TimeSpan.FromMinutes(4), Settle: TimeSpan.FromMinutes(3))
-            : new("short", 1, Pause: TimeSpan.FromSeconds(10), WarmUp: TimeSpan.FromSeconds(8), Between: TimeSpan.FromSeconds(2), Lanes: 3,
+            : new("short", 1, Pause: TimeSpan.FromSeconds(10), WarmUp: TimeSpan.FromSeconds(8), Between: TimeSpan.FromSeconds(2), Lanes: 6,
                 StepBudget: TimeSpan.FromMinutes(2), Settle: TimeSpan.FromSeconds(90));
 }
 
-/// <summary>The figures of a run: per fault, the journeys under way and how many of them lost, duplicated or stuck anything.</summary>
+/// <summary>The figures of a run: per fault, the journeys under way and how many of them lost, duplicated, stuck or had a copy skipped.</summary>
 public static class FaultFigures
 {
     /// <summary>The journeys under way at some time between the fault and recovery, and the fault's probe.</summary>
@@ -62,22 +62,22 @@ public static class FaultFigures
             $"Fault-injection suite, {settings.Form} form: {scenarios.Count} faults, pauses of {settings.Pause.TotalSeconds:0} s, {settings.Lanes} lanes of journeys; "
             + $"{whole.Count} journeys begun, {whole.Count(j => j.Done == JourneyStep.Closed)} completed, {journeys.Count - whole.Count} probes; {took.TotalSeconds:0} s in all.");
         text.AppendLine();
-        text.AppendLine("| fault | round | held s | recovery s | journeys | lost | duplicated | stuck |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| fault | round | held s | recovery s | journeys | lost | duplicated | stuck | skipped |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var scenario in scenarios)
         {
             var inFlight = InFlight(scenario, journeys).ToHashSet();
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {scenario.Name} | {scenario.Round} | {(scenario.Ended - scenario.Began).TotalSeconds:0} | {scenario.RecoverySeconds?.ToString("0.0", CultureInfo.InvariantCulture) ?? "never"} | "
-                + $"{inFlight.Count(j => !j.IsProbe)} | {Count(Finding.Lost, inFlight)} | {Count(Finding.Duplicated, inFlight)} | {Count(Finding.Stuck, inFlight)} |");
+                + $"{inFlight.Count(j => !j.IsProbe)} | {Counts(inFlight)} |");
         }
 
         var between = whole.Where(j => !scenarios.Any(s => InFlight(s, [j]).Any())).ToHashSet();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"| between faults | | | | {between.Count} | {Count(Finding.Lost, between)} | {Count(Finding.Duplicated, between)} | {Count(Finding.Stuck, between)} |");
+            $"| between faults | | | | {between.Count} | {Counts(between)} |");
         var unnamed = problems.Where(p => p.Journey is null).ToList();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"| of no journey | | | | | {unnamed.Count(p => p.Kind == Finding.Lost)} | {unnamed.Count(p => p.Kind == Finding.Duplicated)} | {unnamed.Count(p => p.Kind == Finding.Stuck)} |");
+            $"| of no journey | | | | | {string.Join(" | ", Enum.GetValues<Finding>().Select(kind => unnamed.Count(p => p.Kind == kind)))} |");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"{problems.Count} problems{(problems.Count == 0 ? "." : ":")}");
         foreach (var problem in problems)
@@ -87,7 +87,8 @@ public static class FaultFigures
 
         return text.ToString();
 
-        int Count(Finding kind, HashSet<LoadJourney> among) =>
-            problems.Where(p => p.Kind == kind && p.Journey is not null && among.Contains(p.Journey)).Select(p => p.Journey).Distinct().Count();
+        // Per kind, how many of these journeys it befell.
+        string Counts(HashSet<LoadJourney> among) => string.Join(" | ", Enum.GetValues<Finding>().Select(kind =>
+            problems.Where(p => p.Kind == kind && p.Journey is not null && among.Contains(p.Journey)).Select(p => p.Journey).Distinct().Count()));
     }
 }

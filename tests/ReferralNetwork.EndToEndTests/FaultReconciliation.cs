@@ -11,8 +11,15 @@ public enum Finding
     /// <summary>Something is there more than once.</summary>
     Duplicated,
 
-    /// <summary>Something is held where it does not move on by itself (a dead letter, a queue that does not drain), or a step a partner kept trying never took effect.</summary>
+    /// <summary>Something is held where it does not move on by itself (a message in an <c>_error</c> queue, a queue that does not drain), or a step a partner kept trying never took effect.</summary>
     Stuck,
+
+    /// <summary>
+    /// A message in a <c>_skipped</c> queue: no consumer took it. MassTransit parks there a message the
+    /// inbox dropped as a copy of one already handled, so with nothing lost or duplicated it is that: no
+    /// harm done, but a dead letter an operator is alerted to and would move back for nothing.
+    /// </summary>
+    Skipped,
 }
 
 /// <summary>One thing the reconciliation found wrong, about a journey of the load, or about none it can name.</summary>
@@ -57,7 +64,7 @@ public sealed class Reconciliation(FaultNetwork network, SteadyLoad load)
         found.AddRange(await TimelinesAsync(journeys));
         var deadLetters = await DeadLettersAsync(journeys);
         // What a dead letter holds is not lost but stuck there, until an operator moves it back.
-        var held = deadLetters.Where(p => p.Journey is not null).Select(p => p.Journey!).ToHashSet();
+        var held = deadLetters.Where(p => p.Kind == Finding.Stuck && p.Journey is not null).Select(p => p.Journey!).ToHashSet();
         found = [.. found.Select(p => p.Kind == Finding.Lost && p.Journey is not null && held.Contains(p.Journey) ? p with { Kind = Finding.Stuck } : p)];
         found.AddRange(deadLetters);
         found.AddRange(load.Journeys.Where(j => j.Stuck is not null).Select(j => new Problem(Finding.Stuck, j, j.Stuck!)));
@@ -147,10 +154,13 @@ public sealed class Reconciliation(FaultNetwork network, SteadyLoad load)
             foreach (var message in (await network.PeekAsync(queue.Name)).EnumerateArray())
             {
                 var payload = message.GetProperty("payload").GetString() ?? "";
-                var headers = message.GetProperty("properties").TryGetProperty("headers", out var h) ? h : default;
-                found.Add(new Problem(Finding.Stuck,
+                // A message without properties has them as [] rather than {}.
+                var headers = message.GetProperty("properties") is { ValueKind: JsonValueKind.Object } properties && properties.TryGetProperty("headers", out var h) ? h : default;
+                found.Add(new Problem(queue.IsSkippedQueue ? Finding.Skipped : Finding.Stuck,
                     journeys.FirstOrDefault(j => payload.Contains(j.ReferralId.ToString(), StringComparison.Ordinal)),
-                    $"{queue.Name}: {MessageType(payload)}: {Header(headers, "MT-Fault-ExceptionType")}: {Header(headers, "MT-Fault-Message")}"));
+                    queue.IsSkippedQueue
+                        ? $"{queue.Name}: {MessageType(payload)} {Header(headers, "MT-Reason")}"
+                        : $"{queue.Name}: {MessageType(payload)}: {Header(headers, "MT-Fault-ExceptionType")}: {Header(headers, "MT-Fault-Message")}"));
             }
         }
 
