@@ -98,8 +98,6 @@ public sealed class PatientPartner(Partner partner, TimeSpan budget)
 
     private static readonly TimeSpan BetweenTries = TimeSpan.FromMilliseconds(300);
 
-    public Partner Partner => partner;
-
     /// <summary>POSTs with the key until it is answered 201; returns the body.</summary>
     public Task<JsonElement> CreateAsync(string path, object body, string key) =>
         UntilAsync($"POST {path} ({key})", async () =>

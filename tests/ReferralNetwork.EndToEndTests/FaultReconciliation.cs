@@ -32,9 +32,10 @@ public sealed record Problem(Finding Kind, LoadJourney? Journey, string What)
 /// After the faults, compares what the partners were told with what the network holds, through the
 /// gateway as the partners see it: every referral once at the referral service and once as a case,
 /// every onward referral once at its provider, each step's event once in every party's feed and in the
-/// timeline, and (through the broker's management API) no dead letters and no queue left holding messages.
+/// timeline, the feedback service's counts in the commissioner's report, and (through the broker's
+/// management API) no dead letters and no queue left holding messages.
 /// </summary>
-public sealed class Reconciliation(FaultNetwork network, SteadyLoad load)
+public sealed class Reconciliation(FaultNetwork network, SteadyLoad load, Partner commissioner)
 {
     /// <param name="settle">How long what travels by message may take to arrive everywhere.</param>
     public async Task<IReadOnlyList<Problem>> RunAsync(TimeSpan settle)
@@ -121,7 +122,33 @@ public sealed class Reconciliation(FaultNetwork network, SteadyLoad load)
             }
         }
 
+        found.AddRange(await ReportAsExpectedAsync(journeys));
         return found;
+    }
+
+    /// <summary>
+    /// The feedback service's copy of the journeys, as the area's commissioner reads it: counts only, so
+    /// a difference names no journey.
+    /// </summary>
+    private async Task<IEnumerable<Problem>> ReportAsExpectedAsync(List<LoadJourney> journeys)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var report = await Json.ReadAsync(await commissioner.Client.GetAsync(
+            $"/api/reports/summary?area={load.Parties.Area}&from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(1):yyyy-MM-dd}"));
+        var onward = report.GetProperty("onwardReferrals");
+        return new (string What, JsonElement Figure, int Expected)[]
+        {
+            ("referrals", report.GetProperty("referrals").GetProperty("total"), journeys.Count),
+            ("referrals accepted", report.GetProperty("funnel").GetProperty("accepted"), journeys.Count(j => j.Done >= JourneyStep.Accepted)),
+            ("referrals completed", report.GetProperty("funnel").GetProperty("completed"), journeys.Count(j => j.Done >= JourneyStep.Closed)),
+            ("onward referrals", onward.GetProperty("total"), journeys.Count(j => j.Done >= JourneyStep.ReferredOn)),
+            ("onward referrals completed", onward.GetProperty("byStatus").GetProperty("completed"), journeys.Count(j => j.Done >= JourneyStep.Completed)),
+        }
+        .Select(f => (f.What, Counted: f.Figure.GetProperty("value") is { ValueKind: JsonValueKind.Number } value ? value.GetInt32() : (int?)null, f.Expected))
+        // A count under the report's suppression threshold is not shown; the load makes far more.
+        .Where(f => f.Counted != f.Expected)
+        .Select(f => new Problem(f.Counted > f.Expected ? Finding.Duplicated : Finding.Lost, null,
+            $"the commissioner's report counts {f.Counted?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "a suppressed number of"} {f.What}, not {f.Expected}"));
     }
 
     /// <summary>Each journey's timeline as its GP sees it: every step's event once, no sequence number twice.</summary>

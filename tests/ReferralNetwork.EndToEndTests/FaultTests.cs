@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -46,6 +45,7 @@ public class FaultTests(FaultNetwork network, ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var parties = await Journey.StartAsync(network, "faults", maxActiveCases: 500);
         var probeGp = await network.RegisterAsync("Faultline Probe Surgery", "gp-practice", parties.Area);
+        var commissioner = await network.RegisterAsync("Faultline Commissioning", "commissioner", parties.Area);
         var load = new SteadyLoad(parties, probeGp, clock, settings.StepBudget);
         var scenarios = new List<Scenario>();
         output.WriteLine($"{settings}");
@@ -90,7 +90,7 @@ public class FaultTests(FaultNetwork network, ITestOutputHelper output)
         }
 
         output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0}s load stopped; reconciling");
-        var problems = await new Reconciliation(network, load).RunAsync(settings.Settle);
+        var problems = await new Reconciliation(network, load, commissioner).RunAsync(settings.Settle);
         var report = FaultFigures.Report(settings, scenarios, load.Journeys, problems, clock.Elapsed);
         output.WriteLine(report);
         if (Environment.GetEnvironmentVariable("FAULTS_REPORT") is { Length: > 0 } reportPath)
