@@ -87,7 +87,7 @@ public sealed class FaultNetwork : AspireNetwork
     {
         var snapshot = (await App.ResourceNotifications.WaitForResourceAsync(resource, _ => true)).Snapshot;
         var launcher = Convert.ToInt32(snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
-        var descendants = Descendants(launcher).ToList();
+        var descendants = Descendants(launcher);
         return resource switch
         {
             "rabbitmq" => descendants.Single(p => Command(p) == "beam.smp"),
@@ -96,16 +96,28 @@ public sealed class FaultNetwork : AspireNetwork
         };
     }
 
-    private static IEnumerable<int> Descendants(int parent)
+    /// <summary>Every process under <paramref name="ancestor"/>, depth first, from one reading of /proc.</summary>
+    private static List<int> Descendants(int ancestor)
     {
         var children = Directory.EnumerateDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(name => int.TryParse(name, out _))
             .Select(int.Parse!)
-            .Where(pid => ParentOf(pid) == parent)
-            .Order()
-            .ToList();
-        return children.SelectMany(child => Descendants(child).Prepend(child));
+            .Select(pid => (Pid: pid, Parent: ParentOf(pid)))
+            .Where(p => p.Parent is not null)
+            .ToLookup(p => p.Parent!.Value, p => p.Pid);
+        var found = new List<int>();
+        void Walk(int parent)
+        {
+            foreach (var child in children[parent].Order())
+            {
+                found.Add(child);
+                Walk(child);
+            }
+        }
+
+        Walk(ancestor);
+        return found;
     }
 
     private static int? ParentOf(int pid)
