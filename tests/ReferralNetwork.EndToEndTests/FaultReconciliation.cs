@@ -186,8 +186,8 @@ public sealed class Reconciliation(FaultNetwork network, SteadyLoad load, Partne
                 found.Add(new Problem(queue.IsSkippedQueue ? Finding.Skipped : Finding.Stuck,
                     journeys.FirstOrDefault(j => payload.Contains(j.ReferralId.ToString(), StringComparison.Ordinal)),
                     queue.IsSkippedQueue
-                        ? $"{queue.Name}: {MessageType(payload)} {Header(headers, "MT-Reason")}"
-                        : $"{queue.Name}: {MessageType(payload)}: {Header(headers, "MT-Fault-ExceptionType")}: {Header(headers, "MT-Fault-Message")}"));
+                        ? $"{queue.Name}: {Envelope(payload, "messageType")} {Envelope(payload, "messageId")}, {(message.GetProperty("redelivered").GetBoolean() ? "redelivered" : "not redelivered")} by the broker, {Header(headers, "MT-Reason")}"
+                        : $"{queue.Name}: {Envelope(payload, "messageType")}: {Header(headers, "MT-Fault-ExceptionType")}: {Header(headers, "MT-Fault-Message")}"));
             }
         }
 
@@ -306,12 +306,14 @@ public sealed class Reconciliation(FaultNetwork network, SteadyLoad load, Partne
 
     private static Problem Missing(LoadJourney journey, string what) => new(Finding.Lost, journey, what);
 
-    private static string MessageType(string payload)
+    /// <summary>A property of MassTransit's JSON envelope (the first, for an array), or "?".</summary>
+    private static string Envelope(string payload, string property)
     {
         try
         {
             using var envelope = JsonDocument.Parse(payload);
-            return envelope.RootElement.GetProperty("messageType")[0].GetString() ?? "?";
+            var value = envelope.RootElement.GetProperty(property);
+            return (value.ValueKind == JsonValueKind.Array ? value[0] : value).GetString() ?? "?";
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
         {
