@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
+using Aspire.Hosting;
 
 // One network at a time: two on two cores would make the fault test's timings about CPU, not recovery.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -28,6 +32,133 @@ public sealed class FaultNetwork : AspireNetwork
     {
         await base.DisposeAsync();
         Telemetry.Dispose();
+    }
+
+    /// <summary>Kills the resource's process with SIGKILL and waits until the AppHost has started it again.</summary>
+    public async Task KillAsync(string resource)
+    {
+        var restartsBefore = await RestartsAsync(resource);
+        Process.GetProcessById(await ProcessOfAsync(resource)).Kill();
+        await Eventually.GetAsync(async () => await RestartsAsync(resource) > restartsBefore ? "restarted" : null, $"{resource} to be restarted", seconds: 120);
+    }
+
+    /// <summary>
+    /// Stops the resource's process and every process under it with SIGSTOP, as a frozen virtual machine
+    /// or container would be (all of PostgreSQL's backends, all of RabbitMQ's node), for
+    /// <paramref name="held"/>, then lets them go on with SIGCONT, whatever happens meanwhile.
+    /// </summary>
+    public async Task PauseAsync(string resource, TimeSpan held)
+    {
+        var victim = await ProcessOfAsync(resource);
+        var paused = Descendants(victim).Prepend(victim).ToList();
+        try
+        {
+            foreach (var pid in paused)
+            {
+                Signal(pid, SigStop);
+            }
+
+            await Task.Delay(held);
+        }
+        finally
+        {
+            foreach (var pid in paused)
+            {
+                Signal(pid, SigCont);
+            }
+        }
+    }
+
+    /// <summary>How many times the AppHost restarted the resource after a crash (a property it keeps on the resource).</summary>
+    private async Task<int> RestartsAsync(string resource)
+    {
+        var snapshot = (await App.ResourceNotifications.WaitForResourceAsync(resource, _ => true)).Snapshot;
+        return snapshot.Properties.FirstOrDefault(p => p.Name == "restarts.after-crash")?.Value is { } value
+            ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
+            : 0;
+    }
+
+    /// <summary>
+    /// The process a crash would hit: the server or service itself, not the launcher Aspire started
+    /// (dotnet run for a project, the shell that turns SIGTERM into a fast shutdown for PostgreSQL,
+    /// RabbitMQ's start script).
+    /// </summary>
+    private async Task<int> ProcessOfAsync(string resource)
+    {
+        var snapshot = (await App.ResourceNotifications.WaitForResourceAsync(resource, _ => true)).Snapshot;
+        var launcher = Convert.ToInt32(snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        var descendants = Descendants(launcher);
+        return resource switch
+        {
+            "rabbitmq" => descendants.Single(p => Command(p) == "beam.smp"),
+            "postgres" => descendants.First(p => Command(p) == "postgres"),
+            _ => descendants.First(),
+        };
+    }
+
+    /// <summary>Every process under <paramref name="ancestor"/>, depth first, from one reading of /proc.</summary>
+    private static List<int> Descendants(int ancestor)
+    {
+        var children = Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(int.Parse!)
+            .Select(pid => (Pid: pid, Parent: ParentOf(pid)))
+            .Where(p => p.Parent is not null)
+            .ToLookup(p => p.Parent!.Value, p => p.Pid);
+        var found = new List<int>();
+        void Walk(int parent)
+        {
+            foreach (var child in children[parent].Order())
+            {
+                found.Add(child);
+                Walk(child);
+            }
+        }
+
+        Walk(ancestor);
+        return found;
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            // "pid (comm) state ppid …": comm may hold spaces, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static void Signal(int pid, int signal)
+    {
+        // A process that ended meanwhile (ESRCH) has nothing left to stop or continue.
+        if (Kill(pid, signal) != 0 && Marshal.GetLastPInvokeError() != 3)
+        {
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
     }
 }
 

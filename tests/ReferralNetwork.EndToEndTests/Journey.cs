@@ -17,14 +17,14 @@ public sealed class Journey(string area)
 
     public Guid ServiceId { get; private set; }
 
-    public static async Task<Journey> StartAsync(RunningNetwork network, string name)
+    public static async Task<Journey> StartAsync(AspireNetwork network, string name, int maxActiveCases = 20)
     {
         var journey = new Journey(name + "-" + Guid.NewGuid().ToString("N")[..6]);
         journey.Gp = await network.RegisterAsync("Riverside Surgery", "gp-practice", journey.Area);
         journey.LinkWorkers = await network.RegisterAsync("North Link Workers", "link-worker-service", journey.Area);
         journey.Provider = await network.RegisterAsync("Green Steps", "community-provider", journey.Area);
         journey.ServiceId = await journey.ListServiceAsync(journey.Provider, "Stanley Park walking group");
-        await Json.ReadAsync(await journey.LinkWorkers.Client.PostAsJsonAsync("/api/link-workers", new { name = "Sam Jones", maxActiveCases = 20 }));
+        await Json.ReadAsync(await journey.LinkWorkers.Client.PostAsJsonAsync("/api/link-workers", new { name = "Sam Jones", maxActiveCases }));
         return journey;
     }
 
@@ -94,6 +94,44 @@ public sealed class Journey(string area)
 
 public static class Json
 {
+    /// <summary>Every item of a paged list (partner-api.md's conventions), page by page.</summary>
+    public static async Task<List<JsonElement>> ReadAllPagesAsync(HttpClient client, string path)
+    {
+        var items = new List<JsonElement>();
+        for (var page = 1; ; page++)
+        {
+            var read = await ReadAsync(await client.GetAsync($"{path}{(path.Contains('?') ? '&' : '?')}page={page}&pageSize=500"));
+            var onPage = read.GetProperty("items").EnumerateArray().ToList();
+            items.AddRange(onPage);
+            if (onPage.Count == 0 || items.Count >= read.GetProperty("totalItems").GetInt32())
+            {
+                return items;
+            }
+        }
+    }
+
+    /// <summary>The caller's event feed (partner-api.md §7) from the start, followed with <c>next</c> in pages of <paramref name="pageSize"/>.</summary>
+    public static async Task<List<JsonElement>> ReadFeedAsync(HttpClient client, int pageSize)
+    {
+        var events = new List<JsonElement>();
+        string? cursor = null;
+        while (true)
+        {
+            var page = await ReadAsync(await client.GetAsync($"/api/events?limit={pageSize}" + (cursor is null ? "" : $"&after={Uri.EscapeDataString(cursor)}")));
+            var onPage = page.GetProperty("events").EnumerateArray().ToList();
+            Assert.True(onPage.Count <= pageSize);
+            events.AddRange(onPage);
+            var next = page.GetProperty("next").GetString();
+            if (onPage.Count == 0)
+            {
+                Assert.Equal(cursor ?? next, next);
+                return events;
+            }
+
+            cursor = next;
+        }
+    }
+
     public static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -7,6 +8,8 @@ using Aspire.Hosting.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ReferralNetwork.AppHost;
+using ReferralNetwork.AppHost.Infrastructure;
+using ReferralNetwork.Hosting;
 
 namespace ReferralNetwork.EndToEndTests;
 
@@ -121,6 +124,28 @@ public abstract class AspireNetwork : IAsyncLifetime
                 waiting.Token);
         }
     }
+
+    /// <summary>The broker's queues, read through its management API as the AppHost's administrator.</summary>
+    public async Task<BrokerQueueReading> QueuesAsync()
+    {
+        using var queues = new BrokerQueues(ManagementUrl, RabbitMqServerResource.UserName, await ParameterAsync("rabbitmq-password"));
+        return await queues.ReadAsync();
+    }
+
+    /// <summary>
+    /// The messages <paramref name="queue"/> holds, looked at and put back (the management API's get
+    /// with requeue): a JSON array of messages, each with its <c>payload</c> and <c>properties</c>.
+    /// </summary>
+    public async Task<JsonElement> PeekAsync(string queue)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(ManagementUrl) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RabbitMqServerResource.UserName}:{await ParameterAsync("rabbitmq-password")}")));
+        return await Json.ReadAsync(await http.PostAsJsonAsync($"api/queues/%2F/{Uri.EscapeDataString(queue)}/get",
+            new { count = 10_000, ackmode = "ack_requeue_true", encoding = "auto" }));
+    }
+
+    private string ManagementUrl => ((RabbitMqServerResource)Resource("rabbitmq")).Management.Url.TrimEnd('/') + "/";
 
     public IResource Resource(string name) =>
         App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);

@@ -1,13 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Npgsql;
-using ReferralNetwork.AppHost.Infrastructure;
-using ReferralNetwork.Hosting;
 
 namespace ReferralNetwork.EndToEndTests.Security;
 
@@ -220,22 +217,12 @@ public class ErasureTests(RunningNetwork network)
     /// <summary>Every queue's messages, looked at and put back (management API), that mention either string.</summary>
     private async Task<List<string>> QueuesHoldingAsync(string marker, string nhsNumber)
     {
-        var broker = (RabbitMqServerResource)network.Resource("rabbitmq");
-        var password = await network.ParameterAsync("rabbitmq-password");
-        using var queues = new BrokerQueues(broker.Management.Url, RabbitMqServerResource.UserName, password);
-        var reading = await queues.ReadAsync();
+        var reading = await network.QueuesAsync();
         Assert.True(reading.Succeeded, reading.Problem);
-
-        using var http = new HttpClient { BaseAddress = new Uri(broker.Management.Url.TrimEnd('/') + "/") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RabbitMqServerResource.UserName}:{password}")));
         var holding = new List<string>();
         foreach (var queue in reading.Queues.Where(q => q.Messages > 0))
         {
-            var response = await http.PostAsJsonAsync($"api/queues/%2F/{Uri.EscapeDataString(queue.Name)}/get",
-                new { count = 10_000, ackmode = "ack_requeue_true", encoding = "auto" });
-            var payloads = await response.Content.ReadAsStringAsync();
-            Assert.True(response.IsSuccessStatusCode, $"{queue.Name}: {(int)response.StatusCode} {payloads}");
+            var payloads = (await network.PeekAsync(queue.Name)).GetRawText();
             if (payloads.Contains(marker, StringComparison.Ordinal) || payloads.Contains(nhsNumber, StringComparison.Ordinal))
             {
                 holding.Add(queue.Name);
