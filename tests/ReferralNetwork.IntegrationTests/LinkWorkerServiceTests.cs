@@ -37,6 +37,7 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
 
         var referral = Referral(area);
         var messageId = Guid.NewGuid();
+        var skippedBefore = await infrastructure.Broker.MessagesReadyInAsync("linkworkers-routing_skipped");
         await infrastructure.PublishAsync(referral, messageId);
         await infrastructure.PublishAsync(referral, messageId);
 
@@ -50,6 +51,9 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
         Assert.Equal(service, opened.LinkWorkerServiceId);
         Assert.Equal(events[0].Id, routedId);
         Assert.Single(infrastructure.PublishedOf<Published.ReferralRouted>(), p => p.Message.ReferralId == referral.ReferralId);
+        // The copy was handled by the inbox, not parked as consumed by nobody for an operator to look at.
+        await Eventually.GetAsync(async () => await infrastructure.Broker.MessagesReadyInAsync("linkworkers-routing") == 0 ? "drained" : null, "linkworkers-routing drained");
+        Assert.Equal(skippedBefore, await infrastructure.Broker.MessagesReadyInAsync("linkworkers-routing_skipped"));
     }
 
     [Fact]

@@ -65,6 +65,24 @@ public sealed class RabbitMqBroker : IAsyncDisposable
 
     public string ConnectionString => $"amqp://{UserName}:{Password}@127.0.0.1:{Port}/";
 
+    /// <summary>
+    /// The messages ready in a queue right now, asked over AMQP (the management API samples every few
+    /// seconds); 0 when the queue does not exist yet, as MassTransit's dead-letter queues until first used.
+    /// </summary>
+    public async Task<uint> MessagesReadyInAsync(string queue)
+    {
+        await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(ConnectionString) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return await channel.MessageCountAsync(queue);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
     public int? ProcessId => process is { HasExited: false } p ? p.Id : null;
 
     public bool IsRunning => process is { HasExited: false } && !stopping;
