@@ -246,19 +246,28 @@ public class ReferralLifecycleTests
         Assert.Empty(ReferralDecider.Decide(rejected, new RejectOnwardReferral(ByProvider, OnwardId, "at-capacity", null, At)));
     }
 
+    [Fact]
+    public void A_rejected_onward_referral_is_not_accepted() =>
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(OnwardReferralStatus.Rejected), new AcceptOnwardReferral(ByProvider, OnwardId, At)));
+
     [Theory]
-    [InlineData(OnwardReferralStatus.Rejected)]
     [InlineData(OnwardReferralStatus.InProgress)]
     [InlineData(OnwardReferralStatus.Completed)]
     [InlineData(OnwardReferralStatus.Failed)]
-    public void An_answered_onward_referral_is_not_accepted_or_rejected_again(OnwardReferralStatus from)
+    public void An_acceptance_overtaken_by_the_providers_later_steps_changes_nothing_and_a_rejection_is_refused(OnwardReferralStatus from)
     {
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new AcceptOnwardReferral(ByProvider, OnwardId, At)));
-        if (from != OnwardReferralStatus.Rejected)
-        {
-            Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new RejectOnwardReferral(ByProvider, OnwardId, "other", null, At)));
-        }
+        // The acceptance waited on the broker while the steps after it were recorded.
+        Assert.Empty(ReferralDecider.Decide(Onward(from), new AcceptOnwardReferral(ByProvider, OnwardId, At)));
+        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new RejectOnwardReferral(ByProvider, OnwardId, "other", null, At)));
     }
+
+    [Theory]
+    [InlineData(OnwardReferralStatus.Accepted)]
+    [InlineData(OnwardReferralStatus.Rejected)]
+    [InlineData(OnwardReferralStatus.Completed)]
+    [InlineData(OnwardReferralStatus.Cancelled)]
+    public void An_acknowledgement_overtaken_by_the_providers_answer_changes_nothing(OnwardReferralStatus from) =>
+        Assert.Empty(ReferralDecider.Decide(Onward(from), new MarkOnwardReferralReceived(ByProvider, OnwardId, At)));
 
     [Fact]
     public void The_first_attendance_starts_the_activity_and_each_attendance_is_recorded_once()
@@ -279,11 +288,23 @@ public class ReferralLifecycleTests
     [Theory]
     [InlineData(OnwardReferralStatus.Requested)]
     [InlineData(OnwardReferralStatus.Received)]
-    [InlineData(OnwardReferralStatus.Rejected)]
+    public void Attendance_before_the_providers_acceptance_waits_for_it(OnwardReferralStatus from) =>
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(Onward(from), new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 22), true, At)));
+
+    [Fact]
+    public void Attendance_on_a_rejected_onward_referral_is_refused() =>
+        Assert.Throws<RuleViolation>(() =>
+            ReferralDecider.Decide(Onward(OnwardReferralStatus.Rejected), new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 22), true, At)));
+
+    [Theory]
     [InlineData(OnwardReferralStatus.Completed)]
     [InlineData(OnwardReferralStatus.Failed)]
-    public void Attendance_needs_an_accepted_onward_referral(OnwardReferralStatus from) =>
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 22), true, At)));
+    public void Attendance_overtaken_by_the_finish_is_recorded_and_the_finish_stands(OnwardReferralStatus from)
+    {
+        var late = Then(Onward(from), r => ReferralDecider.Decide(r, new RecordAttendance(ByProvider, OnwardId, new DateOnly(2026, 12, 22), true, At)));
+        Assert.Equal(from, TheOnward(late).Status);
+        Assert.Contains(new Attendance(new DateOnly(2026, 12, 22), true), TheOnward(late).Attendances);
+    }
 
     [Theory]
     [InlineData(OnwardReferralStatus.Accepted)]
@@ -303,9 +324,13 @@ public class ReferralLifecycleTests
     [Theory]
     [InlineData(OnwardReferralStatus.Requested)]
     [InlineData(OnwardReferralStatus.Received)]
+    public void A_completion_before_the_providers_acceptance_waits_for_it(OnwardReferralStatus from) =>
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(Onward(from), new CompleteOnwardReferral(ByProvider, OnwardId, null, At)));
+
+    [Theory]
     [InlineData(OnwardReferralStatus.Rejected)]
     [InlineData(OnwardReferralStatus.Failed)]
-    public void Only_an_accepted_or_started_onward_referral_completes(OnwardReferralStatus from) =>
+    public void A_rejected_or_failed_onward_referral_does_not_complete(OnwardReferralStatus from) =>
         Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new CompleteOnwardReferral(ByProvider, OnwardId, null, At)));
 
     [Theory]
@@ -336,10 +361,10 @@ public class ReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Received)]
     [InlineData(OnwardReferralStatus.Accepted)]
     [InlineData(OnwardReferralStatus.Completed)]
-    public void Only_an_unacknowledged_onward_referral_is_reminded_or_escalated(OnwardReferralStatus from)
+    public void A_reminder_or_escalation_overtaken_by_the_providers_answer_changes_nothing(OnwardReferralStatus from)
     {
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new RemindAboutOnwardReferral(ByProvider, OnwardId, At)));
-        Assert.Throws<RuleViolation>(() => ReferralDecider.Decide(Onward(from), new EscalateOnwardReferral(ByProvider, OnwardId, At)));
+        Assert.Empty(ReferralDecider.Decide(Onward(from), new RemindAboutOnwardReferral(ByProvider, OnwardId, At)));
+        Assert.Empty(ReferralDecider.Decide(Onward(from), new EscalateOnwardReferral(ByProvider, OnwardId, At)));
     }
 
     [Theory]

@@ -97,8 +97,8 @@ public static class ReferralDecider
         return onward.Status switch
         {
             OnwardReferralStatus.Requested => [new OnwardReferralReceived(current.Id, command.By, command.OnwardReferralId, command.At)],
-            OnwardReferralStatus.Received or OnwardReferralStatus.Cancelled => [],
-            _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be acknowledged."),
+            // Already acknowledged, or a later step of the provider's overtook this one (it waited on the broker).
+            _ => [],
         };
     }
 
@@ -211,7 +211,9 @@ public static class ReferralDecider
         {
             OnwardReferralStatus.Requested or OnwardReferralStatus.Received =>
                 [new OnwardReferralAccepted(current.Id, command.By, command.OnwardReferralId, command.At)],
-            OnwardReferralStatus.Accepted or OnwardReferralStatus.Cancelled => [],
+            // Accepted, or overtaken by what the provider did after accepting.
+            OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress or OnwardReferralStatus.Completed or OnwardReferralStatus.Failed
+                or OnwardReferralStatus.Cancelled => [],
             _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be accepted."),
         };
     }
@@ -236,9 +238,14 @@ public static class ReferralDecider
             return [];
         }
 
-        return onward.Status is OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress
-            ? [new OnwardAttendanceRecorded(current.Id, command.By, command.OnwardReferralId, command.Date, command.Attended, command.At)]
-            : throw new RuleViolation($"Attendance cannot be recorded on a {onward.Status.ToWire()} onward referral.");
+        return onward.Status switch
+        {
+            OnwardReferralStatus.Requested or OnwardReferralStatus.Received => throw new ReportedOutOfOrder("attendance before the provider's acceptance"),
+            // A finished one: the attendance was recorded before the finish that overtook it, and changes no status.
+            OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress or OnwardReferralStatus.Completed or OnwardReferralStatus.Failed =>
+                [new OnwardAttendanceRecorded(current.Id, command.By, command.OnwardReferralId, command.Date, command.Attended, command.At)],
+            _ => throw new RuleViolation($"Attendance cannot be recorded on a {onward.Status.ToWire()} onward referral."),
+        };
     }
 
     public static IReadOnlyList<object> Decide(Referral current, CompleteOnwardReferral command)
@@ -249,6 +256,7 @@ public static class ReferralDecider
             OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress =>
                 [new OnwardReferralCompleted(current.Id, command.By, command.OnwardReferralId, command.Summary, command.At)],
             OnwardReferralStatus.Completed or OnwardReferralStatus.Cancelled => [],
+            OnwardReferralStatus.Requested or OnwardReferralStatus.Received => throw new ReportedOutOfOrder("completion before the provider's acceptance"),
             _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be completed."),
         };
     }
@@ -270,28 +278,19 @@ public static class ReferralDecider
     public static IReadOnlyList<object> Decide(Referral current, RemindAboutOnwardReferral command)
     {
         var onward = HeldBy(current, command.By, command.OnwardReferralId, "remind about");
-        if (onward.RemindedAt is not null || onward.Status == OnwardReferralStatus.Cancelled)
-        {
-            return [];
-        }
-
-        return onward.Status == OnwardReferralStatus.Requested
+        // Answered already: the answer overtook the reminder, which no longer tells the referrer anything.
+        return onward.RemindedAt is null && onward.Status == OnwardReferralStatus.Requested
             ? [new OnwardReferralReminded(current.Id, command.By, command.OnwardReferralId, command.At)]
-            : throw new RuleViolation($"A {onward.Status.ToWire()} onward referral is not waiting for acknowledgement.");
+            : [];
     }
 
     /// <summary>Still unacknowledged after the reminder: escalated to the link worker.</summary>
     public static IReadOnlyList<object> Decide(Referral current, EscalateOnwardReferral command)
     {
         var onward = HeldBy(current, command.By, command.OnwardReferralId, "escalate");
-        if (onward.EscalatedAt is not null || onward.Status == OnwardReferralStatus.Cancelled)
-        {
-            return [];
-        }
-
-        return onward.Status == OnwardReferralStatus.Requested
+        return onward.EscalatedAt is null && onward.Status == OnwardReferralStatus.Requested
             ? [new OnwardReferralEscalated(current.Id, command.By, command.OnwardReferralId, command.At)]
-            : throw new RuleViolation($"A {onward.Status.ToWire()} onward referral is not waiting for acknowledgement.");
+            : [];
     }
 
     /// <summary>
