@@ -2,6 +2,12 @@ using ReferralNetwork.Bench;
 using ReferralNetwork.Bench.Intake;
 using ReferralNetwork.Bench.Network;
 
+if (args.Contains("--help"))
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
 BenchOptions options;
 try
 {
