@@ -2,21 +2,18 @@ extern alias referrals;
 
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using ReferralNetwork.Bench.Network;
-using ReferralNetwork.Contracts;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Hosting;
 using ReferralNetwork.PartnerApi;
 using referrals::ReferralNetwork.Referrals.Erasures;
 using referrals::ReferralNetwork.Referrals.Reconciliation;
 using referrals::ReferralNetwork.Referrals.Referrals;
-using referrals::ReferralNetwork.Referrals.Referrals.Read;
 using Weasel.Core;
 
 namespace ReferralNetwork.Bench.Storage;

@@ -30,8 +30,9 @@ public sealed class RawAppend
     private readonly string streamType = typeof(Referral).GetEventTypeName();
     private readonly string eventType = typeof(ReferralRequested).GetEventTypeName();
     private readonly string eventDotNetType = DotNetTypeName(typeof(ReferralRequested));
-    private readonly string referralDotNetType = DotNetTypeName(typeof(Referral));
-    private readonly string responseDotNetType = DotNetTypeName(typeof(IdempotentResponse));
+    // Marten names an event's type with its assembly, a document's without.
+    private readonly string referralDotNetType = typeof(Referral).FullName!;
+    private readonly string responseDotNetType = typeof(IdempotentResponse).FullName!;
 
     private readonly bool unprepared;
 
