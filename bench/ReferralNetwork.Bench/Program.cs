@@ -32,6 +32,7 @@ var rows = new List<BenchRow>();
 await using (var network = await BenchNetwork.StartAsync(cancel.Token))
 {
     rows.AddRange(await IntakeBenchmark.RunAsync(network, options, cancel.Token));
+    rows.AddRange(await ReferralNetwork.Bench.Storage.AppendBenchmark.RunAsync(network, options, cancel.Token));
 }
 
 var table = BenchTable.Render(options, rows);

@@ -32,7 +32,9 @@ public sealed class BenchNetwork : IAsyncDisposable
 
     public static async Task<BenchNetwork> StartAsync(CancellationToken ct)
     {
-        var data = Directory.CreateTempSubdirectory("referral-network-bench-");
+        // Not CreateTempSubdirectory: its folder is the caller's alone (0700), and PostgreSQL runs as its own OS
+        // user when we are root, so it could not reach its data folder inside.
+        var data = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "referral-network-bench-" + Guid.NewGuid().ToString("N")[..8]));
         var network = new BenchNetwork(data.FullName);
         try
         {
