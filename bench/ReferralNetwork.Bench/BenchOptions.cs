@@ -6,7 +6,7 @@ namespace ReferralNetwork.Bench;
 /// How hard and how long: the full run (the issue's figures: 500 referrals a second for 60 s, 16 connections,
 /// a report over a million referrals) or a smoke run (a few seconds at a low rate, to prove the benchmark runs).
 /// </summary>
-public sealed record BenchOptions(double Rate, TimeSpan Duration, TimeSpan WarmUp, int Connections, int ReportReferrals, string? Output)
+public sealed record BenchOptions(double Rate, TimeSpan Duration, TimeSpan WarmUp, int Connections, int ReportReferrals, string? Output, string? Only = null)
 {
     public static BenchOptions Full => new(500, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10), 16, 1_000_000, null);
 
@@ -20,7 +20,11 @@ public sealed record BenchOptions(double Rate, TimeSpan Duration, TimeSpan WarmU
           --connections N      HTTP connections the load uses (16)
           --report-referrals N referrals behind the commissioner's report (1000000)
           --out FILE           also write the table (markdown) to FILE
+          --only PART          run one part: intake, append or report
         """;
+
+    /// <summary>Whether the part named runs in this run.</summary>
+    public bool Runs(string part) => Only is null || string.Equals(Only, part, StringComparison.Ordinal);
 
     public static BenchOptions Parse(string[] args)
     {
@@ -36,6 +40,7 @@ public sealed record BenchOptions(double Rate, TimeSpan Duration, TimeSpan WarmU
                 "--connections" => options with { Connections = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--report-referrals" => options with { ReportReferrals = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--out" => options with { Output = Next() },
+                "--only" => options with { Only = Next() },
                 _ => throw new FormatException($"Unknown argument {args[i]}."),
             };
         }

@@ -29,10 +29,33 @@ Console.CancelKeyPress += (_, e) =>
 
 Console.WriteLine("[bench] starting the network (AppHost, embedded PostgreSQL and RabbitMQ)…");
 var rows = new List<BenchRow>();
+var failed = false;
 await using (var network = await BenchNetwork.StartAsync(cancel.Token))
 {
-    rows.AddRange(await IntakeBenchmark.RunAsync(network, options, cancel.Token));
-    rows.AddRange(await ReferralNetwork.Bench.Storage.AppendBenchmark.RunAsync(network, options, cancel.Token));
+    // One part failing still reports the others' figures, and the run exits non-zero.
+    async Task PartAsync(string name, Func<Task<IReadOnlyList<BenchRow>>> part)
+    {
+        if (!options.Runs(name))
+        {
+            return;
+        }
+
+        try
+        {
+            var figures = await part();
+            rows.AddRange(figures);
+            Console.WriteLine(BenchTable.Render(options, figures));
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            failed = true;
+            Console.Error.WriteLine($"[bench] {name} failed: {e}");
+            rows.Add(new BenchRow($"{name}: did not complete", $"{e.GetType().Name}: {e.Message}", "completes", false));
+        }
+    }
+
+    await PartAsync("intake", () => IntakeBenchmark.RunAsync(network, options, cancel.Token));
+    await PartAsync("append", () => ReferralNetwork.Bench.Storage.AppendBenchmark.RunAsync(network, options, cancel.Token));
 }
 
 var table = BenchTable.Render(options, rows);
@@ -43,4 +66,4 @@ if (options.Output is { } output)
     await File.WriteAllTextAsync(output, table);
 }
 
-return 0;
+return failed ? 1 : 0;

@@ -15,7 +15,7 @@ public static class IntakeBenchmark
     private static readonly TimeSpan CasePatience = TimeSpan.FromMinutes(5);
 
     private sealed record Phase(string Name, IReadOnlyList<Submission> Submissions, IReadOnlyList<double> VisibleAfterMs, int NeverCases,
-        (string Queue, long Messages) DeepestQueue, long MessagesAtEnd, long MostServiceMemoryBytes, TimeSpan Ran);
+        (string Queue, long Messages) DeepestQueue, long MessagesAtEnd, long MostServiceMemoryBytes, IReadOnlyDictionary<string, double> Cores, TimeSpan Ran);
 
     public static async Task<IReadOnlyList<BenchRow>> RunAsync(BenchNetwork network, BenchOptions options, CancellationToken ct)
     {
@@ -43,7 +43,7 @@ public static class IntakeBenchmark
             IReadOnlyList<Submission> submissions;
             var started = DateTimeOffset.UtcNow;
             PhaseWatch watch;
-            await using (watch = PhaseWatch.Start(queues))
+            await using (watch = PhaseWatch.Start(queues, network.ProcessMarks))
             {
                 submissions = await OfferedLoad.RunAsync(target, gpToken, options.Rate, options.Duration, options.Connections, ct);
             }
@@ -52,7 +52,7 @@ public static class IntakeBenchmark
             var created = submissions.Where(s => s.ReferralId is not null).ToDictionary(s => s.ReferralId!.Value);
             var cases = await CaseVisibility.WaitForCasesAsync(linkWorkersDatabase, created.Keys, CasePatience, ct);
             var visible = cases.Select(c => (c.Value - created[c.Key].DueAt).TotalMilliseconds).Order().ToList();
-            return new Phase(name, submissions, visible, created.Count - cases.Count, watch.DeepestQueue, watch.MessagesAtEnd, watch.MostServiceMemoryBytes, ran);
+            return new Phase(name, submissions, visible, created.Count - cases.Count, watch.DeepestQueue, watch.MessagesAtEnd, watch.MostServiceMemoryBytes, watch.CoresByPart, ran);
         }
     }
 
@@ -98,6 +98,9 @@ public static class IntakeBenchmark
                 $"{phase.DeepestQueue.Queue} ({phase.DeepestQueue.Messages}), {phase.MessagesAtEnd}", "none grows", null));
             rows.Add(new BenchRow($"services' memory (PSS, gateway included) during intake {phase.Name}: most",
                 $"{phase.MostServiceMemoryBytes / (1024.0 * 1024):0} MiB", "< 1536 MiB", phase.MostServiceMemoryBytes < 1536L * 1024 * 1024));
+            rows.Add(new BenchRow($"CPU during intake {phase.Name}, cores (of {Environment.ProcessorCount})",
+                $"{phase.Cores.Values.Sum():0.00} in all: " + string.Join(", ", phase.Cores.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value:0.00}")),
+                "", null));
         }
 
         var directLatencies = direct.Submissions.Select(s => s.LatencyMs).Order().ToList();

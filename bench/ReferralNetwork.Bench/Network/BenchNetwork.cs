@@ -30,6 +30,9 @@ public sealed class BenchNetwork : IAsyncDisposable
     /// <summary>The referral service's own address: what partners would call without the gateway.</summary>
     public Uri ReferralServiceUrl { get; private set; } = null!;
 
+    /// <summary>What marks this network's processes apart from any other on the machine (see <see cref="NetworkProcesses"/>).</summary>
+    public IReadOnlyList<string> ProcessMarks { get; private set; } = [];
+
     public static async Task<BenchNetwork> StartAsync(CancellationToken ct)
     {
         // Not CreateTempSubdirectory: its folder is the caller's alone (0700), and PostgreSQL runs as its own OS
@@ -75,6 +78,8 @@ public sealed class BenchNetwork : IAsyncDisposable
 
         GatewayUrl = app.GetEndpoint("gateway", "http");
         ReferralServiceUrl = app.GetEndpoint("referrals", "http");
+        var databasePort = new Npgsql.NpgsqlConnectionStringBuilder(await ConnectionStringAsync("referralsdb")).Port;
+        ProcessMarks = [dataDirectory, "Port=" + databasePort.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";"];
     }
 
     private DistributedApplication App => app ?? throw new InvalidOperationException("The network has not started.");

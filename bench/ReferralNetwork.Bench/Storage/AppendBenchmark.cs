@@ -49,7 +49,14 @@ public static class AppendBenchmark
     /// <summary>On any PostgreSQL whose role may create a database (the network's own, or one for a quick look).</summary>
     public static async Task<IReadOnlyList<BenchRow>> RunAsync(string serverConnectionString, BenchOptions options, CancellationToken ct)
     {
-        var connectionString = await CreateDatabaseAsync(serverConnectionString, ct);
+        // The paths' pools stay open side by side and, with the services', would pass the server's connection limit:
+        // each holds no more than its writers and lets them go soon after its turn.
+        var connectionString = new NpgsqlConnectionStringBuilder(await CreateDatabaseAsync(serverConnectionString, ct))
+        {
+            MaxPoolSize = options.Connections,
+            ConnectionIdleLifetime = 2,
+            ConnectionPruningInterval = 1,
+        }.ConnectionString;
         var duration = options.Duration < LongestRun ? options.Duration : LongestRun;
         var warmUp = options.WarmUp < LongestWarmUp ? options.WarmUp : LongestWarmUp;
         var referrer = Guid.CreateVersion7();
