@@ -6,6 +6,7 @@ using ReferralNetwork.Feedback.Erasure;
 using ReferralNetwork.Feedback.Involvement;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Outcomes;
+using ReferralNetwork.Feedback.Reports;
 using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.Feedback.UserFeedback;
 using ReferralNetwork.Messaging;
@@ -38,6 +39,10 @@ public static class Extensions
             opts.Schema.For<ServiceUserFeedback>().Index(f => f.Area);
             FeedbackErasure.AddMaskingRules(opts);
         }).PublishIntegrationEvents(new FeedbackEvents(), builder.Configuration);
+
+        builder.Services.AddSingleton<ReportTablesState>();
+        // After the event store's registration, so Marten's own schema is in place first.
+        builder.Services.AddHostedService<ReportTablesSetup>();
 
         builder.Services.AddRequestValidators<MakeSuggestionRequestValidator>();
         // The feedback validator asks whether the request carries a partner token.
