@@ -1,6 +1,7 @@
 using ReferralNetwork.Bench;
 using ReferralNetwork.Bench.Intake;
 using ReferralNetwork.Bench.Network;
+using ReferralNetwork.Bench.Reports;
 
 BenchOptions options;
 try
@@ -26,6 +27,7 @@ var rows = new List<BenchRow>();
 await using (var network = await BenchNetwork.StartAsync(cancel.Token))
 {
     rows.AddRange(await IntakeBenchmark.RunAsync(network, options, cancel.Token));
+    rows.AddRange(await ReportBenchmark.RunAsync(network, options, cancel.Token));
 }
 
 var table = BenchTable.Render(options, rows);

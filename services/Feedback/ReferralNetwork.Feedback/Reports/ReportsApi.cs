@@ -88,7 +88,7 @@ public static class ReportsApi
     }
 
     /// <summary>The report from the documents themselves: while the report tables are still being filled, and as the tests' reference.</summary>
-    internal static async Task<SummaryReport> InMemoryAsync(IQuerySession session, ReportPeriod period, IReadOnlyList<ListedService> services, CancellationToken ct)
+    public static async Task<SummaryReport> InMemoryAsync(IQuerySession session, ReportPeriod period, IReadOnlyList<ListedService> services, CancellationToken ct)
     {
         var journeys = await session.Query<ReferralJourney>().Where(j => j.Area == period.Area).ToListAsync(ct);
         var ids = journeys.Where(j => period.Contains(j.RequestedAt)).Select(j => j.ReferralId).ToArray();
