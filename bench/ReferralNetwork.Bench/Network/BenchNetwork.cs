@@ -32,7 +32,9 @@ public sealed class BenchNetwork : IAsyncDisposable
 
     public static async Task<BenchNetwork> StartAsync(CancellationToken ct)
     {
-        var data = Directory.CreateTempSubdirectory("referral-network-bench-");
+        // Under /var/tmp, as the end-to-end tests keep theirs: run as root, PostgreSQL runs as the postgres user,
+        // which cannot reach a folder under /tmp that CreateTempSubdirectory makes for root alone.
+        var data = Directory.CreateDirectory(Path.Combine("/var/tmp/referral-network-bench", Guid.NewGuid().ToString("N")[..8]));
         var network = new BenchNetwork(data.FullName);
         try
         {
