@@ -142,7 +142,9 @@ public static class ReportTables
                 goal_count integer);
             create index if not exists {{Referrals}}_period on {{s}}.{{Referrals}} (area, requested_ticks);
             create index if not exists {{Referrals}}_journey on {{s}}.{{Referrals}} (journey_id);
-            create index if not exists {{Referrals}}_link_worker on {{s}}.{{Referrals}} (area, link_worker_id) where link_worker_id is not null;
+            -- Caseloads counted along it, and each link worker's latest name read off its end.
+            create index if not exists {{Referrals}}_caseload on {{s}}.{{Referrals}} (area, link_worker_id, accepted_ticks desc nulls last)
+                include (active, link_worker_name) where link_worker_id is not null;
             -- Each wait in order within the area, so a percentile is a walk along an index rather than a sort.
             create index if not exists {{Referrals}}_to_acceptance on {{s}}.{{Referrals}} (area, to_acceptance_ticks) include (requested_ticks) where to_acceptance_ticks is not null;
             create index if not exists {{Referrals}}_to_first_contact_attempt on {{s}}.{{Referrals}} (area, to_first_contact_attempt_ticks) include (requested_ticks) where to_first_contact_attempt_ticks is not null;
