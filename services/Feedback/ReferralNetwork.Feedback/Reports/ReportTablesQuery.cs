@@ -227,33 +227,48 @@ internal static class ReportTablesQuery
     }
 
     /// <summary>
-    /// The waits at the ranks the percentiles need: for each, the index is walked in wait order up to its lower
-    /// rank and the one or two waits there are read (an offset skips rows cheaper than numbering them).
+    /// The waits at the ranks the percentiles need: for each run of neighbouring ranks (a percentile's two), the
+    /// index is walked in wait order up to the first and the run is read (an offset skips rows cheaper than numbering them).
     /// </summary>
     private static async Task<RankedWaits> RankedAsync(Scope q, string table, string column, int cases, CancellationToken ct)
     {
-        var ranks = RankedWaits.RanksNeeded(cases);
-        var atRank = new Dictionary<int, long>();
-        var reads = ranks.Select(async rank =>
+        var runs = new List<(int First, int Count)>();
+        foreach (var rank in RankedWaits.RanksNeeded(cases))
+        {
+            if (runs.Count > 0 && runs[^1].First + runs[^1].Count == rank)
+            {
+                runs[^1] = (runs[^1].First, runs[^1].Count + 1);
+            }
+            else
+            {
+                runs.Add((rank, 1));
+            }
+        }
+
+        var reads = runs.Select(async run =>
         {
             var sql = $"""
                 select {column} from {q.Schema}.{table}
                 where area = @area and {column} is not null and requested_ticks >= @start and requested_ticks < @end
                 order by {column}
-                offset @rank limit 1
+                offset @first limit @count
                 """;
             await using var connection = await q.OpenAsync(ct);
             await using var command = q.Command(sql, connection);
-            command.Parameters.AddWithValue("rank", (long)rank);
-            return (Rank: rank, Ticks: (long)(await command.ExecuteScalarAsync(ct))!);
+            command.Parameters.AddWithValue("first", (long)run.First);
+            command.Parameters.AddWithValue("count", (long)run.Count);
+            var read = new List<(int Rank, long Ticks)>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                read.Add((run.First + read.Count, reader.GetInt64(0)));
+            }
+
+            return read;
         });
-        foreach (var (rank, ticks) in await Task.WhenAll(reads))
-        {
-            atRank[rank] = ticks;
-        }
 
         // One snapshot for the count and the walks, so every rank is there.
-        return new RankedWaits(cases, atRank);
+        return new RankedWaits(cases, (await Task.WhenAll(reads)).SelectMany(r => r).ToDictionary(r => r.Rank, r => r.Ticks));
     }
 
     private static void Add(Dictionary<string, int> counts, string key, int n) => counts[key] = counts.GetValueOrDefault(key) + n;
