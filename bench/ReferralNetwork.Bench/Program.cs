@@ -1,6 +1,7 @@
 using ReferralNetwork.Bench;
 using ReferralNetwork.Bench.Intake;
 using ReferralNetwork.Bench.Network;
+using ReferralNetwork.Bench.Reports;
 
 if (args.Contains("--help"))
 {
@@ -56,6 +57,7 @@ await using (var network = await BenchNetwork.StartAsync(cancel.Token))
 
     await PartAsync("intake", () => IntakeBenchmark.RunAsync(network, options, cancel.Token));
     await PartAsync("append", () => ReferralNetwork.Bench.Storage.AppendBenchmark.RunAsync(network, options, cancel.Token));
+    await PartAsync("report", () => ReportBenchmark.RunAsync(network, options, cancel.Token));
 }
 
 var table = BenchTable.Render(options, rows);

@@ -54,6 +54,7 @@ public class BenchmarkSmokeTests(ITestOutputHelper output)
                 "gateway ÷ direct latency at the same load",
                 "services' memory (PSS, gateway included)",
                 "append: Marten ÷ raw Npgsql",
+                "referrals through the gateway, p50 of",
             ])
             {
                 Assert.Contains(figure, report);

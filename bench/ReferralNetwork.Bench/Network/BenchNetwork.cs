@@ -35,9 +35,9 @@ public sealed class BenchNetwork : IAsyncDisposable
 
     public static async Task<BenchNetwork> StartAsync(CancellationToken ct)
     {
-        // Not CreateTempSubdirectory: its folder is the caller's alone (0700), and PostgreSQL runs as its own OS
-        // user when we are root, so it could not reach its data folder inside.
-        var data = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "referral-network-bench-" + Guid.NewGuid().ToString("N")[..8]));
+        // Under /var/tmp, as the end-to-end tests keep theirs: run as root, PostgreSQL runs as the postgres user,
+        // which cannot reach a folder under /tmp that CreateTempSubdirectory makes for root alone.
+        var data = Directory.CreateDirectory(Path.Combine("/var/tmp/referral-network-bench", Guid.NewGuid().ToString("N")[..8]));
         var network = new BenchNetwork(data.FullName);
         try
         {
