@@ -27,17 +27,24 @@ public static partial class NetworkProcesses
 
     public static Reading Read(IReadOnlyList<string> marks)
     {
-        var cpu = new Dictionary<string, TimeSpan>();
-        var pss = new Dictionary<string, long>();
+        var stats = new Dictionary<int, (int Parent, long Ticks)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && StatOf(directory) is { } stat)
             {
-                continue;
+                stats[pid] = stat;
             }
+        }
 
-            var part = pid == Environment.ProcessId ? "bench and AppHost" : Marked(directory, marks) ? PartOf(directory) : null;
-            if (part is null || TicksOf(directory) is not { } ticks)
+        var marked = stats.Keys.Where(pid => Marked("/proc/" + pid.ToString(CultureInfo.InvariantCulture), marks)).ToHashSet();
+        var cpu = new Dictionary<string, TimeSpan>();
+        var pss = new Dictionary<string, long>();
+        foreach (var (pid, (parent, ticks)) in stats)
+        {
+            // PostgreSQL's backends carry no mark of their own: they are the marked server's children.
+            var directory = "/proc/" + pid.ToString(CultureInfo.InvariantCulture);
+            var part = pid == Environment.ProcessId ? "bench and AppHost" : marked.Contains(pid) || marked.Contains(parent) ? PartOf(directory) : null;
+            if (part is null)
             {
                 continue;
             }
@@ -111,14 +118,15 @@ public static partial class NetworkProcesses
         return 0;
     }
 
-    /// <summary>CPU ticks (user + system) from /proc/pid/stat: fields 14 and 15, counted after the command name in parentheses.</summary>
-    private static long? TicksOf(string directory)
+    /// <summary>Parent and CPU ticks (user + system) from /proc/pid/stat: fields 4, 14 and 15, counted after the command name in parentheses.</summary>
+    private static (int Parent, long Ticks)? StatOf(string directory)
     {
         try
         {
             var stat = File.ReadAllText(Path.Combine(directory, "stat"));
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return (int.Parse(fields[1], CultureInfo.InvariantCulture),
+                long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
         {
