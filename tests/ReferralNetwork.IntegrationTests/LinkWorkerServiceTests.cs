@@ -8,6 +8,8 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Organisations;
 using ReferralNetwork.IntegrationTests.Infrastructure;
 using ReferralNetwork.LinkWorkers.Cases;
+using ReferralNetwork.LinkWorkers.Network;
+using ReferralNetwork.Messaging;
 using Published = ReferralNetwork.Contracts.LinkWorkers;
 using ReferralRequested = ReferralNetwork.Contracts.Referrals.ReferralRequested;
 
@@ -51,9 +53,39 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
         Assert.Equal(service, opened.LinkWorkerServiceId);
         Assert.Equal(events[0].Id, routedId);
         Assert.Single(infrastructure.PublishedOf<Published.ReferralRouted>(), p => p.Message.ReferralId == referral.ReferralId);
+        // Marked with the case's stream, so consumers keep the case's messages in order and take other cases' alongside.
+        Assert.Equal(referral.ReferralId, infrastructure.Published.Single(p => p.Message is Published.ReferralRouted r && r.ReferralId == referral.ReferralId).Stream);
         // The copy was handled by the inbox, not parked as consumed by nobody for an operator to look at.
         await Eventually.GetAsync(async () => await infrastructure.Broker.MessagesReadyInAsync("linkworkers-routing") == 0 ? "drained" : null, "linkworkers-routing drained");
         Assert.Equal(skippedBefore, await infrastructure.Broker.MessagesReadyInAsync("linkworkers-routing_skipped"));
+    }
+
+    /// <summary>
+    /// The routing queue takes several messages at once, so a referral can find its area without a service while
+    /// the area's first service registers and finds no referral waiting: the second of the two to commit must fail
+    /// (and be retried, seeing the other) rather than leave the referral waiting for good.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_referral_and_its_areas_first_service_handled_at_once_do_not_miss_each_other(bool registrationCommitsFirst)
+    {
+        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
+        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
+        var routing = infrastructure.LinkWorkers.Services.GetRequiredService<CaseRouting>();
+        var referral = Referral(area);
+        var service = new AreaOrganisation(Guid.NewGuid(), "Late Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow);
+
+        await using var referralSession = store.LightweightSession();
+        await using var registrationSession = store.LightweightSession();
+        await routing.RouteAsync(referralSession, referral, default);
+        registrationSession.Store(service);
+        await routing.RouteWaitingAsync(registrationSession, service, default);
+
+        var (first, second) = registrationCommitsFirst ? (registrationSession, referralSession) : (referralSession, registrationSession);
+        await first.SaveChangesAsync();
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => second.SaveChangesAsync());
+        Assert.True(TransientFailures.IsTransient(failure), $"retried, not parked: {failure.GetType().Name}");
     }
 
     [Fact]

@@ -149,7 +149,7 @@ public class ReferralLifecycleTests(RealInfrastructure infrastructure)
                 e.AutoDelete = true;
                 e.Handler<Published.ReferralCancelled>(ctx =>
                 {
-                    heard.Enqueue(new ObservedMessage(ctx.MessageId, ctx.Message));
+                    heard.Enqueue(new ObservedMessage(ctx.MessageId, ctx.Message, Messaging.StreamOrder.KeyOf(ctx)));
                     return Task.CompletedTask;
                 });
             });

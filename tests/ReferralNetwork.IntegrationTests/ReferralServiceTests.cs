@@ -35,7 +35,7 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
     /// inside the inbox, a retried consumer would append to a session still holding the failed attempt's events.
     /// </summary>
     [Fact]
-    public void Every_queue_retries_outside_its_inbox()
+    public void Every_queue_retries_outside_its_inbox_and_takes_a_stream_one_message_at_a_time()
     {
         var result = infrastructure.Referrals.Services.GetRequiredService<IBus>().GetProbeResult();
         var probe = System.Text.Json.JsonSerializer.Serialize(result);
@@ -47,6 +47,10 @@ public class ReferralServiceTests(RealInfrastructure infrastructure)
         // And what the retries could not get through waits on the broker (WaitingRoom) rather than going to _error.
         var waiting = probe.IndexOf("\"filterType\":\"waiting-room\"", endpoint, StringComparison.Ordinal);
         Assert.True(waiting >= 0 && waiting < retry, $"the waiting room ({waiting}) wraps the retries ({retry})");
+        // And one message of a stream at a time through all of it (StreamOrder), or a stream's next message
+        // could overtake one still retrying.
+        var partition = probe.IndexOf("\"filterType\":\"partition\"", endpoint, StringComparison.Ordinal);
+        Assert.True(partition >= 0 && partition < waiting, $"the stream's partition ({partition}) wraps the waiting room ({waiting})");
     }
 
     /// <summary>

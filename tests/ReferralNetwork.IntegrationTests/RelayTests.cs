@@ -49,7 +49,16 @@ public class RelayTests(RealInfrastructure infrastructure)
 
         foreach (var service in new[] { "referrals", "linkworkers", "communityproviders", "feedback" })
         {
-            await infrastructure.WaitForPublishedAsync<PersonErasureCompleted>(m => m.ErasureId == erasureId && m.Service == service);
+            try
+            {
+                await infrastructure.WaitForPublishedAsync<PersonErasureCompleted>(m => m.ErasureId == erasureId && m.Service == service);
+            }
+            catch (TimeoutException e)
+            {
+                // Which service, and which had reported: a failure here once did not say (it has not been reproduced).
+                var reported = infrastructure.PublishedOf<PersonErasureCompleted>().Where(p => p.Message.ErasureId == erasureId).Select(p => p.Message.Service);
+                throw new TimeoutException($"{e.Message} No report from {service}; reported: {string.Join(", ", reported)}.", e);
+            }
         }
 
         Assert.Equal(4, infrastructure.PublishedOf<PersonErasureCompleted>().Count(p => p.Message.ErasureId == erasureId));

@@ -49,10 +49,16 @@ public sealed class IntegrationEventRelay : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        foreach (var @event in page.Events)
+        // Each stream's events in their order, one confirmed before the next; the streams side by side, so a
+        // page costs about one broker round trip instead of one per event. Consumers need order within a
+        // referral (a stream), never across streams, which different queues would not keep anyway.
+        await Task.WhenAll(page.Events.GroupBy(e => e.StreamId).Select(async stream =>
         {
-            await PublishUntilAcceptedAsync(@event, operations, cancellationToken);
-        }
+            foreach (var @event in stream)
+            {
+                await PublishUntilAcceptedAsync(@event, operations, cancellationToken);
+            }
+        }));
 
         return NullChangeListener.Instance;
     }
@@ -123,6 +129,7 @@ public sealed class IntegrationEventRelay : SubscriptionBase
         await bus.Publish(message, message.GetType(), ctx =>
         {
             ctx.MessageId = @event.Id;
+            ctx.Headers.Set(StreamOrder.Header, @event.StreamId.ToString());
             if (@event.CorrelationId is { } correlation && Guid.TryParse(correlation, out var correlationId))
             {
                 ctx.CorrelationId = correlationId;
@@ -140,8 +147,12 @@ public sealed class IntegrationEventRelay : SubscriptionBase
     private void SetAside(IEvent @event, IDocumentOperations operations, string messageType, Exception ex, int attempts)
     {
         var cause = ex.GetBaseException();
-        operations.Store(new UnpublishedEvent(@event.Id, @event.Sequence, @event.EventTypeName, messageType,
-            $"{cause.GetType().Name}: {cause.Message}", attempts, DateTimeOffset.UtcNow));
+        // Streams are published side by side; the page's session is not safe for concurrent use.
+        lock (operations)
+        {
+            operations.Store(new UnpublishedEvent(@event.Id, @event.Sequence, @event.EventTypeName, messageType,
+                $"{cause.GetType().Name}: {cause.Message}", attempts, DateTimeOffset.UtcNow));
+        }
         setAside.Add(1, new KeyValuePair<string, object?>("message.type", messageType));
         logger.LogError(ex, "Publishing {MessageType} for event {EventId} (sequence {Sequence}) failed {Attempts} time(s); set aside as unpublished, going on with the next",
             messageType, @event.Id, @event.Sequence, attempts);

@@ -45,6 +45,8 @@ public static class MessagingExtensions
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                // Outside everything: one message of a stream at a time, through its retries and its wait.
+                StreamOrder.Keep(endpoint);
                 // Around the retries: what they could not get through waits on the broker, not in _error.
                 new WaitingRoom(options, context.GetRequiredService<ILogger<WaitingRoom>>(), context.GetRequiredService<IMeterFactory>()).Around(endpoint);
                 // In this order, so each retry runs the inbox (and the consumer) again in a fresh scope and session.

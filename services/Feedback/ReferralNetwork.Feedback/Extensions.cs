@@ -6,6 +6,7 @@ using ReferralNetwork.Feedback.Erasure;
 using ReferralNetwork.Feedback.Involvement;
 using ReferralNetwork.Feedback.Journeys;
 using ReferralNetwork.Feedback.Outcomes;
+using ReferralNetwork.Feedback.Reports;
 using ReferralNetwork.Feedback.Services;
 using ReferralNetwork.Feedback.UserFeedback;
 using ReferralNetwork.Messaging;
@@ -25,23 +26,30 @@ public static class Extensions
             x.AddPersonErasure<FeedbackErasure>();
         });
 
-        builder.AddEventStore("feedbackdb", opts =>
-        {
-            opts.DatabaseSchemaName = "feedback";
-            opts.Projections.Snapshot<ReferralOutcomes>(SnapshotLifecycle.Inline);
-            // Read models built from this service's own log, so they can be rebuilt from it.
-            opts.Projections.Snapshot<ReferralJourney>(SnapshotLifecycle.Inline);
-            opts.Projections.Snapshot<ListedService>(SnapshotLifecycle.Inline);
-            opts.Projections.Snapshot<ServiceUserFeedback>(SnapshotLifecycle.Inline);
-            opts.Projections.Snapshot<Suggestion>(SnapshotLifecycle.Inline);
-            opts.Schema.For<ReferralJourney>().Index(j => j.Area);
-            opts.Schema.For<ServiceUserFeedback>().Index(f => f.Area);
-            FeedbackErasure.AddMaskingRules(opts);
-        }).PublishIntegrationEvents(new FeedbackEvents(), builder.Configuration);
+        builder.AddEventStore("feedbackdb", ConfigureStore).PublishIntegrationEvents(new FeedbackEvents(), builder.Configuration);
+
+        builder.Services.AddSingleton<ReportTablesState>();
+        // After the event store's registration, so Marten's own schema is in place first.
+        builder.Services.AddHostedService<ReportTablesSetup>();
 
         builder.Services.AddRequestValidators<MakeSuggestionRequestValidator>();
         // The feedback validator asks whether the request carries a partner token.
         builder.Services.AddHttpContextAccessor();
         return builder;
+    }
+
+    /// <summary>The service's documents and projections; public so the benchmark writes documents exactly as the service would.</summary>
+    public static void ConfigureStore(StoreOptions opts)
+    {
+        opts.DatabaseSchemaName = "feedback";
+        opts.Projections.Snapshot<ReferralOutcomes>(SnapshotLifecycle.Inline);
+        // Read models built from this service's own log, so they can be rebuilt from it.
+        opts.Projections.Snapshot<ReferralJourney>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<ListedService>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<ServiceUserFeedback>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Suggestion>(SnapshotLifecycle.Inline);
+        opts.Schema.For<ReferralJourney>().Index(j => j.Area);
+        opts.Schema.For<ServiceUserFeedback>().Index(f => f.Area);
+        FeedbackErasure.AddMaskingRules(opts);
     }
 }

@@ -42,6 +42,7 @@ public static class Extensions
             // other's and decides again), so an older listing cannot overwrite a newer one it did not see.
             opts.Schema.For<DirectoryListing>().UseOptimisticConcurrency(true);
             opts.Schema.For<WaitingReferral>();
+            opts.Schema.For<AreaRoutingFence>().UseOptimisticConcurrency(true);
             opts.Schema.For<CancelledReferral>();
             CaseErasure.AddMaskingRules(opts);
         }).PublishIntegrationEvents(new CaseEvents(), builder.Configuration);

@@ -186,12 +186,13 @@ public sealed class RealInfrastructure : IAsyncLifetime
     private void Observe<T>(IReceiveEndpointConfigurator endpoint) where T : class =>
         endpoint.Handler<T>(ctx =>
         {
-            Published.Enqueue(new ObservedMessage(ctx.MessageId, ctx.Message));
+            Published.Enqueue(new ObservedMessage(ctx.MessageId, ctx.Message, Messaging.StreamOrder.KeyOf(ctx)));
             return Task.CompletedTask;
         });
 }
 
-public sealed record ObservedMessage(Guid? MessageId, object Message);
+/// <summary>A message seen on the broker, with the stream its event was appended to (<see cref="Messaging.StreamOrder"/>).</summary>
+public sealed record ObservedMessage(Guid? MessageId, object Message, Guid Stream);
 
 [CollectionDefinition(Name)]
 public sealed class RealInfrastructureCollection : ICollectionFixture<RealInfrastructure>

@@ -182,7 +182,7 @@ public sealed class ServiceOfItsOwn<TEntryPoint> : IAsyncDisposable
     private void Observe<T>(IReceiveEndpointConfigurator endpoint) where T : class =>
         endpoint.Handler<T>(ctx =>
         {
-            Published.Enqueue(new ObservedMessage(ctx.MessageId, ctx.Message));
+            Published.Enqueue(new ObservedMessage(ctx.MessageId, ctx.Message, Messaging.StreamOrder.KeyOf(ctx)));
             return Task.CompletedTask;
         });
 

@@ -2,6 +2,7 @@ using Marten;
 using MassTransit;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.CommunityProviders.Inbox;
 
@@ -46,15 +47,15 @@ public sealed class ProviderInboxConsumer(IDocumentSession session, TimeProvider
 }
 
 /// <summary>
-/// Arrivals and withdrawals on one queue taken one at a time, so a withdrawal published after the
-/// request is handled after its arrival.
+/// Arrivals and withdrawals on one queue, each case's in the order published (<see cref="StreamOrder"/>),
+/// so a withdrawal published after the request is handled after its arrival.
 /// </summary>
 public sealed class ProviderInboxConsumerDefinition : ConsumerDefinition<ProviderInboxConsumer>
 {
     public ProviderInboxConsumerDefinition()
     {
         EndpointName = "communityproviders-inbox";
-        ConcurrentMessageLimit = 1;
+        ConcurrentMessageLimit = StreamOrder.Partitions;
     }
 }
 

@@ -3,6 +3,7 @@ using MassTransit;
 using ReferralNetwork.Contracts.CommunityProviders;
 using ReferralNetwork.Contracts.LinkWorkers;
 using ReferralNetwork.Contracts.Referrals;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.Feedback.Journeys;
 
@@ -69,12 +70,16 @@ public sealed class JourneyConsumer(IDocumentSession session) :
     }
 }
 
-/// <summary>Every report about a referral appends to its one journey stream, so they share one queue taken one at a time.</summary>
+/// <summary>
+/// Every report about a referral appends to its one journey stream, so they share one queue: each
+/// publisher's stream in order (<see cref="StreamOrder"/>); reports from different streams about one
+/// referral may meet on its journey, and the loser's version conflict is retried.
+/// </summary>
 public sealed class JourneyConsumerDefinition : ConsumerDefinition<JourneyConsumer>
 {
     public JourneyConsumerDefinition()
     {
         EndpointName = "feedback-referral-journeys";
-        ConcurrentMessageLimit = 1;
+        ConcurrentMessageLimit = StreamOrder.Partitions;
     }
 }

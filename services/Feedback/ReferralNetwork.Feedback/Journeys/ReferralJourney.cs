@@ -175,6 +175,9 @@ public sealed record ReferralJourney(
     /// <summary>Whether the case counts towards its link worker's caseload.</summary>
     public bool IsActive => Status is ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold;
 
+    /// <summary>Written with the document for the report tables (<see cref="Reports.ReportTables"/>); never read back.</summary>
+    public Reports.JourneyFigures ReportFigures => Reports.JourneyFigures.Of(this);
+
     private ReferralJourney WithOnward(Guid id, Guid providerId, Func<OnwardJourney, OnwardJourney> change)
     {
         var existing = Onward.FirstOrDefault(o => o.Id == id)

@@ -13,6 +13,9 @@ public sealed record Measure(Guid Id, Instrument Instrument, Timepoint Timepoint
 public sealed record ReferralOutcomes(Guid Id, IReadOnlyList<Measure> Measures, long Version)
 {
     // Version is the stream's: Marten sets it after each event, so Create and Apply leave it alone.
+    /// <summary>Written with the document for the report tables (<see cref="Reports.ReportTables"/>); never read back.</summary>
+    public Reports.OutcomeFigures ReportFigures => Reports.OutcomeFigures.Of(Measures);
+
     public static ReferralOutcomes Create(MeasureRecorded e) => new(e.ReferralId, [ToMeasure(e)], 0);
 
     public ReferralOutcomes Apply(MeasureRecorded e) => this with { Measures = [.. Measures, ToMeasure(e)] };

@@ -40,21 +40,34 @@ public static class Percentiles
     /// </summary>
     public static decimal? Of(IEnumerable<decimal> values, decimal fraction)
     {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            CheckFraction(fraction);
+            return null;
+        }
+
+        var (lower, upper, weight) = Position(sorted.Length, fraction);
+        return Interpolate(sorted[lower], sorted[upper], weight);
+    }
+
+    /// <summary>The two ranks (from 0 over <paramref name="count"/> sorted values) the percentile lies between, and how far from the lower.</summary>
+    public static (int Lower, int Upper, decimal Weight) Position(int count, decimal fraction)
+    {
+        CheckFraction(fraction);
+        var h = (count - 1) * fraction;
+        var lower = (int)Math.Floor(h);
+        return (lower, Math.Min(lower + 1, count - 1), h - lower);
+    }
+
+    public static decimal Interpolate(decimal lower, decimal upper, decimal weight) => lower + weight * (upper - lower);
+
+    private static void CheckFraction(decimal fraction)
+    {
         if (fraction is < 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(fraction), "A percentile is a fraction from 0 to 1.");
         }
-
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0)
-        {
-            return null;
-        }
-
-        var h = (sorted.Length - 1) * fraction;
-        var lower = (int)Math.Floor(h);
-        var upper = Math.Min(lower + 1, sorted.Length - 1);
-        return sorted[lower] + (h - lower) * (sorted[upper] - sorted[lower]);
     }
 
     public static decimal? Median(IEnumerable<decimal> values) => Of(values, 0.5m);
@@ -62,4 +75,6 @@ public static class Percentiles
     public static decimal? P90(IEnumerable<decimal> values) => Of(values, 0.9m);
 
     public static decimal? Mean(IReadOnlyCollection<decimal> values) => values.Count == 0 ? null : values.Sum() / values.Count;
+
+    public static decimal? Mean(int count, decimal sum) => count == 0 ? null : sum / count;
 }

@@ -66,146 +66,133 @@ public static class SummaryReports
     /// <param name="ratings">Ratings given in the area.</param>
     public static SummaryReport Compose(
         ReportPeriod period, IReadOnlyList<ReferralJourney> areaJourneys, IReadOnlyDictionary<Guid, IReadOnlyList<Measure>> outcomes,
-        IReadOnlyList<ListedService> services, IReadOnlyList<RatingGiven> ratings)
-    {
-        var inPeriod = areaJourneys.Where(j => period.Contains(j.RequestedAt)).ToList();
-        var onward = inPeriod.SelectMany(j => j.Onward).ToList();
+        IReadOnlyList<ListedService> services, IReadOnlyList<RatingGiven> ratings) =>
+        FromTally(period, Tally(period, areaJourneys, outcomes, ratings), services);
 
-        return new SummaryReport(
-            period.Area, period.From, period.To,
-            "Referrals requested from the start of 'from' to the end of 'to' (UTC); link workers' accepted cases and feedback given in the same days.",
-            new SuppressionNote(Suppression.Threshold, Suppression.Rule),
-            new ReferralCounts(
-                Suppression.Count(inPeriod.Count),
-                CountBy(inPeriod.Select(j => j.Pathway!.Value.ToWire()), Enum.GetValues<Pathway>().Select(p => p.ToWire()))),
-            FunnelOf(inPeriod),
-            new WaitingTimes(
-                Waiting("requested", "accepted", inPeriod.Select(j => Hours(j.RequestedAt, j.AcceptedAt))),
-                Waiting("requested", "first contact attempt (any outcome)", inPeriod.Select(j => Hours(j.RequestedAt, j.FirstContactAttemptAt))),
-                Waiting("requested", "first contact that reached the person", inPeriod.Select(j => Hours(j.RequestedAt, j.FirstReachedAt))),
-                Waiting("onward referral requested", "provider acknowledged (received)", onward.Select(o => Hours(o.RequestedAt, o.AcknowledgedAt)))),
-            new OnwardReferrals(
-                Suppression.Count(onward.Count),
-                CountBy(onward.Select(o => o.Status.ToWire()), Enum.GetValues<OnwardReferralStatus>().Select(s => s.ToWire())),
-                CountBy(onward.Where(o => o.Status == OnwardReferralStatus.Rejected).Select(o => o.Reason ?? "other"), OnwardRejectReasons),
-                Suppression.Count(onward.Count(o => o.Status == OnwardReferralStatus.Rejected && o.Reason == "at-capacity"))),
-            services.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Id)
-                .Select(s => new ServiceCapacity(s.Id, s.Name, s.ProviderId, s.CapacityMaximum, s.CapacityAvailable, UsedPercent(s)))
+    /// <summary>
+    /// The report from its tally: the one place that suppresses, interpolates, averages and rounds, whether
+    /// the tally was counted here in memory or by PostgreSQL (<see cref="ReportTablesQuery"/>).
+    /// </summary>
+    internal static SummaryReport FromTally(ReportPeriod period, ReportTally t, IReadOnlyList<ListedService> services) => new(
+        period.Area, period.From, period.To,
+        "Referrals requested from the start of 'from' to the end of 'to' (UTC); link workers' accepted cases and feedback given in the same days.",
+        new SuppressionNote(Suppression.Threshold, Suppression.Rule),
+        new ReferralCounts(Suppression.Count(t.Referrals), CountsOf(t.ByPathway, Enum.GetValues<Pathway>().Select(p => p.ToWire()))),
+        new Funnel(
+            Suppression.Count(t.Referrals),
+            Suppression.Count(t.Accepted),
+            Suppression.Count(t.Reached),
+            Suppression.Count(t.Completed),
+            Suppression.Count(t.Rejected.Values.Sum()),
+            CountsOf(t.Rejected, ReferralRejectReasons),
+            Suppression.Count(t.Failed.Values.Sum()),
+            CountsOf(t.Failed, FailOutcomes),
+            Suppression.Count(t.Cancelled.Values.Sum()),
+            CountsOf(t.Cancelled, CancelReasons),
+            CountsOf(t.ByStatus, Enum.GetValues<ReferralStatus>().Select(s => s.ToWire()))),
+        new WaitingTimes(
+            Waiting("requested", "accepted", t.ToAcceptance),
+            Waiting("requested", "first contact attempt (any outcome)", t.ToFirstContactAttempt),
+            Waiting("requested", "first contact that reached the person", t.ToFirstReached),
+            Waiting("onward referral requested", "provider acknowledged (received)", t.ToProviderAcknowledgement)),
+        new OnwardReferrals(
+            Suppression.Count(t.OnwardByStatus.Values.Sum()),
+            CountsOf(t.OnwardByStatus, Enum.GetValues<OnwardReferralStatus>().Select(s => s.ToWire())),
+            CountsOf(t.OnwardRejected, OnwardRejectReasons),
+            Suppression.Count(t.OnwardRejected.GetValueOrDefault("at-capacity"))),
+        services.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Id)
+            .Select(s => new ServiceCapacity(s.Id, s.Name, s.ProviderId, s.CapacityMaximum, s.CapacityAvailable, UsedPercent(s)))
+            .ToList(),
+        t.Caseloads
+            .Select(c => new LinkWorkerCaseload(c.LinkWorkerId, c.Name, Suppression.Count(c.Active), Suppression.Count(c.AcceptedInPeriod)))
+            .OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.LinkWorkerId)
+            .ToList(),
+        OutcomeRows.Select(r =>
+        {
+            var (pairs, mean) = t.OutcomeChanges.TryGetValue(r, out var change) ? (change.Pairs, change.Mean) : (0, null);
+            return new OutcomeChangeSummary(r.Instrument, r.Score, Suppression.Count(pairs), Suppression.Statistic(mean, pairs));
+        }).ToList(),
+        new FeedbackRatings(
+            Suppression.Count(t.Ratings.Values.Sum()),
+            Suppression.Statistic(Percentiles.Mean(t.Ratings.Values.Sum(), t.Ratings.Sum(r => (decimal)r.Key * r.Value)), t.Ratings.Values.Sum()),
+            CountsOf(t.Ratings.ToDictionary(r => r.Key.ToString(CultureInfo.InvariantCulture), r => r.Value), ["1", "2", "3", "4", "5"])));
+
+    /// <summary>One row per score: SWEMWBS metric, WEMWBS total, each ONS4 item, and goals (the mean of a person's per-goal changes).</summary>
+    internal static readonly (string Instrument, string Score)[] OutcomeRows =
+    [
+        ("swemwbs", "metric"), ("wemwbs", "total"), ("ons4", "lifeSatisfaction"), ("ons4", "worthwhile"),
+        ("ons4", "happiness"), ("ons4", "anxiety"), ("goals", "meanGoalScore"),
+    ];
+
+    /// <summary>Counts the report's figures over journeys, measures and ratings held in memory.</summary>
+    internal static ReportTally Tally(
+        ReportPeriod period, IReadOnlyList<ReferralJourney> areaJourneys, IReadOnlyDictionary<Guid, IReadOnlyList<Measure>> outcomes, IReadOnlyList<RatingGiven> ratings)
+    {
+        var inPeriod = areaJourneys.Where(j => period.Contains(j.RequestedAt)).Select(j => (Journey: j, Figures: j.ReportFigures)).ToList();
+        var figures = inPeriod.Select(j => j.Figures).ToList();
+        var onward = figures.SelectMany(f => f.Onward).ToList();
+        var measured = inPeriod.Where(j => outcomes.ContainsKey(j.Journey.ReferralId)).Select(j => OutcomeFigures.Of(outcomes[j.Journey.ReferralId])).ToList();
+        return new ReportTally(
+            figures.Count,
+            Count(figures.Select(f => f.Pathway!)),
+            Count(figures.Select(f => f.Status)),
+            figures.Count(f => f.Accepted),
+            figures.Count(f => f.Reached),
+            figures.Count(f => f.Completed),
+            Count(figures.Select(f => f.RejectedKey).OfType<string>()),
+            Count(figures.Select(f => f.FailedKey).OfType<string>()),
+            Count(figures.Select(f => f.CancelledKey).OfType<string>()),
+            RankedWaits.Of(figures.Select(f => f.ToAcceptanceTicks)),
+            RankedWaits.Of(figures.Select(f => f.ToFirstContactAttemptTicks)),
+            RankedWaits.Of(figures.Select(f => f.ToFirstReachedTicks)),
+            RankedWaits.Of(onward.Select(o => o.ToAcknowledgementTicks)),
+            Count(onward.Select(o => o.Status)),
+            Count(onward.Select(o => o.RejectedKey).OfType<string>()),
+            areaJourneys.Where(j => j.LinkWorkerId is not null)
+                .GroupBy(j => j.LinkWorkerId!.Value)
+                .Select(g => new CaseloadTally(
+                    g.Key,
+                    g.OrderByDescending(j => j.AcceptedAt).Select(j => j.LinkWorkerName).FirstOrDefault(n => n is not null) ?? "",
+                    g.Count(j => j.IsActive),
+                    g.Count(j => period.Contains(j.AcceptedAt))))
                 .ToList(),
-            Caseloads(period, areaJourneys),
-            OutcomeChanges(inPeriod, outcomes),
-            RatingsOf(period, ratings));
+            new Dictionary<(string, string), ChangeTally>
+            {
+                [OutcomeRows[0]] = ChangeTally.Of(measured.Select(m => m.SwemwbsMetric)),
+                [OutcomeRows[1]] = ChangeTally.Of(measured.Select(m => m.WemwbsTotal)),
+                [OutcomeRows[2]] = ChangeTally.Of(measured.Select(m => m.LifeSatisfaction)),
+                [OutcomeRows[3]] = ChangeTally.Of(measured.Select(m => m.Worthwhile)),
+                [OutcomeRows[4]] = ChangeTally.Of(measured.Select(m => m.Happiness)),
+                [OutcomeRows[5]] = ChangeTally.Of(measured.Select(m => m.Anxiety)),
+                [OutcomeRows[6]] = ChangeTally.OfGoals(measured.Where(m => m.GoalCount is > 0).Select(m => (m.GoalChangeSum!.Value, m.GoalCount!.Value))),
+            },
+            Count(ratings.Where(r => period.Contains(r.At)).Select(r => r.Rating)));
     }
 
-    /// <summary>Stage counts are "ever reached this stage" among the period's referrals.</summary>
-    private static Funnel FunnelOf(IReadOnlyList<ReferralJourney> journeys)
-    {
-        var rejected = journeys.Where(j => j.RejectedAt is not null && j.CancelledAt is null).ToList();
-        var failed = journeys.Where(j => j.ClosedStatus == ReferralStatus.Failed).ToList();
-        var cancelled = journeys.Where(j => j.CancelledAt is not null).ToList();
-        return new Funnel(
-            Suppression.Count(journeys.Count),
-            Suppression.Count(journeys.Count(j => j.AcceptedAt is not null)),
-            Suppression.Count(journeys.Count(j => j.FirstReachedAt is not null)),
-            Suppression.Count(journeys.Count(j => j.ClosedStatus == ReferralStatus.Completed)),
-            Suppression.Count(rejected.Count),
-            CountBy(rejected.Select(j => j.RejectedReason ?? "other"), ReferralRejectReasons),
-            Suppression.Count(failed.Count),
-            CountBy(failed.Select(j => j.ClosedOutcome ?? "other"), FailOutcomes),
-            Suppression.Count(cancelled.Count),
-            CountBy(cancelled.Select(j => j.CancelledReason ?? "revoked"), CancelReasons),
-            CountBy(journeys.Select(j => j.Status.ToWire()), Enum.GetValues<ReferralStatus>().Select(s => s.ToWire())));
-    }
+    private static Dictionary<T, int> Count<T>(IEnumerable<T> values)
+        where T : notnull =>
+        values.GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count());
 
-    private static WaitingTime Waiting(string from, string to, IEnumerable<decimal?> hours)
-    {
-        var known = hours.OfType<decimal>().ToList();
-        return new WaitingTime(from, to, Suppression.Count(known.Count),
-            Suppression.Statistic(Percentiles.Median(known), known.Count), Suppression.Statistic(Percentiles.P90(known), known.Count));
-    }
-
-    private static decimal? Hours(DateTimeOffset? from, DateTimeOffset? to) =>
-        from is { } a && to is { } b ? (decimal)(b - a).Ticks / TimeSpan.TicksPerHour : null;
+    private static WaitingTime Waiting(string from, string to, RankedWaits waits) =>
+        new(from, to, Suppression.Count(waits.Cases),
+            Suppression.Statistic(waits.Percentile(0.5m), waits.Cases), Suppression.Statistic(waits.Percentile(0.9m), waits.Cases));
 
     private static decimal? UsedPercent(ListedService s) =>
         s.CapacityMaximum > 0 ? Math.Round((decimal)(s.CapacityMaximum - s.CapacityAvailable) * 100 / s.CapacityMaximum, 1, MidpointRounding.AwayFromZero) : null;
 
-    private static List<LinkWorkerCaseload> Caseloads(ReportPeriod period, IReadOnlyList<ReferralJourney> journeys) =>
-        journeys.Where(j => j.LinkWorkerId is not null)
-            .GroupBy(j => j.LinkWorkerId!.Value)
-            .Select(g => new LinkWorkerCaseload(
-                g.Key,
-                g.OrderByDescending(j => j.AcceptedAt).Select(j => j.LinkWorkerName).FirstOrDefault(n => n is not null) ?? "",
-                Suppression.Count(g.Count(j => j.IsActive)),
-                Suppression.Count(g.Count(j => period.Contains(j.AcceptedAt)))))
-            .OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.LinkWorkerId)
-            .ToList();
-
     /// <summary>
-    /// One row per score: SWEMWBS metric, WEMWBS total, each ONS4 item, and goals (the mean of a
-    /// person's per-goal changes). A pair is one referral with both a baseline and a follow-up.
+    /// Counts per key: the known keys always (0 when none), then any others, in ordinal order (not in the order
+    /// rows happened to come back from the database, so the report is the same however it was counted).
     /// </summary>
-    private static List<OutcomeChangeSummary> OutcomeChanges(IReadOnlyList<ReferralJourney> journeys, IReadOnlyDictionary<Guid, IReadOnlyList<Measure>> outcomes)
+    private static Dictionary<string, Figure> CountsOf(IReadOnlyDictionary<string, int> counts, IEnumerable<string> known)
     {
-        var rows = new (string Instrument, string Score)[]
+        var ordered = known.ToDictionary(k => k, k => counts.GetValueOrDefault(k), StringComparer.Ordinal);
+        foreach (var (key, count) in counts.Where(c => !ordered.ContainsKey(c.Key)).OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            ("swemwbs", "metric"), ("wemwbs", "total"), ("ons4", "lifeSatisfaction"), ("ons4", "worthwhile"),
-            ("ons4", "happiness"), ("ons4", "anxiety"), ("goals", "meanGoalScore"),
-        };
-        var changes = rows.ToDictionary(r => r, _ => new List<decimal>());
-        foreach (var journey in journeys)
-        {
-            if (!outcomes.TryGetValue(journey.ReferralId, out var measures))
-            {
-                continue;
-            }
-
-            foreach (var change in Outcomes.OutcomeChange.For(measures))
-            {
-                var instrument = change.Instrument.ToWire();
-                if (change.Instrument == Instrument.Goals)
-                {
-                    if (change.Change.Count > 0)
-                    {
-                        changes[(instrument, "meanGoalScore")].Add(change.Change.Values.Average());
-                    }
-
-                    continue;
-                }
-
-                foreach (var (score, value) in change.Change)
-                {
-                    if (changes.TryGetValue((instrument, score), out var list))
-                    {
-                        list.Add(value);
-                    }
-                }
-            }
+            ordered[key] = count;
         }
 
-        return rows.Select(r => new OutcomeChangeSummary(
-            r.Instrument, r.Score, Suppression.Count(changes[r].Count), Suppression.Statistic(Percentiles.Mean(changes[r]), changes[r].Count))).ToList();
-    }
-
-    private static FeedbackRatings RatingsOf(ReportPeriod period, IReadOnlyList<RatingGiven> ratings)
-    {
-        var given = ratings.Where(r => period.Contains(r.At)).Select(r => (decimal)r.Rating).ToList();
-        return new FeedbackRatings(
-            Suppression.Count(given.Count),
-            Suppression.Statistic(Percentiles.Mean(given), given.Count),
-            CountBy(given.Select(r => r.ToString(CultureInfo.InvariantCulture)), ["1", "2", "3", "4", "5"]));
-    }
-
-    /// <summary>Counts per key: the known keys always (0 when none), then any others seen, in order.</summary>
-    private static Dictionary<string, Figure> CountBy(IEnumerable<string> values, IEnumerable<string> known)
-    {
-        var counts = known.ToDictionary(k => k, _ => 0, StringComparer.Ordinal);
-        foreach (var value in values)
-        {
-            counts[value] = counts.GetValueOrDefault(value) + 1;
-        }
-
-        return counts.ToDictionary(c => c.Key, c => Suppression.Count(c.Value), StringComparer.Ordinal);
+        return ordered.ToDictionary(c => c.Key, c => Suppression.Count(c.Value), StringComparer.Ordinal);
     }
 
     // Names of services and link workers, and the area, are chosen by partners: a name such as

@@ -15,6 +15,9 @@ public sealed record FeedbackGiven(Guid FeedbackId, Guid? ReferralId, Guid? Serv
 
 public sealed record ServiceUserFeedback(Guid Id, Guid? ReferralId, Guid? ServiceId, int Rating, string? Comment, string? Area, Actor? By, DateTimeOffset At)
 {
+    /// <summary>When it was given, in UTC ticks, for the report tables (<see cref="Reports.ReportTables"/>); never read back.</summary>
+    public long ReportAtTicks => At.UtcTicks;
+
     public static ServiceUserFeedback Create(FeedbackGiven e) => new(e.FeedbackId, e.ReferralId, e.ServiceId, e.Rating, e.Comment, e.Area, e.By, e.At);
 }
 

@@ -4,6 +4,7 @@ using ReferralNetwork.Contracts;
 using ReferralNetwork.Contracts.Organisations;
 using ReferralNetwork.Contracts.Referrals;
 using ReferralNetwork.LinkWorkers.Network;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.LinkWorkers.Cases;
 
@@ -77,15 +78,16 @@ public sealed class RoutingConsumer(IDocumentSession session, CaseRouting routin
 }
 
 /// <summary>
-/// Referrals, their cancellations and link-worker service registrations on one queue, one at a time:
-/// otherwise a referral and its area's new service could each miss the other and the referral would wait
-/// forever, or a cancellation could miss the case being opened for it.
+/// Referrals, their cancellations and link-worker service registrations on one queue. A referral's
+/// request and cancellation come from one stream and are taken in order (<see cref="StreamOrder"/>); a
+/// referral and its area's new service, taken at once, meet on the area's <see cref="AreaRoutingFence"/>
+/// so that neither misses the other.
 /// </summary>
 public sealed class RoutingConsumerDefinition : ConsumerDefinition<RoutingConsumer>
 {
     public RoutingConsumerDefinition()
     {
         EndpointName = "linkworkers-routing";
-        ConcurrentMessageLimit = 1;
+        ConcurrentMessageLimit = StreamOrder.Partitions;
     }
 }

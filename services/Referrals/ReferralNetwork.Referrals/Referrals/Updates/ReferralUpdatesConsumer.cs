@@ -5,6 +5,7 @@ using ReferralNetwork.Referrals.Reconciliation;
 using FeedbackEvents = ReferralNetwork.Contracts.Feedback;
 using LinkWorkerEvents = ReferralNetwork.Contracts.LinkWorkers;
 using ProviderEvents = ReferralNetwork.Contracts.CommunityProviders;
+using ReferralNetwork.Messaging;
 
 namespace ReferralNetwork.Referrals.Referrals.Updates;
 
@@ -119,14 +120,14 @@ public sealed class ReferralUpdatesConsumer(IDocumentSession session, TimeProvid
 }
 
 /// <summary>
-/// Every referral update on one queue, taken one at a time, so reports from one service are recorded in
-/// the order it published them.
+/// Every referral update on one queue, each publisher's stream in the order it was published
+/// (<see cref="StreamOrder"/>): a case's reports in order, an onward referral's in order.
 /// </summary>
 public sealed class ReferralUpdatesConsumerDefinition : ConsumerDefinition<ReferralUpdatesConsumer>
 {
     public ReferralUpdatesConsumerDefinition()
     {
         EndpointName = "referrals-referral-updates";
-        ConcurrentMessageLimit = 1;
+        ConcurrentMessageLimit = StreamOrder.Partitions;
     }
 }
