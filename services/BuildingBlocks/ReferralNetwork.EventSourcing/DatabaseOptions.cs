@@ -52,7 +52,9 @@ public sealed class DatabaseOptions
     public string ApplyTo(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        // Npgsql's own builder claims every keyword it knows; the plain one holds only what the string says.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = MaxAutoPrepare;
         }

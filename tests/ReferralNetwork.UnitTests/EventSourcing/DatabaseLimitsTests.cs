@@ -40,6 +40,30 @@ public class DatabaseLimitsTests
         Assert.Equal(TimeSpan.FromSeconds(2.5), host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.StatementTimeout);
     }
 
+    [Theory]
+    [InlineData(null, null, 32)]
+    [InlineData("0", null, 0)]
+    [InlineData(null, "5", 5)]
+    [InlineData("64", "5", 5)]
+    public void Statements_are_prepared_as_they_recur_unless_the_connection_string_says_otherwise(string? setting, string? inConnectionString, int expected)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (setting is not null)
+        {
+            settings["Database:MaxAutoPrepare"] = setting;
+        }
+
+        if (inConnectionString is not null)
+        {
+            settings["ConnectionStrings:db"] = Database + ";Max Auto Prepare=" + inConnectionString;
+        }
+
+        using var host = EventStoreHost(settings);
+
+        using var connection = host.Services.GetRequiredService<IDocumentStore>().Storage.Database.CreateConnection();
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(connection.ConnectionString).MaxAutoPrepare);
+    }
+
     [Fact]
     public void The_daemon_waits_for_a_gap_while_a_transaction_could_fill_it_and_never_skips_past_one()
     {
