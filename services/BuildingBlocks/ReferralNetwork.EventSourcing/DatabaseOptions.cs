@@ -43,8 +43,8 @@ public sealed class DatabaseOptions
     /// Statements Npgsql prepares on each connection once they recur (<c>Max Auto Prepare</c>), unless the
     /// connection string sets its own. Marten prepares nothing itself, so without this PostgreSQL parses and plans
     /// every statement of every save, and Npgsql resets each pooled connection with <c>DISCARD ALL</c>, dropping
-    /// the plans cached inside Marten's append function too: the benchmark measured Marten's append path at 0.41×
-    /// the rate of hand-written inserts of the same rows without it, 0.67× with 32 (docs/benchmarks.md).
+    /// the plans cached inside Marten's append function too: the benchmark measured Marten's append path at 0.32×
+    /// the rate of hand-written inserts of the same rows without it, 0.55× with 32 (docs/benchmarks.md).
     /// </summary>
     public int MaxAutoPrepare { get; set; } = 32;
 
