@@ -285,6 +285,33 @@ public class ReferralLifecycleTests
         Assert.Equal(OnwardReferralStatus.InProgress, TheOnward(again).Status);
     }
 
+    [Fact]
+    public void An_acknowledgement_overtaken_by_the_acceptance_is_still_recorded_once_and_the_acceptance_stands()
+    {
+        var acceptedFirst = Then(Onward(OnwardReferralStatus.Requested), r => ReferralDecider.Decide(r, new AcceptOnwardReferral(ByProvider, OnwardId, At)));
+
+        var late = ReferralDecider.Decide(acceptedFirst, new MarkOnwardReferralReceived(ByProvider, OnwardId, At));
+
+        Assert.IsType<OnwardReferralReceived>(Assert.Single(late));
+        var acknowledged = acceptedFirst.Then(late);
+        Assert.Equal(OnwardReferralStatus.Accepted, TheOnward(acknowledged).Status);
+        Assert.Empty(ReferralDecider.Decide(acknowledged, new MarkOnwardReferralReceived(ByProvider, OnwardId, At)));
+    }
+
+    [Fact]
+    public void An_acceptance_overtaken_by_the_failure_is_still_recorded_once_and_the_failure_stands()
+    {
+        var failedFirst = Then(Onward(OnwardReferralStatus.Received), r => ReferralDecider.Decide(r, new FailOnwardReferral(ByProvider, OnwardId, "stopped-attending", At)));
+
+        var late = ReferralDecider.Decide(failedFirst, new AcceptOnwardReferral(ByProvider, OnwardId, At));
+
+        Assert.IsType<OnwardReferralAccepted>(Assert.Single(late));
+        var accepted = failedFirst.Then(late);
+        Assert.Equal(OnwardReferralStatus.Failed, TheOnward(accepted).Status);
+        Assert.True(TheOnward(accepted).TakenOn);
+        Assert.Empty(ReferralDecider.Decide(accepted, new AcceptOnwardReferral(ByProvider, OnwardId, At)));
+    }
+
     [Theory]
     [InlineData(OnwardReferralStatus.Requested)]
     [InlineData(OnwardReferralStatus.Received)]

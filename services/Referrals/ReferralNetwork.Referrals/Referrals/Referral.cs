@@ -22,6 +22,9 @@ public sealed record OnwardReferral(
     /// <summary>The provider accepted it at some point; false in snapshots stored before it was kept.</summary>
     public bool TakenOn { get; init; }
 
+    /// <summary>The provider acknowledged it (received), whatever happened since; false in snapshots stored before it was kept.</summary>
+    public bool Acknowledged { get; init; }
+
     public bool IsFinished => Status is OnwardReferralStatus.Rejected or OnwardReferralStatus.Completed
         or OnwardReferralStatus.Failed or OnwardReferralStatus.Cancelled;
 
@@ -129,7 +132,12 @@ public sealed record Referral(
     };
 
     public Referral Apply(OnwardReferralReceived e) =>
-        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Received });
+        // A late acknowledgement (overtaken by the provider's later steps) is recorded without moving the status back.
+        NextWithOnward(e.At, e.OnwardReferralId, o => o with
+        {
+            Status = o.Status == OnwardReferralStatus.Requested ? OnwardReferralStatus.Received : o.Status,
+            Acknowledged = true,
+        });
 
     public Referral Apply(ReferralRejected e) => Next(e.At) with { Status = ReferralStatus.Rejected, StatusReason = e.Reason };
 
@@ -162,7 +170,10 @@ public sealed record Referral(
     };
 
     public Referral Apply(OnwardReferralAccepted e) =>
-        NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Accepted, StatusReason = null, TakenOn = true });
+        // A late acceptance (overtaken by an attendance's start or the finish) is recorded without moving the status back.
+        NextWithOnward(e.At, e.OnwardReferralId, o => o.Status is OnwardReferralStatus.Requested or OnwardReferralStatus.Received
+            ? o with { Status = OnwardReferralStatus.Accepted, StatusReason = null, TakenOn = true }
+            : o with { TakenOn = true });
 
     public Referral Apply(OnwardReferralRejected e) =>
         NextWithOnward(e.At, e.OnwardReferralId, o => o with { Status = OnwardReferralStatus.Rejected, StatusReason = e.Reason });

@@ -96,9 +96,11 @@ public static class ReferralDecider
         var onward = HeldBy(current, command.By, command.OnwardReferralId, "acknowledge");
         return onward.Status switch
         {
-            OnwardReferralStatus.Requested => [new OnwardReferralReceived(current.Id, command.By, command.OnwardReferralId, command.At)],
-            // Already acknowledged, or a later step of the provider's overtook this one (it waited on the broker).
-            _ => [],
+            OnwardReferralStatus.Received or OnwardReferralStatus.Cancelled => [],
+            _ when onward.Acknowledged => [],
+            // Requested, or a later step of the provider's overtook this one (it waited on the broker): the
+            // acknowledgement is still recorded, so the referrer's feed and timeline have it; the status stays.
+            _ => [new OnwardReferralReceived(current.Id, command.By, command.OnwardReferralId, command.At)],
         };
     }
 
@@ -211,9 +213,13 @@ public static class ReferralDecider
         {
             OnwardReferralStatus.Requested or OnwardReferralStatus.Received =>
                 [new OnwardReferralAccepted(current.Id, command.By, command.OnwardReferralId, command.At)],
-            // Accepted, or overtaken by what the provider did after accepting.
-            OnwardReferralStatus.Accepted or OnwardReferralStatus.InProgress or OnwardReferralStatus.Completed or OnwardReferralStatus.Failed
-                or OnwardReferralStatus.Cancelled => [],
+            OnwardReferralStatus.Accepted or OnwardReferralStatus.Cancelled => [],
+            // Overtaken by what the provider did after accepting: recorded late (the status stays), once. A failure
+            // without an acknowledgement was the deadline's (no response), which no acceptance came before.
+            OnwardReferralStatus.InProgress or OnwardReferralStatus.Completed or OnwardReferralStatus.Failed =>
+                onward.TakenOn || (onward.Status == OnwardReferralStatus.Failed && !onward.Acknowledged)
+                    ? []
+                    : [new OnwardReferralAccepted(current.Id, command.By, command.OnwardReferralId, command.At)],
             _ => throw new RuleViolation($"A {onward.Status.ToWire()} onward referral cannot be accepted."),
         };
     }
