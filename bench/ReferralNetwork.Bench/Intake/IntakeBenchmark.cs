@@ -15,7 +15,8 @@ public static class IntakeBenchmark
     private static readonly TimeSpan CasePatience = TimeSpan.FromMinutes(5);
 
     private sealed record Phase(string Name, IReadOnlyList<Submission> Submissions, IReadOnlyList<double> VisibleAfterMs, int NeverCases,
-        (string Queue, long Messages) DeepestQueue, long MessagesAtEnd, long MostServiceMemoryBytes, IReadOnlyDictionary<string, double> Cores, TimeSpan Ran);
+        (string Queue, long Messages) DeepestQueue, long MessagesAtEnd, long MostServiceMemoryBytes, IReadOnlyDictionary<string, double> Cores, TimeSpan Ran,
+        WorkCounters.Reading Work);
 
     public static async Task<IReadOnlyList<BenchRow>> RunAsync(BenchNetwork network, BenchOptions options, CancellationToken ct)
     {
@@ -24,6 +25,7 @@ public static class IntakeBenchmark
         var (_, gpToken) = await network.RegisterAsync("Bench Surgery", "gp-practice", area, ct);
         var linkWorkersDatabase = await network.ConnectionStringAsync("linkworkersdb");
         using var queues = await network.QueuesReaderAsync();
+        using var counters = await network.WorkCountersAsync();
 
         // Warm-up: connections, JIT, the link-worker service learning the area; measured only to be sure it routes.
         Console.WriteLine($"[bench] warming up: {options.Rate}/s for {options.WarmUp.TotalSeconds} s through the gateway");
@@ -32,7 +34,6 @@ public static class IntakeBenchmark
         await DrainedAsync(queues, ct);
 
         var direct = await RunPhaseAsync("straight at the referral service", network.ReferralServiceUrl);
-        await DrainedAsync(queues, ct);
         var gateway = await RunPhaseAsync("through the gateway", network.GatewayUrl);
 
         return Rows(options, direct, gateway);
@@ -42,6 +43,7 @@ public static class IntakeBenchmark
             Console.WriteLine($"[bench] intake {name}: {options.Rate}/s for {options.Duration.TotalSeconds} s over {options.Connections} connections");
             IReadOnlyList<Submission> submissions;
             var started = DateTimeOffset.UtcNow;
+            var workBefore = await counters.ReadAsync(ct);
             PhaseWatch watch;
             await using (watch = PhaseWatch.Start(queues, network.ProcessMarks))
             {
@@ -52,7 +54,12 @@ public static class IntakeBenchmark
             var created = submissions.Where(s => s.ReferralId is not null).ToDictionary(s => s.ReferralId!.Value);
             var cases = await CaseVisibility.WaitForCasesAsync(linkWorkersDatabase, created.Keys, CasePatience, ct);
             var visible = cases.Select(c => (c.Value - created[c.Key].DueAt).TotalMilliseconds).Order().ToList();
-            return new Phase(name, submissions, visible, created.Count - cases.Count, watch.DeepestQueue, watch.MessagesAtEnd, watch.MostServiceMemoryBytes, watch.CoresByPart, ran);
+            // Counted once what the phase caused has settled, so work still queued at its end is included.
+            await DrainedAsync(queues, ct);
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            var workAfter = await counters.ReadAsync(ct);
+            var work = new WorkCounters.Reading(workAfter.Commits - workBefore.Commits, workAfter.Published - workBefore.Published, workAfter.Delivered - workBefore.Delivered);
+            return new Phase(name, submissions, visible, created.Count - cases.Count, watch.DeepestQueue, watch.MessagesAtEnd, watch.MostServiceMemoryBytes, watch.CoresByPart, ran, work);
         }
     }
 
@@ -101,6 +108,13 @@ public static class IntakeBenchmark
             rows.Add(new BenchRow($"CPU during intake {phase.Name}, cores (of {Environment.ProcessorCount})",
                 $"{phase.Cores.Values.Sum():0.00} in all: " + string.Join(", ", phase.Cores.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value:0.00}")),
                 "", null));
+        }
+
+        foreach (var phase in (Phase[])[direct, gateway])
+        {
+            var created = Math.Max(1, phase.Submissions.Count(s => s.Status == HttpStatusCode.Created));
+            rows.Add(new BenchRow($"work a referral caused ({phase.Name}): PostgreSQL commits, messages published, delivered",
+                $"{phase.Work.Commits / (double)created:0.0}, {phase.Work.Published / (double)created:0.0}, {phase.Work.Delivered / (double)created:0.0}", "", null));
         }
 
         var directLatencies = direct.Submissions.Select(s => s.LatencyMs).Order().ToList();

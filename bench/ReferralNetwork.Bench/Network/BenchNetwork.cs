@@ -97,6 +97,11 @@ public sealed class BenchNetwork : IAsyncDisposable
     public async Task<BrokerQueues> QueuesReaderAsync() =>
         new(((RabbitMqServerResource)Resource("rabbitmq")).Management.Url.TrimEnd('/') + "/", RabbitMqServerResource.UserName, await ParameterAsync("rabbitmq-password"));
 
+    /// <summary>The PostgreSQL and broker counters of work done (commits, messages).</summary>
+    public async Task<Intake.WorkCounters> WorkCountersAsync() =>
+        new(await ConnectionStringAsync("referralsdb"), ((RabbitMqServerResource)Resource("rabbitmq")).Management.Url.TrimEnd('/') + "/",
+            RabbitMqServerResource.UserName, await ParameterAsync("rabbitmq-password"));
+
     /// <summary>A token from the gateway's token endpoint (client credentials).</summary>
     public async Task<string> TokenAsync(string clientId, string clientSecret, CancellationToken ct)
     {

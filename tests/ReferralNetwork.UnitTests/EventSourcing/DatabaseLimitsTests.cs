@@ -64,6 +64,18 @@ public class DatabaseLimitsTests
         Assert.Equal(expected, new NpgsqlConnectionStringBuilder(connection.ConnectionString).MaxAutoPrepare);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public void Pooled_connections_are_not_reset_on_return_unless_the_connection_string_says_so(string? inConnectionString, bool expected)
+    {
+        using var host = EventStoreHost(inConnectionString is null ? [] : new() { ["ConnectionStrings:db"] = Database + ";No Reset On Close=" + inConnectionString });
+
+        using var connection = host.Services.GetRequiredService<IDocumentStore>().Storage.Database.CreateConnection();
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(connection.ConnectionString).NoResetOnClose);
+    }
+
     [Fact]
     public void The_daemon_waits_for_a_gap_while_a_transaction_could_fill_it_and_never_skips_past_one()
     {
