@@ -8,7 +8,7 @@ namespace ReferralNetwork.Bench;
 /// </summary>
 public sealed record BenchOptions(double Rate, TimeSpan Duration, TimeSpan WarmUp, int Connections, int ReportReferrals, string? Output, string? Only = null)
 {
-    public static BenchOptions Full => new(500, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10), 16, 1_000_000, null);
+    public static BenchOptions Full => new(500, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(40), 16, 1_000_000, null);
 
     public static BenchOptions Smoke => new(20, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), 4, 2_000, null);
 
