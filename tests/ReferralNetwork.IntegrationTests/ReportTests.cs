@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -135,15 +136,42 @@ public class ReportTests(RealInfrastructure infrastructure)
         var commissioner = ClientFor(Guid.NewGuid(), OrganisationKind.Commissioner, area);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await commissioner.GetAsync($"/api/reports/summary?area={area}&from=2025-02-01&to=2025-01-01")).StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await commissioner.GetAsync($"/api/reports/summary?area={area}&from=2015-01-01&to=2025-01-01")).StatusCode);
-        var noPeriod = await commissioner.GetAsync($"/api/reports/summary?area={area}");
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, noPeriod.StatusCode);
-        Assert.Equal(["from", "to"], JsonDocument.Parse(await noPeriod.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        var future = await commissioner.GetAsync($"/api/reports/summary?area={area}&from=2999-01-01");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, future.StatusCode);
+        Assert.Equal(["to"], JsonDocument.Parse(await future.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await commissioner.GetAsync($"/api/reports/summary?area={area}&from=2015-01-01")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await commissioner.GetAsync($"/api/reports/summary?area={area}&from=January&to=2025-01-01")).StatusCode);
 
         // An empty area: zeros are shown, not suppressed.
         var empty = JsonDocument.Parse(await commissioner.GetStringAsync(url)).RootElement;
         Assert.Equal(0m, Value(empty.GetProperty("referrals").GetProperty("total")));
         Assert.True(empty.GetProperty("waitingTimes").GetProperty("toAcceptance").GetProperty("medianHours").GetProperty("suppressed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_period_not_given_is_the_twelve_months_up_to_today_or_up_to_its_end()
+    {
+        var area = "report-" + Guid.NewGuid().ToString("N")[..8];
+        var commissioner = ClientFor(Guid.NewGuid(), OrganisationKind.Commissioner, area);
+
+        async Task<(string From, string To)> PeriodAsync(string query)
+        {
+            var report = JsonDocument.Parse(await commissioner.GetStringAsync($"/api/reports/summary?area={area}{query}")).RootElement;
+            return (report.GetProperty("from").GetString()!, report.GetProperty("to").GetString()!);
+        }
+
+        var before = DateOnly.FromDateTime(DateTime.UtcNow);
+        var (from, to) = await PeriodAsync("");
+        var after = DateOnly.FromDateTime(DateTime.UtcNow);
+        Assert.Contains(DateOnly.Parse(to, CultureInfo.InvariantCulture), new[] { before, after });
+        Assert.Equal(DateOnly.Parse(to, CultureInfo.InvariantCulture).AddMonths(-12).AddDays(1), DateOnly.Parse(from, CultureInfo.InvariantCulture));
+
+        Assert.Equal(("2024-07-01", "2025-06-30"), await PeriodAsync("&to=2025-06-30"));
+        Assert.Equal(("2024-02-29", "2025-02-28"), await PeriodAsync("&to=2025-02-28"));
+        Assert.Equal(("2025-01-01", "2025-01-31"), await PeriodAsync("&from=2025-01-01&to=2025-01-31"));
+        var (sinceFrom, sinceTo) = await PeriodAsync("&from=2025-01-01");
+        Assert.Equal("2025-01-01", sinceFrom);
+        Assert.Contains(DateOnly.Parse(sinceTo, CultureInfo.InvariantCulture), new[] { before, after, after.AddDays(1) });
     }
 
     /// <summary>

@@ -16,15 +16,19 @@ namespace ReferralNetwork.Feedback.Reports;
 /// GET /api/reports/summary's query. A format or date that does not read is the handler's 400; only a
 /// query that reads is judged by <see cref="SummaryQueryValidator"/>, so the 400 still comes first.
 /// </summary>
-public sealed record SummaryQuery(string? Area, string? From, string? To, string? Format, Caller Caller)
+/// <remarks>
+/// Without <c>to</c> the period ends today (UTC); without <c>from</c> it covers the 12 months up to its end
+/// (partner-api.md §6): with neither, the year up to and including today.
+/// </remarks>
+public sealed record SummaryQuery(string? Area, string? From, string? To, string? Format, Caller Caller, TimeProvider Clock)
 {
     public bool FormatKnown => Format is null or "" or "json" or "csv";
 
     public bool DatesRead => TryParseDate(From, out _) && TryParseDate(To, out _);
 
-    public DateOnly? FromDate => TryParseDate(From, out var date) ? date : null;
+    public DateOnly? ToDate => TryParseDate(To, out var date) ? date ?? DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime) : null;
 
-    public DateOnly? ToDate => TryParseDate(To, out var date) ? date : null;
+    public DateOnly? FromDate => TryParseDate(From, out var date) ? date ?? ToDate?.AddMonths(-12).AddDays(1) : null;
 
     /// <summary>A commissioner sees its own area only (the default); the operator names the area it wants.</summary>
     public string? ReportArea => string.IsNullOrWhiteSpace(Area) ? (Caller.IsOperator ? null : Caller.Area) : Area.Trim();
@@ -109,10 +113,8 @@ public sealed class SummaryQueryValidator : AbstractValidator<SummaryQuery>
     public SummaryQueryValidator() =>
         When(q => q.FormatKnown && q.DatesRead, () =>
         {
-            RuleFor(q => q.From).Must(from => !string.IsNullOrWhiteSpace(from)).WithMessage("Required.");
             RuleFor(q => q.To)
-                .Must(to => !string.IsNullOrWhiteSpace(to)).WithMessage("Required.")
-                .Must((q, _) => !(q.FromDate > q.ToDate)).WithMessage("Must not be before from.")
+                .Must((q, _) => !(q.FromDate > q.ToDate)).WithMessage(q => string.IsNullOrWhiteSpace(q.To) ? "Must not be before from (today when not given)." : "Must not be before from.")
                 .Must((q, _) => !(q.ToDate > q.FromDate?.AddYears(ReportsApi.MaxYears))).WithMessage($"A report covers at most {ReportsApi.MaxYears} years.");
             RuleFor(q => q.Area).Must((q, _) => q.ReportArea is not null).WithMessage("Required.");
         });
