@@ -28,8 +28,11 @@ public class FeedbackRequestValidationTests
         return new GiveFeedbackRequestValidator(new HttpContextAccessor { HttpContext = new DefaultHttpContext { User = user } });
     }
 
+    // 5 December 2026, a while before midnight.
+    private static readonly TimeProvider Today = new Defaults.ManualClock(new DateTimeOffset(2026, 12, 5, 23, 59, 0, TimeSpan.Zero));
+
     private static SummaryQuery Summary(string? from, string? to, string? area = null, Caller? caller = null, string? format = null) =>
-        new(area, from, to, format, caller ?? Commissioner);
+        new(area, from, to, format, caller ?? Commissioner, Today);
 
     [Fact]
     public void A_measure_names_its_missing_fields_and_the_items_its_instrument_needs()
@@ -86,7 +89,12 @@ public class FeedbackRequestValidationTests
     {
         var validator = new SummaryQueryValidator();
         Assert.Empty(Errors(validator, Summary("2025-01-01", "2025-01-31")));
-        Assert.Equal([("from", "Required."), ("to", "Required.")], Errors(validator, Summary(null, " ")));
+        Assert.Empty(Errors(validator, Summary(null, " ")));
+        Assert.Equal((new DateOnly(2025, 12, 6), new DateOnly(2026, 12, 5)), (Summary(null, null).FromDate, Summary(null, null).ToDate));
+        Assert.Equal((new DateOnly(2024, 7, 1), new DateOnly(2025, 6, 30)), (Summary(null, "2025-06-30").FromDate, Summary(null, "2025-06-30").ToDate));
+        Assert.Equal((new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 5)), (Summary("2026-01-01", null).FromDate, Summary("2026-01-01", null).ToDate));
+        Assert.Equal([("to", "Must not be before from (today when not given).")], Errors(validator, Summary("2026-12-06", null)));
+        Assert.Equal([("to", "A report covers at most 5 years.")], Errors(validator, Summary("2021-12-04", null)));
         Assert.Equal([("to", "Must not be before from.")], Errors(validator, Summary("2025-02-01", "2025-01-01")));
         Assert.Equal([("to", "A report covers at most 5 years.")], Errors(validator, Summary("2015-01-01", "2025-01-01")));
         Assert.Empty(Errors(validator, Summary("2020-01-01", "2025-01-01")));
