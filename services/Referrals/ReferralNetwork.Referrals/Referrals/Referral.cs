@@ -211,6 +211,9 @@ public sealed record Referral(
     /// <summary>A provider holding an onward referral for this referral that still gives it access (<see cref="OnwardAccess"/>).</summary>
     public bool IsProviderOf(Guid organisationId) => OnwardReferrals.Any(o => o.Provider.Id == organisationId && o.KeepsProviderAccess);
 
+    /// <summary>Closed by its link-worker service, completed or failed: a step of theirs may still arrive late (it waited on the broker).</summary>
+    public bool IsClosedByLinkWorker => Status is ReferralStatus.Completed or ReferralStatus.Failed;
+
     /// <summary>Completed, failed, rejected, cancelled or entered in error: nothing more happens to it.</summary>
     public bool IsFinished => Status is ReferralStatus.Completed or ReferralStatus.Failed or ReferralStatus.Rejected
         or ReferralStatus.Cancelled or ReferralStatus.EnteredInError;

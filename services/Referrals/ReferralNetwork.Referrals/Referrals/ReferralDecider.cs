@@ -58,7 +58,9 @@ public static class ReferralDecider
             return [];
         }
 
-        if (current.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold))
+        // Closed: the contact waited on the broker (it came before the acceptance) and the close overtook it. It is
+        // still recorded, so the referrer's feed and timeline have it; recording it moves no closed status.
+        if (current.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold) && !current.IsClosedByLinkWorker)
         {
             throw current.Status == ReferralStatus.Requested
                 ? new ReportedOutOfOrder("contact before acceptance")
@@ -76,8 +78,10 @@ public static class ReferralDecider
             return [];
         }
 
-        // Made as the referrer cancelled: still recorded, so its cancellation has something to cancel.
-        if (current.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold) && !current.IsCancelledByReferrer)
+        // Made as the referrer cancelled: still recorded, so its cancellation has something to cancel. Made before the
+        // close that overtook it: still recorded, since the provider has it.
+        if (current.Status is not (ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.OnHold)
+            && !current.IsCancelledByReferrer && !current.IsClosedByLinkWorker)
         {
             throw current.Status == ReferralStatus.Requested
                 ? new ReportedOutOfOrder("onward referral before acceptance")
@@ -121,7 +125,8 @@ public static class ReferralDecider
         return current.Status switch
         {
             ReferralStatus.Accepted or ReferralStatus.InProgress => [new ReferralPutOnHold(current.Id, command.By, command.Note, command.At)],
-            ReferralStatus.OnHold or ReferralStatus.Cancelled or ReferralStatus.EnteredInError => [],
+            // Closed: the hold waited on the broker and the close overtook it; the close stands.
+            ReferralStatus.OnHold or ReferralStatus.Cancelled or ReferralStatus.EnteredInError or ReferralStatus.Completed or ReferralStatus.Failed => [],
             ReferralStatus.Requested => throw new ReportedOutOfOrder("hold before acceptance"),
             _ => throw new RuleViolation($"A {current.Status.ToWire()} referral cannot be put on hold."),
         };
@@ -134,7 +139,8 @@ public static class ReferralDecider
         {
             ReferralStatus.OnHold => [new ReferralResumed(current.Id, command.By, current.StatusBeforeHold ?? ReferralStatus.InProgress, command.At)],
             // Not on hold any more: this resume is already reflected.
-            ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.Cancelled or ReferralStatus.EnteredInError => [],
+            ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.Cancelled or ReferralStatus.EnteredInError
+                or ReferralStatus.Completed or ReferralStatus.Failed => [],
             _ => throw new RuleViolation($"A {current.Status.ToWire()} referral cannot be resumed."),
         };
     }
