@@ -40,6 +40,8 @@ public static class EventStoreExtensions
                 opts.Events.MetadataConfig.HeadersEnabled = true;
                 opts.Events.MetadataConfig.CorrelationIdEnabled = true;
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
+                // Who made the change, when a person did (ActingPerson).
+                opts.Events.MetadataConfig.UserNameEnabled = true;
                 opts.Projections.Errors.SkipApplyErrors = false;
                 PinGapHandling(opts);
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;

@@ -1,6 +1,7 @@
 using JasperFx;
 using Marten;
 using MassTransit;
+using ReferralNetwork.EventSourcing;
 
 namespace ReferralNetwork.Messaging;
 
@@ -33,6 +34,12 @@ public sealed class Inbox<TMessage>(IDocumentSession session, TimeProvider clock
             return;
         }
 
+        // The person whose change this message carries is recorded on what handling it appends here too.
+        if (ActingPerson.TryParse(context.Headers.Get<string>(Inbox.ActingPersonHeader), out var person))
+        {
+            session.LastModifiedBy = person.ToString();
+        }
+
         await next.Send(context);
         session.Insert(new HandledMessage(key, clock.GetUtcNow()));
         try
@@ -52,6 +59,9 @@ public sealed class Inbox<TMessage>(IDocumentSession session, TimeProvider clock
 
 public static class Inbox
 {
+    /// <summary>The <see cref="ActingPerson"/> an integration event's change was made by, set by the relay from the event.</summary>
+    public const string ActingPersonHeader = "RN-Acting-Person";
+
     /// <summary>The queue's name (not the broker's address, which may move) and the message id.</summary>
     public static string KeyFor(ConsumeContext context)
     {

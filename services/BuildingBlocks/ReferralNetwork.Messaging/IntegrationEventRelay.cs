@@ -130,6 +130,10 @@ public sealed class IntegrationEventRelay : SubscriptionBase
         {
             ctx.MessageId = @event.Id;
             ctx.Headers.Set(StreamOrder.Header, @event.StreamId.ToString());
+            if (@event.UserName is { } person)
+            {
+                ctx.Headers.Set(Inbox.ActingPersonHeader, person);
+            }
             if (@event.CorrelationId is { } correlation && Guid.TryParse(correlation, out var correlationId))
             {
                 ctx.CorrelationId = correlationId;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ReferralNetwork.PartnerApi.Authentication;
 
 namespace ReferralNetwork.PartnerApi;
 
@@ -57,7 +58,26 @@ public static class PartnerApiExtensions
         app.UseMiddleware<RequestSizeGuard>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(ActingPeople.RecordAsync);
         return app;
+    }
+}
+
+/// <summary>
+/// A person's call records them on everything it appends: the request's session is stamped before any
+/// handler uses it. A system's call (client credentials) stamps nothing; nothing is resolved for it.
+/// </summary>
+public static class ActingPeople
+{
+    public static Task RecordAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.User.Identity?.IsAuthenticated == true && context.User.HasClaim(c => c.Type == NetworkTokens.PersonClaim)
+            && Caller.From(context.User).Person is { } person)
+        {
+            context.RequestServices.GetRequiredService<IDocumentSession>().LastModifiedBy = person.ToString();
+        }
+
+        return next(context);
     }
 }
 

@@ -126,8 +126,8 @@ public sealed class RealInfrastructure : IAsyncLifetime
         }
     }
 
-    /// <summary>A token as the gateway would issue it to an organisation.</summary>
-    public string TokenFor(Guid organisationId, OrganisationKind kind, string area = "liverpool-north", string name = "Test organisation")
+    /// <summary>A token as the gateway would issue it to an organisation, or to one of its people when <paramref name="person"/> is given.</summary>
+    public string TokenFor(Guid organisationId, OrganisationKind kind, string area = "liverpool-north", string name = "Test organisation", Guid? person = null)
     {
         var handler = new JsonWebTokenHandler();
         return handler.CreateToken(new SecurityTokenDescriptor
@@ -143,6 +143,7 @@ public sealed class RealInfrastructure : IAsyncLifetime
                 new Claim(NetworkTokens.KindClaim, OrganisationKinds.ToWire(kind)),
                 new Claim(NetworkTokens.AreaClaim, area),
                 new Claim(NetworkTokens.NameClaim, name),
+                .. person is { } id ? [new Claim(NetworkTokens.PersonClaim, id.ToString())] : Array.Empty<Claim>(),
             ]),
         });
     }

@@ -15,6 +15,9 @@ public static class NetworkTokens
     public const string AreaClaim = "area";
     public const string NameClaim = "org_name";
 
+    /// <summary>The person signed in, in a token issued to a person rather than to an organisation's system: their account's id.</summary>
+    public const string PersonClaim = "person";
+
     /// <summary>The organisation's credential generation when the token was issued; only the gateway checks it.</summary>
     public const string GenerationClaim = "cred_gen";
 
