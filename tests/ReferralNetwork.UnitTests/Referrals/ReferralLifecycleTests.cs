@@ -128,6 +128,23 @@ public class ReferralLifecycleTests
     }
 
     [Fact]
+    public void A_resume_that_overtook_its_hold_waits_for_it_and_a_hold_from_before_the_last_resume_is_over()
+    {
+        var heldAt = At.AddMinutes(1);
+        var resumedAt = At.AddMinutes(2);
+        Assert.Throws<ReportedOutOfOrder>(() => ReferralDecider.Decide(InProgress(), new ResumeReferral(ByLinkWorkerService, resumedAt)));
+
+        var held = Then(InProgress(), r => ReferralDecider.Decide(r, new PutReferralOnHold(ByLinkWorkerService, null, heldAt)));
+        var resumed = Then(held, r => ReferralDecider.Decide(r, new ResumeReferral(ByLinkWorkerService, resumedAt)));
+        Assert.Equal(ReferralStatus.InProgress, resumed.Status);
+        Assert.Empty(ReferralDecider.Decide(resumed, new PutReferralOnHold(ByLinkWorkerService, null, heldAt)));
+        Assert.Empty(ReferralDecider.Decide(resumed, new ResumeReferral(ByLinkWorkerService, resumedAt)));
+
+        // A new hold after the resume is a hold again.
+        Assert.Equal(ReferralStatus.OnHold, Then(resumed, r => ReferralDecider.Decide(r, new PutReferralOnHold(ByLinkWorkerService, null, resumedAt.AddMinutes(1)))).Status);
+    }
+
+    [Fact]
     public void Reaching_the_person_during_a_hold_resumes_to_in_progress()
     {
         var held = Then(Accepted(), r => ReferralDecider.Decide(r, new PutReferralOnHold(ByLinkWorkerService, null, At)));

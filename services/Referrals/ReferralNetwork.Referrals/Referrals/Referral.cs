@@ -85,6 +85,9 @@ public sealed record Referral(
     /// <summary>Where a resume returns to.</summary>
     public ReferralStatus? StatusBeforeHold { get; init; }
 
+    /// <summary>When the link worker last resumed it: a hold from before then was already ended.</summary>
+    public DateTimeOffset? ResumedAt { get; init; }
+
     /// <summary>The person was reached at least once: they took up the referral to the link worker (SNOMED 871731000000106).</summary>
     public bool PersonReached { get; init; }
 
@@ -143,7 +146,7 @@ public sealed record Referral(
 
     public Referral Apply(ReferralPutOnHold e) => Next(e.At) with { Status = ReferralStatus.OnHold, StatusBeforeHold = Status };
 
-    public Referral Apply(ReferralResumed e) => Next(e.At) with { Status = e.ResumedAs, StatusBeforeHold = null };
+    public Referral Apply(ReferralResumed e) => Next(e.At) with { Status = e.ResumedAs, StatusBeforeHold = null, ResumedAt = e.At };
 
     public Referral Apply(ReferralClosed e) => Next(e.At) with
     {

@@ -122,6 +122,12 @@ public static class ReferralDecider
     public static IReadOnlyList<object> Decide(Referral current, PutReferralOnHold command)
     {
         RequireHandledBy(current, command.By);
+        // Resumed after this hold was made: the hold is over already (it waited on the broker and its resume overtook it).
+        if (current.ResumedAt >= command.At && current.Status is ReferralStatus.Accepted or ReferralStatus.InProgress)
+        {
+            return [];
+        }
+
         return current.Status switch
         {
             ReferralStatus.Accepted or ReferralStatus.InProgress => [new ReferralPutOnHold(current.Id, command.By, command.Note, command.At)],
@@ -138,6 +144,10 @@ public static class ReferralDecider
         return current.Status switch
         {
             ReferralStatus.OnHold => [new ReferralResumed(current.Id, command.By, current.StatusBeforeHold ?? ReferralStatus.InProgress, command.At)],
+            // Not on hold and never resumed since this resume was made: it overtook its hold (which waited on the broker,
+            // as a step before the acceptance does), so it waits for it rather than leave the referral held for good.
+            ReferralStatus.Accepted or ReferralStatus.InProgress when !(current.ResumedAt >= command.At) =>
+                throw new ReportedOutOfOrder("resume before its hold"),
             // Not on hold any more: this resume is already reflected.
             ReferralStatus.Accepted or ReferralStatus.InProgress or ReferralStatus.Cancelled or ReferralStatus.EnteredInError
                 or ReferralStatus.Completed or ReferralStatus.Failed => [],
