@@ -23,6 +23,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             NotPermitted notPermitted => Problems.Details(StatusCodes.Status403Forbidden, notPermitted.Message),
             NotVisible notVisible => Problems.Details(StatusCodes.Status404NotFound, notVisible.Message),
             InvalidCommand invalid => Problems.InvalidDetails(new Dictionary<string, string[]> { [invalid.Field] = [invalid.Message] }),
+            // A signed token whose claims do not read as the network's (Caller.From).
+            UnauthorizedAccessException unauthorized => Problems.Details(StatusCodes.Status401Unauthorized, unauthorized.Message),
             // A stream started twice at once (two first measures, say) is a lost race like any other.
             ConcurrencyException or EventStreamUnexpectedMaxEventIdException
                 or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException => Problems.Details(

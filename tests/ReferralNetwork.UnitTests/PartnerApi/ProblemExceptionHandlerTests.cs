@@ -22,6 +22,7 @@ public class ProblemExceptionHandlerTests
             (Exception)RuntimeHelpers.GetUninitializedObject(typeof(JasperFx.Events.ExistingStreamIdCollisionException)), StatusCodes.Status409Conflict,
             "The resource changed since you read it (or a concurrent request won). Read it again and retry."
         },
+        { new UnauthorizedAccessException("The token's person is not an id."), StatusCodes.Status401Unauthorized, "The token's person is not an id." },
         { new InvalidOperationException("secret detail"), StatusCodes.Status500InternalServerError, "" },
     };
 
