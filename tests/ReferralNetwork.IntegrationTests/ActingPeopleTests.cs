@@ -65,6 +65,15 @@ public class ActingPeopleTests(RealInfrastructure infrastructure)
         Assert.Equal(linkWorkerPerson, By("referral.accepted").GetProperty("personId").GetGuid());
         Assert.Equal(service, By("referral.accepted").GetProperty("organisationId").GetGuid());
 
+        // The case's own timeline at the link-worker service names the link worker who accepted it.
+        var caseTimeline = await JsonAsync(await linkWorkers.GetAsync($"/api/cases/{id}/timeline"));
+        JsonElement CaseBy(string type) => caseTimeline.EnumerateArray().Single(e => e.GetProperty("type").GetString() == type).GetProperty("by");
+        Assert.Equal(linkWorkerPerson, CaseBy("case.accepted").GetProperty("personId").GetGuid());
+        Assert.Equal(JsonValueKind.Null, CaseBy("case.opened").GetProperty("personId").ValueKind);
+        Assert.Equal("link-worker-service", CaseBy("case.opened").GetProperty("role").GetString());
+        Assert.DoesNotContain("Lovelace", caseTimeline.GetRawText());
+        Assert.DoesNotContain("bereaved", caseTimeline.GetRawText());
+
         // Routing was the link-worker service's own doing, in reaction to the GP's referral: the GP is its cause, but
         // not one of that service's people, so no entry by the link-worker service names them.
         foreach (var entry in timeline!.Value.EnumerateArray().Where(e => e.GetProperty("by").GetProperty("organisationId").GetGuid() == service))

@@ -40,6 +40,7 @@ public static class CasesApi
         cases.MapGet("/", ListAsync);
         cases.MapGet("/queue", QueueAsync);
         cases.MapGet("/{id:guid}", GetAsync);
+        cases.MapGet("/{id:guid}/timeline", GetTimelineAsync);
         cases.MapPost("/{id:guid}/assessment", RecordAssessmentAsync);
         cases.MapGet("/{id:guid}/matches", MatchesAsync);
         cases.MapPost("/{id:guid}/accept", AcceptAsync);
@@ -92,6 +93,19 @@ public static class CasesApi
 
         ETags.Set(response, found.Version);
         return TypedResults.Ok(found);
+    }
+
+    public static async Task<Results<Ok<Paged<CaseTimelineEntry>>, Ok<IReadOnlyList<CaseTimelineEntry>>, ProblemHttpResult>> GetTimelineAsync(
+        Guid id, Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct)
+    {
+        var found = await session.LoadAsync<Case>(id, ct);
+        if (found is null || found.LinkWorkerServiceId != caller.OrganisationId)
+        {
+            return Problems.NotFound("case");
+        }
+
+        var page = CaseTimeline.From(await session.Events.FetchStreamAsync(id, token: ct)).ToPage(paging.ForBareArray());
+        return paging.Asked ? TypedResults.Ok(page) : TypedResults.Ok(page.AsBareArray(http));
     }
 
     public static async Task<Ok<Case>> AcceptAsync(
