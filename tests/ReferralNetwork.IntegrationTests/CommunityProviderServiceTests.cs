@@ -98,10 +98,15 @@ public class CommunityProviderServiceTests(RealInfrastructure infrastructure)
         var detail = await client.GetStringAsync($"/api/provider/referrals/{requested.OnwardReferralId}");
         Assert.DoesNotContain("nhsNumber", detail);
         Assert.Contains("uses a wheelchair", detail);
+        // By when to acknowledge, plainly: 7 days (the default) from its arrival in the inbox.
+        var shown = JsonDocument.Parse(detail).RootElement;
+        Assert.Equal(shown.GetProperty("receivedAt").GetDateTimeOffset().AddDays(7), shown.GetProperty("acknowledgeBy").GetDateTimeOffset());
 
         Assert.Equal(HttpStatusCode.NotFound, (await ClientFor(Guid.NewGuid()).GetAsync($"/api/provider/referrals/{requested.OnwardReferralId}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/provider/referrals/{requested.OnwardReferralId}/acknowledge", null)).StatusCode);
+        var acknowledging = await client.PostAsync($"/api/provider/referrals/{requested.OnwardReferralId}/acknowledge", null);
+        Assert.Equal(HttpStatusCode.OK, acknowledging.StatusCode);
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(await acknowledging.Content.ReadAsStringAsync()).RootElement.GetProperty("acknowledgeBy").ValueKind);
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/provider/referrals/{requested.OnwardReferralId}/acknowledge", null)).StatusCode);
         var (_, acknowledged) = await infrastructure.WaitForPublishedAsync<Published.OnwardReferralAcknowledged>(m => m.OnwardReferralId == requested.OnwardReferralId);
         Assert.Equal(requested.ReferralId, acknowledged.ReferralId);

@@ -68,8 +68,21 @@ public class OnwardReferralLifecycleTests
     [InlineData(OnwardReferralStatus.Cancelled, false)]
     public void The_provider_sees_the_person_only_while_it_holds_the_onward_referral(OnwardReferralStatus status, bool seen)
     {
-        var view = In(status).AsSeenByProvider();
+        var view = In(status).AsSeenByProvider(new AcknowledgementPolicy());
         Assert.Equal(seen ? "Ada" : "(withheld)", view.Person.GivenName);
+    }
+
+    [Theory]
+    [InlineData(OnwardReferralStatus.Requested, true)]
+    [InlineData(OnwardReferralStatus.Received, false)]
+    [InlineData(OnwardReferralStatus.Accepted, false)]
+    [InlineData(OnwardReferralStatus.Rejected, false)]
+    [InlineData(OnwardReferralStatus.Failed, false)]
+    public void The_provider_sees_by_when_to_acknowledge_while_that_is_still_to_do(OnwardReferralStatus status, bool shown)
+    {
+        var policy = new AcknowledgementPolicy { ExpireAfter = TimeSpan.FromDays(5) };
+        var referral = In(status);
+        Assert.Equal(shown ? referral.ReceivedAt.AddDays(5) : null, referral.AsSeenByProvider(policy).AcknowledgeBy);
     }
 
     [Fact]
@@ -78,7 +91,7 @@ public class OnwardReferralLifecycleTests
         var requested = Arrived();
         var failed = requested.Then(new OnwardReferralExpired(requested.Id, requested.ReferralId, requested.ProviderId, At));
         Assert.Equal(OnwardReferralStatus.Failed, failed.Status);
-        Assert.Equal("(withheld)", failed.AsSeenByProvider().Person.FamilyName);
+        Assert.Equal("(withheld)", failed.AsSeenByProvider(new AcknowledgementPolicy()).Person.FamilyName);
     }
 
     [Theory]

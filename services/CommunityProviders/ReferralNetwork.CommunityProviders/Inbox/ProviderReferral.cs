@@ -107,7 +107,16 @@ public sealed record ProviderReferral(
     };
 
     /// <summary>The onward referral as its provider may read it now: without the person or the link worker's note once it no longer holds them.</summary>
-    public ProviderReferral AsSeenByProvider() => HoldsPerson ? this : this with { Person = Withheld, Note = null };
+    /// <summary>
+    /// The latest the provider can acknowledge before the onward referral fails with no response, while that is
+    /// still to do; only in the provider's view (it follows the deadlines configured now, so it is never stored).
+    /// </summary>
+    public DateTimeOffset? AcknowledgeBy { get; init; }
+
+    public ProviderReferral AsSeenByProvider(AcknowledgementPolicy policy) => (HoldsPerson ? this : this with { Person = Withheld, Note = null }) with
+    {
+        AcknowledgeBy = Status == OnwardReferralStatus.Requested && AcknowledgedAt is null ? ReceivedAt + policy.ExpireAfter : null,
+    };
 
     // Version is the stream's: Marten sets it after each event, so Create and Apply leave it alone.
     public static ProviderReferral Create(OnwardReferralArrived e)

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.PartnerApi;
 using ReferralNetwork.PartnerApi.Authentication;
@@ -42,7 +43,8 @@ public static class ProviderReferralsApi
     }
 
     public static async Task<Results<Ok<Paged<ProviderReferral>>, Ok<IReadOnlyList<ProviderReferral>>, ProblemHttpResult>> ListAsync(
-        Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct, string? status = null)
+        Caller caller, IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, IOptions<AcknowledgementPolicy> policy, CancellationToken ct,
+        string? status = null)
     {
         if (!Problems.TryReadFilter<OnwardReferralStatus>(status, out var wantedStatus))
         {
@@ -55,7 +57,7 @@ public static class ProviderReferralsApi
             query = query.Where(r => r.Status == wanted);
         }
 
-        var page = (await query.PageAsync(q => q.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Id), paging.ForBareArray(), ct)).Select(r => r.AsSeenByProvider());
+        var page = (await query.PageAsync(q => q.OrderBy(r => r.ReceivedAt).ThenBy(r => r.Id), paging.ForBareArray(), ct)).Select(r => r.AsSeenByProvider(policy.Value));
         if (paging.Asked)
         {
             return TypedResults.Ok(page);
@@ -65,7 +67,7 @@ public static class ProviderReferralsApi
     }
 
     public static async Task<Results<Ok<ProviderReferral>, ProblemHttpResult>> GetAsync(
-        Guid id, Caller caller, IQuerySession session, HttpResponse response, CancellationToken ct)
+        Guid id, Caller caller, IQuerySession session, HttpResponse response, IOptions<AcknowledgementPolicy> policy, CancellationToken ct)
     {
         var found = await session.LoadAsync<ProviderReferral>(id, ct);
         if (found is null || found.ProviderId != caller.OrganisationId)
@@ -74,7 +76,7 @@ public static class ProviderReferralsApi
         }
 
         ETags.Set(response, found.Version);
-        return TypedResults.Ok(found.AsSeenByProvider());
+        return TypedResults.Ok(found.AsSeenByProvider(policy.Value));
     }
 
     public static Task<Ok<ProviderReferral>> AcknowledgeAsync(
@@ -119,7 +121,7 @@ public static class ProviderReferralsApi
             var events = decide(current);
             await ServicePlaces.FollowAsync(session, current, events, ct);
             return events;
-        }, ct)).AsSeenByProvider());
+        }, ct)).AsSeenByProvider(http.RequestServices.GetRequiredService<IOptions<AcknowledgementPolicy>>().Value));
 }
 
 // The shape of each inbox command's body; whether the onward referral allows the command is ProviderReferralDecider's to say.
