@@ -1,5 +1,6 @@
 using ReferralNetwork.Gateway.Extensions;
 using ReferralNetwork.Gateway.Organisations;
+using ReferralNetwork.Gateway.People;
 using ReferralNetwork.Gateway.Proxy;
 using ReferralNetwork.Gateway.Tokens;
 using ReferralNetwork.Gateway.Tracing;
@@ -30,6 +31,7 @@ app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapTokenApi();
 app.MapOrganisationsApi();
+app.MapPeopleApi();
 app.MapServices();
 
 app.Run();
