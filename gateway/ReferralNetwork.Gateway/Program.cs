@@ -22,6 +22,7 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 // First, so every answer (a 404 included) tells the partner its trace id.
 app.UseEdgeTraceContext();
+app.Use(PeopleExtensions.ApplyPageHeadersAsync);
 app.UseUnknownRoutes();
 // Correlation id, problem details, authentication, authorization; then the per-partner limits,
 // so a limited call is refused before it reaches the proxy.
@@ -32,6 +33,7 @@ app.MapDefaultEndpoints();
 app.MapTokenApi();
 app.MapOrganisationsApi();
 app.MapPeopleApi();
+app.MapPeoplePages();
 app.MapServices();
 
 app.Run();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,9 +10,12 @@ namespace ReferralNetwork.Gateway.People;
 /// untouched. Changed only by migrations (Migrations/), applied when the gateway starts.
 /// </summary>
 public sealed class PeopleDb(DbContextOptions<PeopleDb> options)
-    : IdentityDbContext<PersonAccount, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<PersonAccount, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     public const string Schema = "identity";
+
+    /// <summary>The gateway's data protection keys (sign-in cookies, antiforgery), shared by its replicas.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Gateway.RateLimiting;
 
 namespace ReferralNetwork.Gateway.People;
 
@@ -36,11 +38,74 @@ public static class PeopleExtensions
                 o.Lockout.DefaultLockoutTimeSpan = LockoutFor;
             })
             .AddEntityFrameworkStores<PeopleDb>()
+            .AddSignInManager<PersonSignIn>()
             .AddDefaultTokenProviders();
+
+        // Cookies and antiforgery tokens are protected with keys every replica shares and a restart keeps.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("referral-network-gateway")
+            .PersistKeysToDbContext<PeopleDb>();
+
+        // The bearer scheme stays the default (partners' systems); these cookies serve the account pages only.
+        builder.Services.AddAuthentication()
+            .AddIdentityCookies(cookies =>
+            {
+                cookies.ApplicationCookie!.Configure(o =>
+                {
+                    o.LoginPath = "/account/sign-in";
+                    o.LogoutPath = "/account";
+                    o.AccessDeniedPath = "/account/sign-in";
+                    o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                    o.SlidingExpiration = true;
+                    Harden(o.Cookie, "__Host-rn-session");
+                });
+                cookies.TwoFactorUserIdCookie!.Configure(o => Harden(o.Cookie, "__Host-rn-signing-in"));
+            });
+        builder.Services.AddAuthentication().AddCookie(PersonSignIn.EnrolmentScheme, o =>
+        {
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(15);
+            o.SlidingExpiration = false;
+            Harden(o.Cookie, "__Host-rn-enrolment");
+        });
+        // Ending access changes the security stamp: an open session notices within a minute.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        builder.Services.AddAntiforgery(o => Harden(o.Cookie, "__Host-rn-antiforgery"));
+        builder.Services.AddRazorPages(o => o.RootDirectory = "/People/Pages");
 
         builder.Services.AddScoped<PeopleAuthority>();
         builder.Services.AddHostedService<PeopleMigrations>();
         return builder;
+    }
+
+    /// <summary>The account pages, with headers that keep them out of frames and away from anything but the gateway itself.</summary>
+    public static WebApplication MapPeoplePages(this WebApplication app)
+    {
+        app.MapRazorPages().RequireRateLimiting(RateLimits.PartnerPolicy);
+        return app;
+    }
+
+    public static Task ApplyPageHeadersAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.Path.StartsWithSegments("/account"))
+        {
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+            context.Response.Headers.XFrameOptions = "DENY";
+            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        }
+
+        return next(context);
+    }
+
+    // __Host- cookies: only over HTTPS, for this host alone, for the whole site; never readable by script.
+    // Lax, so the redirect back from a sign-in started by a web app on another site still carries them.
+    private static void Harden(CookieBuilder cookie, string name)
+    {
+        cookie.Name = name;
+        cookie.HttpOnly = true;
+        cookie.SecurePolicy = CookieSecurePolicy.Always;
+        cookie.SameSite = SameSiteMode.Lax;
+        cookie.Path = "/";
+        cookie.Domain = null;
     }
 
     public static DbContextOptionsBuilder UsePeopleDatabase(this DbContextOptionsBuilder options, string connectionString) =>

@@ -77,6 +77,9 @@ public sealed class RealInfrastructure : IAsyncLifetime
         // The gateway's only: it signs the network's tokens with the same key the services check them with.
         Environment.SetEnvironmentVariable("Auth__PrivateKey", Convert.ToBase64String(signingKey.ExportPkcs8PrivateKey()));
         Environment.SetEnvironmentVariable("OPERATOR_CLIENT_SECRET", OperatorSecret);
+        // Every test's requests reach the in-process gateway from one (unknown) address: its per-address limits are for partners.
+        Environment.SetEnvironmentVariable("RateLimits__AnonymousPerMinute", "100000");
+        Environment.SetEnvironmentVariable("RateLimits__TokenPerMinute", "100000");
         Environment.SetEnvironmentVariable("MASSTRANSIT_USAGE_TELEMETRY", "false");
         // A message that waits for a redelivery comes back within a test's patience (30 s by default).
         Environment.SetEnvironmentVariable("Messaging__RedeliveryDelay", "00:00:05");
