@@ -26,11 +26,12 @@ public static class GatewayExtensions
             opts.Schema.For<ClientCredential>();
         }).PublishIntegrationEvents(new OrganisationEvents(), builder.Configuration);
 
-        builder.AddPeople("gatewaydb");
+        // Built now, so a missing or mismatched signing key stops the gateway at start, not at the first token.
+        var issuer = new TokenIssuer(builder.Configuration, TimeProvider.System);
+        builder.Services.AddSingleton(issuer);
+        builder.AddPeople("gatewaydb", issuer);
 
         builder.Services.AddSingleton<OperatorClient>();
-        // Built now, so a missing or mismatched signing key stops the gateway at start, not at the first token.
-        builder.Services.AddSingleton(new TokenIssuer(builder.Configuration, TimeProvider.System));
         builder.Services.AddScoped<ClientAuthentication>();
         builder.Services.AddSingleton<TokenRevocation>();
         builder.Services.AddTokenRevocationCheck();

@@ -21,6 +21,8 @@ public sealed class PeopleDb(DbContextOptions<PeopleDb> options)
     {
         base.OnModelCreating(builder);
         builder.HasDefaultSchema(Schema);
+        // The OpenID Connect server's clients, authorizations and codes, beside the accounts.
+        builder.UseOpenIddict<Guid>();
         builder.Entity<PersonAccount>(account =>
         {
             account.Property(a => a.Name).HasMaxLength(PeopleRules.MaxNameLength).IsRequired();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Gateway.People.OpenIdConnect;
 using ReferralNetwork.Gateway.RateLimiting;
 
 namespace ReferralNetwork.Gateway.People;
@@ -14,7 +15,7 @@ public static class PeopleExtensions
     public const int FailedSignInsBeforeLockout = 5;
 
     /// <summary>People's accounts (ASP.NET Core Identity on EF Core) in the gateway's database, schema identity, migrated at start.</summary>
-    public static IHostApplicationBuilder AddPeople(this IHostApplicationBuilder builder, string connectionName)
+    public static IHostApplicationBuilder AddPeople(this IHostApplicationBuilder builder, string connectionName, Tokens.TokenIssuer issuer)
     {
         var limits = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = limits.ApplyTo(builder.Configuration.GetConnectionString(connectionName)
@@ -74,6 +75,8 @@ public static class PeopleExtensions
 
         builder.Services.AddScoped<PeopleAuthority>();
         builder.Services.AddHostedService<PeopleMigrations>();
+        // After the migrations: it registers the configured clients in the tables they create.
+        builder.AddPeopleSignInServer(issuer);
         return builder;
     }
 
@@ -81,12 +84,13 @@ public static class PeopleExtensions
     public static WebApplication MapPeoplePages(this WebApplication app)
     {
         app.MapRazorPages().RequireRateLimiting(RateLimits.PartnerPolicy);
+        app.MapPeopleSignInServer();
         return app;
     }
 
     public static Task ApplyPageHeadersAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.Path.StartsWithSegments("/account"))
+        if (context.Request.Path.StartsWithSegments("/account") || context.Request.Path.StartsWithSegments("/oidc"))
         {
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
             context.Response.Headers.XFrameOptions = "DENY";

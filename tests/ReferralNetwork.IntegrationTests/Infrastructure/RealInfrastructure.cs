@@ -39,6 +39,12 @@ public sealed class RealInfrastructure : IAsyncLifetime
 
     public WebApplicationFactory<ReferralNetwork.Feedback.FeedbackEvents> Feedback { get; private set; } = null!;
 
+    public const string WebAppClientId = "webapp";
+    public const string WebAppRedirectUri = "https://webapp.test/signin-oidc";
+    public const string WebAppSignedOutUri = "https://webapp.test/signed-out";
+
+    public string WebAppSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(33));
+
     /// <summary>The operator client's secret, as the gateway is configured.</summary>
     public string OperatorSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
 
@@ -77,6 +83,11 @@ public sealed class RealInfrastructure : IAsyncLifetime
         // The gateway's only: it signs the network's tokens with the same key the services check them with.
         Environment.SetEnvironmentVariable("Auth__PrivateKey", Convert.ToBase64String(signingKey.ExportPkcs8PrivateKey()));
         Environment.SetEnvironmentVariable("OPERATOR_CLIENT_SECRET", OperatorSecret);
+        // The gateway's OpenID Connect server: the key for its codes, and a web app that people sign in to.
+        Environment.SetEnvironmentVariable("People__CodeEncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        Environment.SetEnvironmentVariable($"People__Clients__{WebAppClientId}__Secret", WebAppSecret);
+        Environment.SetEnvironmentVariable($"People__Clients__{WebAppClientId}__RedirectUris__0", WebAppRedirectUri);
+        Environment.SetEnvironmentVariable($"People__Clients__{WebAppClientId}__PostLogoutRedirectUris__0", WebAppSignedOutUri);
         // Every test's requests reach the in-process gateway from one (unknown) address: its per-address limits are for partners.
         Environment.SetEnvironmentVariable("RateLimits__AnonymousPerMinute", "100000");
         Environment.SetEnvironmentVariable("RateLimits__TokenPerMinute", "100000");
