@@ -28,6 +28,12 @@ public static class OidcServer
     /// <summary>Base64 of 32 random bytes: encrypts authorization codes; every replica needs the same, and it must outlive restarts.</summary>
     public const string CodeKeySetting = "People:CodeEncryptionKey";
 
+    /// <summary>
+    /// True only where the gateway is served over plain HTTP on loopback (the AppHost): OpenIddict otherwise
+    /// refuses anything but HTTPS. Never true behind a network.
+    /// </summary>
+    public const string AllowHttpSetting = "People:AllowHttp";
+
     public static IHostApplicationBuilder AddPeopleSignInServer(this IHostApplicationBuilder builder, TokenIssuer issuer)
     {
         var codeKey = CodeKey(builder.Configuration);
@@ -55,10 +61,14 @@ public static class OidcServer
                 server.SetAccessTokenLifetime(TokenIssuer.Lifetime);
                 server.SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
                 server.AddEventHandler(NetworkAccessTokens.Descriptor);
-                server.UseAspNetCore()
+                var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough();
+                if (builder.Configuration.GetValue<bool>(AllowHttpSetting))
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
             });
 
         builder.Services.AddHostedService<OidcClients>();
@@ -74,19 +84,14 @@ public static class OidcServer
         return app;
     }
 
-    private static SymmetricSecurityKey CodeKey(IConfiguration configuration)
+    internal static SymmetricSecurityKey CodeKey(IConfiguration configuration)
     {
-        try
+        // Base64 or its URL-safe form (what the AppHost's generated secrets are).
+        var encoded = (configuration[CodeKeySetting] ?? "").Trim().Replace('-', '+').Replace('_', '/');
+        encoded = encoded.PadRight(encoded.Length + ((4 - (encoded.Length % 4)) % 4), '=');
+        if (Convert.TryFromBase64String(encoded, new byte[64], out var length) && length == 32)
         {
-            var key = Convert.FromBase64String(configuration[CodeKeySetting] ?? "");
-            if (key.Length == 32)
-            {
-                return new SymmetricSecurityKey(key);
-            }
-        }
-        catch (FormatException)
-        {
-            // Reported below, without the value.
+            return new SymmetricSecurityKey(Convert.FromBase64String(encoded));
         }
 
         throw new InvalidOperationException($"{CodeKeySetting} must be base64 of 32 random bytes (e.g. openssl rand -base64 32), the same on every gateway replica.");
