@@ -180,6 +180,20 @@ public class OidcTests(RealInfrastructure infrastructure)
     }
 
     [Fact]
+    public async Task Signing_out_through_the_web_app_ends_the_gateway_session_and_returns_only_to_a_registered_address()
+    {
+        var (browser, _) = await AccountPagesTests.AcceptAsync(infrastructure, people);
+        var (stranger, _) = await browser.GetAsync("/oidc/logout?post_logout_redirect_uri=" + Uri.EscapeDataString("https://evil.test/"));
+        Assert.False(stranger.Headers.Location?.OriginalString.StartsWith("https://evil.test", StringComparison.Ordinal) ?? false);
+
+        var (signedInAgain, _) = await AccountPagesTests.AcceptAsync(infrastructure, people);
+        var (loggedOut, _) = await signedInAgain.GetAsync("/oidc/logout?post_logout_redirect_uri=" + Uri.EscapeDataString(RealInfrastructure.WebAppSignedOutUri));
+        Assert.Equal(HttpStatusCode.Redirect, loggedOut.StatusCode);
+        Assert.StartsWith(RealInfrastructure.WebAppSignedOutUri, loggedOut.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await signedInAgain.GetAsync("/account")).Response.StatusCode);
+    }
+
+    [Fact]
     public async Task The_discovery_document_offers_the_code_flow_with_S256_only()
     {
         var response = await new PageBrowser(infrastructure.Gateway).Client.GetAsync("/.well-known/openid-configuration");
