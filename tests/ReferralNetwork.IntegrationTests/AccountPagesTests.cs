@@ -62,6 +62,8 @@ public partial class AccountPagesTests(RealInfrastructure infrastructure)
         var (home, homeHtml) = await browser.GetAsync("/account");
         Assert.True(home.StatusCode == HttpStatusCode.OK, homeHtml);
         Assert.Equal("Sam Worker", PageBrowser.TextOf(homeHtml, "person-name"));
+        // The sign-in cookie opens the account pages only: the API wants a bearer token (so no cross-site request can use it).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync($"/api/organisations/{person.Organisation.Id}/people")).StatusCode);
 
         var again = new PageBrowser(infrastructure.Gateway);
         var (first, _) = await SignInAsync(again, person.Person.Email, Password);
