@@ -16,10 +16,40 @@ public partial class AccountPagesTests(RealInfrastructure infrastructure)
 
     private readonly GatewayPeople people = new(infrastructure);
 
-    /// <summary>An invited, accepted and enrolled person: their email, the authenticator's key and the recovery codes.</summary>
-    public sealed record Enrolled(GatewayPeople.RegisteredOrganisation Organisation, GatewayPeople.Invited Person, byte[] Key, IReadOnlyList<string> RecoveryCodes);
+    /// <summary>An invited, accepted and enrolled person: their email, their authenticator app and the recovery codes.</summary>
+    public sealed record Enrolled(GatewayPeople.RegisteredOrganisation Organisation, GatewayPeople.Invited Person, Authenticator App, IReadOnlyList<string> RecoveryCodes);
 
-    public static string CurrentCode(byte[] key) => new Totp(key).ComputeTotp(DateTime.UtcNow);
+    /// <summary>
+    /// The person's authenticator app. The gateway takes each code once and only a later one after it, and
+    /// one step (30 s) ahead of its clock: the next code is the current step's or the next one's, waiting
+    /// for the clock when both were used.
+    /// </summary>
+    public sealed class Authenticator(byte[] key)
+    {
+        private const int Step = 30;
+        private long lastStep = long.MinValue;
+
+        public byte[] Key => key;
+
+        public string LastCode { get; private set; } = "";
+
+        public async Task<string> NextCodeAsync()
+        {
+            while (true)
+            {
+                var current = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / Step;
+                var step = Math.Max(current, lastStep + 1);
+                if (step <= current + 1)
+                {
+                    lastStep = step;
+                    LastCode = new Totp(key).ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step * Step).UtcDateTime);
+                    return LastCode;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(((current + 1) * Step) - DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 0.2));
+            }
+        }
+    }
 
     /// <summary>Drives the whole acceptance as a person would; returns the browser, signed in.</summary>
     public static async Task<(PageBrowser Browser, Enrolled Person)> AcceptAsync(RealInfrastructure infrastructure, GatewayPeople people, string role = PersonRoles.Member)
@@ -42,11 +72,12 @@ public partial class AccountPagesTests(RealInfrastructure infrastructure)
         Assert.StartsWith("otpauth://totp/", uri);
         Assert.Contains("secret=" + Base32Encoding.ToString(key).TrimEnd('='), uri);
 
-        var (enrolled, enrolledHtml) = await browser.SubmitAsync("/account/authenticator", new Dictionary<string, string> { ["Code"] = CurrentCode(key) });
+        var app = new Authenticator(key);
+        var (enrolled, enrolledHtml) = await browser.SubmitAsync("/account/authenticator", new Dictionary<string, string> { ["Code"] = await app.NextCodeAsync() });
         Assert.True(enrolled.StatusCode == HttpStatusCode.OK, enrolledHtml);
         var codes = RecoveryCode().Matches(enrolledHtml).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(AuthenticatorModelCodes, codes.Count);
-        return (browser, new Enrolled(organisation, invited, key, codes));
+        return (browser, new Enrolled(organisation, invited, app, codes));
     }
 
     private const int AuthenticatorModelCodes = ReferralNetwork.Gateway.People.Pages.Account.AuthenticatorModel.RecoveryCodeCount;
@@ -71,13 +102,22 @@ public partial class AccountPagesTests(RealInfrastructure infrastructure)
         // The password alone opens nothing.
         Assert.Equal(HttpStatusCode.Redirect, (await again.GetAsync("/account")).Response.StatusCode);
 
-        var (wrong, wrongHtml) = await again.SubmitAsync("/account/second-factor", new Dictionary<string, string> { ["Code"] = "000000" == CurrentCode(person.Key) ? "111111" : "000000" });
+        // The code just used to enrol is spent.
+        var (wrong, wrongHtml) = await again.SubmitAsync("/account/second-factor", new Dictionary<string, string> { ["Code"] = person.App.LastCode });
         Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         Assert.Contains("That code is wrong", wrongHtml);
 
-        var (second, _) = await again.SubmitAsync("/account/second-factor", new Dictionary<string, string> { ["Code"] = CurrentCode(person.Key) });
+        var code = await person.App.NextCodeAsync();
+        var (second, _) = await again.SubmitAsync("/account/second-factor", new Dictionary<string, string> { ["Code"] = code });
         Assert.Equal("/account", second.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/account")).Response.StatusCode);
+
+        // A code is good once: seen over a shoulder, it opens nothing.
+        var replaying = new PageBrowser(infrastructure.Gateway);
+        await SignInAsync(replaying, person.Person.Email, Password);
+        var (replayed, replayedHtml) = await replaying.SubmitAsync("/account/second-factor", new Dictionary<string, string> { ["Code"] = code });
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Contains("That code is wrong", replayedHtml);
 
         // A recovery code works once.
         var recovering = new PageBrowser(infrastructure.Gateway);

@@ -37,10 +37,12 @@ public static class PeopleExtensions
                 o.Lockout.AllowedForNewUsers = true;
                 o.Lockout.MaxFailedAccessAttempts = FailedSignInsBeforeLockout;
                 o.Lockout.DefaultLockoutTimeSpan = LockoutFor;
+                o.Tokens.AuthenticatorTokenProvider = PersonAuthenticator.Name;
             })
             .AddEntityFrameworkStores<PeopleDb>()
             .AddSignInManager<PersonSignIn>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<PersonAuthenticator>(PersonAuthenticator.Name);
 
         // Cookies and antiforgery tokens are protected with keys every replica shares and a restart keeps.
         builder.Services.AddDataProtection()

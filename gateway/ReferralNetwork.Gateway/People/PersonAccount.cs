@@ -28,6 +28,9 @@ public sealed class PersonAccount : IdentityUser<Guid>
     /// <summary>Set when the organisation (or the operator) ended the person's access: no sign-in, no tokens, ever again.</summary>
     public DateTimeOffset? AccessEndedAt { get; set; }
 
+    /// <summary>The TOTP time step of the last authenticator code accepted: a code is good once (RFC 6238 §5.2).</summary>
+    public long? LastAuthenticatorStep { get; set; }
+
     public bool AccessEnded => AccessEndedAt is not null;
 }
 
