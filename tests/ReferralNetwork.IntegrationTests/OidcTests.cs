@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.Abstractions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ReferralNetwork.Gateway.People;
@@ -191,6 +193,38 @@ public class OidcTests(RealInfrastructure infrastructure)
         Assert.Equal(HttpStatusCode.Redirect, loggedOut.StatusCode);
         Assert.StartsWith(RealInfrastructure.WebAppSignedOutUri, loggedOut.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, (await signedInAgain.GetAsync("/account")).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Spent_codes_are_pruned_and_live_tokens_are_not()
+    {
+        var (_, person) = await AccountPagesTests.AcceptAsync(infrastructure, people);
+        var pkce = Pkce.New();
+        var code = await SignInForCodeAsync(new PageBrowser(infrastructure.Gateway), person, pkce);
+        Assert.True((await ExchangeAsync(code, pkce.Verifier)).IsSuccessStatusCode);
+
+        async Task<List<string?>> KindsAsync()
+        {
+            await using var scope = infrastructure.Gateway.Services.CreateAsyncScope();
+            var tokens = scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>();
+            var kinds = new List<string?>();
+            await foreach (var token in tokens.FindBySubjectAsync(person.Person.Id.ToString()))
+            {
+                kinds.Add(await tokens.GetTypeAsync(token));
+            }
+
+            return kinds;
+        }
+
+        // OpenIddict names the kinds "…authorization_code" and "…access_token" (with a prefix in 7.x).
+        static bool Is(string? kind, string what) => kind?.EndsWith(what, StringComparison.Ordinal) == true;
+        var before = await KindsAsync();
+        Assert.True(before.Any(k => Is(k, "authorization_code")), string.Join(", ", before));
+        var pruning = infrastructure.Gateway.Services.GetRequiredService<ReferralNetwork.Gateway.People.OpenIdConnect.OidcPruning>();
+        Assert.True(await pruning.PruneAsync(DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None) > 0);
+        var left = await KindsAsync();
+        Assert.False(left.Any(k => Is(k, "authorization_code")), string.Join(", ", left));
+        Assert.True(left.Any(k => Is(k, "access_token")), string.Join(", ", left));
     }
 
     [Fact]

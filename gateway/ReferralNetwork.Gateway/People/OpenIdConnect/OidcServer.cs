@@ -72,6 +72,8 @@ public static class OidcServer
             });
 
         builder.Services.AddHostedService<OidcClients>();
+        builder.Services.AddSingleton<OidcPruning>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OidcPruning>());
         return builder;
     }
 
