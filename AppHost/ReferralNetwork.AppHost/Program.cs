@@ -30,6 +30,9 @@ var signingKey = TokenSigningKey.LoadOrCreate(data);
 var tokenSigningKey = builder.AddSecret("token-signing-key", signingKey.PrivateKeyBase64);
 var chosenOperatorSecret = Environment.GetEnvironmentVariable("OPERATOR_CLIENT_SECRET") is { Length: > 0 } chosen ? chosen : null;
 var operatorSecret = builder.AddSecret("operator-client-secret", chosenOperatorSecret ?? data.Secret("operator-client-secret"));
+// Encrypts the authorization codes of the gateway's OpenID Connect server for people: kept, so a restart
+// does not void codes in flight (and a second replica would need the same).
+var peopleCodeKey = builder.AddSecret("people-code-encryption-key", data.Secret("people-code-encryption-key"));
 
 // The event stores: one PostgreSQL, one database per service and one for the gateway's registry.
 var postgres = launch.ExternalPostgres is null
@@ -81,6 +84,9 @@ var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gatew
     .WithBroker(Broker(BrokerAccess.Gateway))
     .WithEnvironment("Auth__PrivateKey", tokenSigningKey)
     .WithEnvironment("OPERATOR_CLIENT_SECRET", operatorSecret)
+    .WithEnvironment("People__CodeEncryptionKey", peopleCodeKey)
+    // The AppHost serves the gateway over plain HTTP on loopback only; anywhere else it sits behind TLS.
+    .WithEnvironment("People__AllowHttp", "true")
     .RoutesTo(referrals, linkWorkers, communityProviders, feedback)
     .WithDemoOrganisations(operatorSecret, data, registerAtStart: launch.Demo)
     .WithStartupSummary(operatorSecret, data, generatedSecret: chosenOperatorSecret is null);

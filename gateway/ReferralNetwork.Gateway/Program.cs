@@ -1,5 +1,6 @@
 using ReferralNetwork.Gateway.Extensions;
 using ReferralNetwork.Gateway.Organisations;
+using ReferralNetwork.Gateway.People;
 using ReferralNetwork.Gateway.Proxy;
 using ReferralNetwork.Gateway.Tokens;
 using ReferralNetwork.Gateway.Tracing;
@@ -21,6 +22,7 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 // First, so every answer (a 404 included) tells the partner its trace id.
 app.UseEdgeTraceContext();
+app.Use(PeopleExtensions.ApplyPageHeadersAsync);
 app.UseUnknownRoutes();
 // Correlation id, problem details, authentication, authorization; then the per-partner limits,
 // so a limited call is refused before it reaches the proxy.
@@ -30,6 +32,8 @@ app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapTokenApi();
 app.MapOrganisationsApi();
+app.MapPeopleApi();
+app.MapPeoplePages();
 app.MapServices();
 
 app.Run();

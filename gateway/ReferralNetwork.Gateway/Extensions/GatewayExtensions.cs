@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.Gateway.Clients;
 using ReferralNetwork.Gateway.Organisations;
+using ReferralNetwork.Gateway.People;
 using ReferralNetwork.Gateway.Proxy;
 using ReferralNetwork.Gateway.RateLimiting;
 using ReferralNetwork.Gateway.Tokens;
@@ -25,9 +26,12 @@ public static class GatewayExtensions
             opts.Schema.For<ClientCredential>();
         }).PublishIntegrationEvents(new OrganisationEvents(), builder.Configuration);
 
-        builder.Services.AddSingleton<OperatorClient>();
         // Built now, so a missing or mismatched signing key stops the gateway at start, not at the first token.
-        builder.Services.AddSingleton(new TokenIssuer(builder.Configuration, TimeProvider.System));
+        var issuer = new TokenIssuer(builder.Configuration, TimeProvider.System);
+        builder.Services.AddSingleton(issuer);
+        builder.AddPeople("gatewaydb", issuer);
+
+        builder.Services.AddSingleton<OperatorClient>();
         builder.Services.AddScoped<ClientAuthentication>();
         builder.Services.AddSingleton<TokenRevocation>();
         builder.Services.AddTokenRevocationCheck();
@@ -51,7 +55,7 @@ public static class GatewayExtensions
                 await earlier(context);
                 if (context.Result is null && !await revocation.IsCurrentAsync(context.Principal!, context.HttpContext.RequestAborted))
                 {
-                    context.Fail("The token was revoked: the client secret was rotated or the organisation suspended.");
+                    context.Fail("The token was revoked: the client secret was rotated, the organisation suspended or the person's access ended.");
                 }
             };
         });

@@ -62,7 +62,22 @@ public sealed class TokenIssuer
         }
     }
 
-    public string Issue(TokenSubject subject)
+    /// <summary>The key and algorithm every token of the network is signed with (the OpenID Connect server's id tokens too).</summary>
+    public SigningCredentials Signing => signing;
+
+    public string Issue(TokenSubject subject) => Issue(subject, []);
+
+    /// <summary>
+    /// A person's token (issued through the OpenID Connect server): the organisation's claims as for its
+    /// system, with the person's id as <c>sub</c> and in <c>person</c>, and their name.
+    /// </summary>
+    public string IssueForPerson(TokenSubject subject, Guid personId, string personName) =>
+        Issue(subject, [
+            new Claim(NetworkTokens.PersonClaim, personId.ToString()),
+            new Claim(NetworkTokens.PersonNameClaim, personName),
+        ], subjectId: personId.ToString());
+
+    private string Issue(TokenSubject subject, IReadOnlyList<Claim> extra, string? subjectId = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         return handler.CreateToken(new SecurityTokenDescriptor
@@ -75,7 +90,7 @@ public sealed class TokenIssuer
             SigningCredentials = signing,
             Subject = new ClaimsIdentity(
             [
-                new Claim(JwtRegisteredClaimNames.Sub, subject.ClientId),
+                new Claim(JwtRegisteredClaimNames.Sub, subjectId ?? subject.ClientId),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
                 new Claim("client_id", subject.ClientId),
                 new Claim(NetworkTokens.OrganisationClaim, subject.OrganisationId.ToString()),
@@ -83,6 +98,7 @@ public sealed class TokenIssuer
                 new Claim(NetworkTokens.AreaClaim, subject.Area),
                 new Claim(NetworkTokens.NameClaim, subject.Name),
                 new Claim(NetworkTokens.GenerationClaim, subject.CredentialGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
+                .. extra,
             ]),
         });
     }

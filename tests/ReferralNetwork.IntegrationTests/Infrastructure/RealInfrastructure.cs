@@ -39,6 +39,29 @@ public sealed class RealInfrastructure : IAsyncLifetime
 
     public WebApplicationFactory<ReferralNetwork.Feedback.FeedbackEvents> Feedback { get; private set; } = null!;
 
+    public const string WebAppClientId = "webapp";
+    public const string WebAppRedirectUri = "https://webapp.test/signin-oidc";
+    public const string WebAppSignedOutUri = "https://webapp.test/signed-out";
+
+    public string WebAppSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(33));
+
+    /// <summary>The operator client's secret, as the gateway is configured.</summary>
+    public string OperatorSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+
+    private WebApplicationFactory<ReferralNetwork.Gateway.Organisations.OrganisationEvents>? gateway;
+
+    /// <summary>The gateway, started by the first test that needs it (most tests call the services directly).</summary>
+    public WebApplicationFactory<ReferralNetwork.Gateway.Organisations.OrganisationEvents> Gateway
+    {
+        get
+        {
+            lock (signingKey)
+            {
+                return gateway ??= Started(new WebApplicationFactory<ReferralNetwork.Gateway.Organisations.OrganisationEvents>());
+            }
+        }
+    }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(dataDirectory);
@@ -49,7 +72,7 @@ public sealed class RealInfrastructure : IAsyncLifetime
         Postgres = await postgres;
         Broker = await broker;
 
-        foreach (var database in new[] { "referralsdb", "linkworkersdb", "providersdb", "feedbackdb" })
+        foreach (var database in new[] { "referralsdb", "linkworkersdb", "providersdb", "feedbackdb", "gatewaydb" })
         {
             await Postgres.EnsureDatabaseAsync(database);
             Environment.SetEnvironmentVariable($"ConnectionStrings__{database}", Postgres.ConnectionString(database));
@@ -57,6 +80,17 @@ public sealed class RealInfrastructure : IAsyncLifetime
 
         Environment.SetEnvironmentVariable("ConnectionStrings__rabbitmq", Broker.ConnectionString);
         Environment.SetEnvironmentVariable("Auth__PublicKey", Convert.ToBase64String(signingKey.ExportSubjectPublicKeyInfo()));
+        // The gateway's only: it signs the network's tokens with the same key the services check them with.
+        Environment.SetEnvironmentVariable("Auth__PrivateKey", Convert.ToBase64String(signingKey.ExportPkcs8PrivateKey()));
+        Environment.SetEnvironmentVariable("OPERATOR_CLIENT_SECRET", OperatorSecret);
+        // The gateway's OpenID Connect server: the key for its codes, and a web app that people sign in to.
+        Environment.SetEnvironmentVariable("People__CodeEncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        Environment.SetEnvironmentVariable($"People__Clients__{WebAppClientId}__Secret", WebAppSecret);
+        Environment.SetEnvironmentVariable($"People__Clients__{WebAppClientId}__RedirectUris__0", WebAppRedirectUri);
+        Environment.SetEnvironmentVariable($"People__Clients__{WebAppClientId}__PostLogoutRedirectUris__0", WebAppSignedOutUri);
+        // Every test's requests reach the in-process gateway from one (unknown) address: its per-address limits are for partners.
+        Environment.SetEnvironmentVariable("RateLimits__AnonymousPerMinute", "100000");
+        Environment.SetEnvironmentVariable("RateLimits__TokenPerMinute", "100000");
         Environment.SetEnvironmentVariable("MASSTRANSIT_USAGE_TELEMETRY", "false");
         // A message that waits for a redelivery comes back within a test's patience (30 s by default).
         Environment.SetEnvironmentVariable("Messaging__RedeliveryDelay", "00:00:05");
@@ -101,7 +135,7 @@ public sealed class RealInfrastructure : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var host in new IAsyncDisposable?[] { Referrals, Feedback, CommunityProviders, LinkWorkers })
+        foreach (var host in new IAsyncDisposable?[] { gateway, Referrals, Feedback, CommunityProviders, LinkWorkers })
         {
             if (host is not null)
             {
@@ -127,7 +161,8 @@ public sealed class RealInfrastructure : IAsyncLifetime
     }
 
     /// <summary>A token as the gateway would issue it to an organisation, or to one of its people when <paramref name="person"/> is given.</summary>
-    public string TokenFor(Guid organisationId, OrganisationKind kind, string area = "liverpool-north", string name = "Test organisation", Guid? person = null)
+    /// <remarks>The gateway also wants the organisation's credential <paramref name="generation"/>; the services ignore it.</remarks>
+    public string TokenFor(Guid organisationId, OrganisationKind kind, string area = "liverpool-north", string name = "Test organisation", Guid? person = null, int? generation = null)
     {
         var handler = new JsonWebTokenHandler();
         return handler.CreateToken(new SecurityTokenDescriptor
@@ -144,6 +179,7 @@ public sealed class RealInfrastructure : IAsyncLifetime
                 new Claim(NetworkTokens.AreaClaim, area),
                 new Claim(NetworkTokens.NameClaim, name),
                 .. person is { } id ? [new Claim(NetworkTokens.PersonClaim, id.ToString())] : Array.Empty<Claim>(),
+                .. generation is { } g ? [new Claim(NetworkTokens.GenerationClaim, g.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32)] : Array.Empty<Claim>(),
             ]),
         });
     }

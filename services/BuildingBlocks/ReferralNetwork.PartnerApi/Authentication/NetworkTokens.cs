@@ -18,6 +18,9 @@ public static class NetworkTokens
     /// <summary>The person signed in, in a token issued to a person rather than to an organisation's system: their account's id.</summary>
     public const string PersonClaim = "person";
 
+    /// <summary>The person's name, in a person's token, so a service can say who acted without asking the gateway.</summary>
+    public const string PersonNameClaim = "person_name";
+
     /// <summary>The organisation's credential generation when the token was issued; only the gateway checks it.</summary>
     public const string GenerationClaim = "cred_gen";
 

@@ -1,0 +1,134 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using ReferralNetwork.EventSourcing;
+using ReferralNetwork.Gateway.People.OpenIdConnect;
+using ReferralNetwork.Gateway.RateLimiting;
+
+namespace ReferralNetwork.Gateway.People;
+
+public static class PeopleExtensions
+{
+    /// <summary>The longest a person must wait after too many failed sign-ins.</summary>
+    public static readonly TimeSpan LockoutFor = TimeSpan.FromMinutes(15);
+
+    public const int FailedSignInsBeforeLockout = 5;
+
+    /// <summary>People's accounts (ASP.NET Core Identity on EF Core) in the gateway's database, schema identity, migrated at start.</summary>
+    public static IHostApplicationBuilder AddPeople(this IHostApplicationBuilder builder, string connectionName, Tokens.TokenIssuer issuer)
+    {
+        var limits = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = limits.ApplyTo(builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set."));
+
+        builder.Services.AddDbContext<PeopleDb>(o => o.UsePeopleDatabase(connectionString));
+        builder.Services.AddIdentityCore<PersonAccount>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                // The user name is the email, already checked by PeopleRules; Identity's default alphabet would refuse valid addresses.
+                o.User.AllowedUserNameCharacters = "";
+                // NCSC guidance: length over composition rules.
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequiredUniqueChars = 4;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = FailedSignInsBeforeLockout;
+                o.Lockout.DefaultLockoutTimeSpan = LockoutFor;
+                o.Tokens.AuthenticatorTokenProvider = PersonAuthenticator.Name;
+            })
+            .AddEntityFrameworkStores<PeopleDb>()
+            .AddSignInManager<PersonSignIn>()
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<PersonAuthenticator>(PersonAuthenticator.Name);
+
+        // Cookies and antiforgery tokens are protected with keys every replica shares and a restart keeps.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("referral-network-gateway")
+            .PersistKeysToDbContext<PeopleDb>();
+
+        // The bearer scheme stays the default (partners' systems); these cookies serve the account pages only.
+        builder.Services.AddAuthentication()
+            .AddIdentityCookies(cookies =>
+            {
+                cookies.ApplicationCookie!.Configure(o =>
+                {
+                    o.LoginPath = "/account/sign-in";
+                    o.LogoutPath = "/account";
+                    o.AccessDeniedPath = "/account/sign-in";
+                    o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                    o.SlidingExpiration = true;
+                    Harden(o.Cookie, "__Host-rn-session");
+                });
+                cookies.TwoFactorUserIdCookie!.Configure(o => Harden(o.Cookie, "__Host-rn-signing-in"));
+            });
+        builder.Services.AddAuthentication().AddCookie(PersonSignIn.EnrolmentScheme, o =>
+        {
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(15);
+            o.SlidingExpiration = false;
+            Harden(o.Cookie, "__Host-rn-enrolment");
+        });
+        // Ending access changes the security stamp: an open session notices within a minute.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        builder.Services.AddAntiforgery(o => Harden(o.Cookie, "__Host-rn-antiforgery"));
+        builder.Services.AddRazorPages(o => o.RootDirectory = "/People/Pages");
+
+        builder.Services.AddScoped<PeopleAuthority>();
+        builder.Services.AddHostedService<PeopleMigrations>();
+        // After the migrations: it registers the configured clients in the tables they create.
+        builder.AddPeopleSignInServer(issuer);
+        return builder;
+    }
+
+    /// <summary>The account pages, with headers that keep them out of frames and away from anything but the gateway itself.</summary>
+    public static WebApplication MapPeoplePages(this WebApplication app)
+    {
+        app.MapRazorPages().RequireRateLimiting(RateLimits.PartnerPolicy);
+        app.MapPeopleSignInServer();
+        return app;
+    }
+
+    public static Task ApplyPageHeadersAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.Path.StartsWithSegments("/account") || context.Request.Path.StartsWithSegments("/oidc"))
+        {
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+            context.Response.Headers.XFrameOptions = "DENY";
+            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        }
+
+        return next(context);
+    }
+
+    // __Host- cookies: only over HTTPS, for this host alone, for the whole site; never readable by script.
+    // Lax, so the redirect back from a sign-in started by a web app on another site still carries them.
+    private static void Harden(CookieBuilder cookie, string name)
+    {
+        cookie.Name = name;
+        cookie.HttpOnly = true;
+        cookie.SecurePolicy = CookieSecurePolicy.Always;
+        cookie.SameSite = SameSiteMode.Lax;
+        cookie.Path = "/";
+        cookie.Domain = null;
+    }
+
+    public static DbContextOptionsBuilder UsePeopleDatabase(this DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", PeopleDb.Schema));
+}
+
+/// <summary>
+/// Applies the accounts' migrations before the gateway serves anything (hosted services start before the
+/// server listens). EF Core takes a database lock while migrating, so replicas starting together are safe.
+/// </summary>
+internal sealed class PeopleMigrations(IServiceScopeFactory scopes) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PeopleDb>().Database.MigrateAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
