@@ -126,6 +126,24 @@ public static class NetworkModel
     }
 
     /// <summary>
+    /// A web app people sign in to through the gateway: its client at the gateway's OpenID Connect server, with the
+    /// addresses it may return to under the gateway's /app route, and the gateway's address given to the app.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPeopleClient(
+        this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ProjectResource> webApp, string clientId, IResourceBuilder<ParameterResource> secret)
+    {
+        var address = gateway.GetEndpoint("http");
+        webApp.WithEnvironment("Web__Gateway", address)
+            .WithEnvironment("Web__ClientId", clientId)
+            .WithRelationship(gateway.Resource, "Signs people in at");
+        return gateway
+            .WithEnvironment($"People__Clients__{clientId}__Secret", secret)
+            .WithEnvironment($"People__Clients__{clientId}__DisplayName", "Referral Network web app")
+            .WithEnvironment($"People__Clients__{clientId}__RedirectUris__0", ReferenceExpression.Create($"{address}/app/signin-oidc"))
+            .WithEnvironment($"People__Clients__{clientId}__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{address}/app/signout-callback-oidc"));
+    }
+
+    /// <summary>
     /// The gateway's address, the operator's credentials and where things are, printed once the
     /// gateway is ready: what a person who just ran start.sh needs next.
     /// </summary>

@@ -78,7 +78,15 @@ var referrals = builder.AddNetworkService<Projects.ReferralNetwork_Referrals>("r
     .WithBroker(Broker(BrokerAccess.Referrals))
     .WaitBeforeFirstStart(feedback);
 
-// The gateway partners call: tokens, the organisation registry, and routes to the four services.
+// The web app people use, signed in as themselves at the gateway's OpenID Connect server; it calls the
+// partner API with their tokens and is served through the gateway at /app.
+var webClientSecret = builder.AddSecret("web-client-secret", data.Secret("web-client-secret"));
+var webApp = builder.AddNetworkService<Projects.ReferralNetwork_Web>("webapp", Offset(firstServicePort, 4), signingKey)
+    .WithEnvironment("Web__ClientSecret", webClientSecret)
+    // Plain HTTP to the gateway on loopback, as below.
+    .WithEnvironment("Web__AllowHttp", "true");
+
+// The gateway partners call: tokens, the organisation registry, and routes to the four services and the web app.
 var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gateway", LaunchArguments.Port(launch.GatewayPort, 8080), signingKey)
     .WithDatabase(Database("gatewaydb"))
     .WithBroker(Broker(BrokerAccess.Gateway))
@@ -87,14 +95,15 @@ var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gatew
     .WithEnvironment("People__CodeEncryptionKey", peopleCodeKey)
     // The AppHost serves the gateway over plain HTTP on loopback only; anywhere else it sits behind TLS.
     .WithEnvironment("People__AllowHttp", "true")
-    .RoutesTo(referrals, linkWorkers, communityProviders, feedback)
+    .WithPeopleClient(webApp, "referral-network-web", webClientSecret)
+    .RoutesTo(referrals, linkWorkers, communityProviders, feedback, webApp)
     .WithDemoOrganisations(operatorSecret, data, registerAtStart: launch.Demo)
     .WithStartupSummary(operatorSecret, data, generatedSecret: chosenOperatorSecret is null);
 
 // Or the services' telemetry goes to the operator's own collector, over OTLP/HTTP.
 if (launch.OtlpEndpoint is { } otlpEndpoint)
 {
-    foreach (var service in new[] { linkWorkers, communityProviders, feedback, referrals, gateway })
+    foreach (var service in new[] { linkWorkers, communityProviders, feedback, referrals, webApp, gateway })
     {
         service.WithOtlpEndpoint(otlpEndpoint);
     }

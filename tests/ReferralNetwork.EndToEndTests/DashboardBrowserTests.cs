@@ -21,7 +21,7 @@ public class DashboardBrowserTests(RunningNetwork network, HeadlessChromium chro
     private static readonly string[] Resources =
     [
         "postgres", "linkworkersdb", "providersdb", "feedbackdb", "referralsdb", "gatewaydb",
-        "rabbitmq", "rabbitmq-epmd", "linkworkers", "communityproviders", "feedback", "referrals", "gateway",
+        "rabbitmq", "rabbitmq-epmd", "linkworkers", "communityproviders", "feedback", "referrals", "webapp", "gateway",
     ];
 
     [Fact]

@@ -209,6 +209,8 @@ public sealed class RunningNetwork : AspireNetwork
         ["Webhooks__AllowLoopbackReceivers"] = "true",
         // Every test signs in several partners from one address.
         ["RateLimits__TokenPerMinute"] = "1000",
+        // The web app's open pages ask for changes every second, so the browser tests wait less.
+        ["Web__RefreshEvery"] = "00:00:01",
     };
 
     /// <summary>The Aspire dashboard's login address, with its browser token.</summary>

@@ -22,6 +22,8 @@ public static class PeopleExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set."));
 
         builder.Services.AddDbContext<PeopleDb>(o => o.UsePeopleDatabase(connectionString));
+        var allowHttp = builder.Configuration.GetValue<bool>(OidcServer.AllowHttpSetting);
+        void Harden(CookieBuilder cookie, string name) => HardenCookie(cookie, name, allowHttp);
         builder.Services.AddIdentityCore<PersonAccount>(o =>
             {
                 o.User.RequireUniqueEmail = true;
@@ -104,11 +106,13 @@ public static class PeopleExtensions
 
     // __Host- cookies: only over HTTPS, for this host alone, for the whole site; never readable by script.
     // Lax, so the redirect back from a sign-in started by a web app on another site still carries them.
-    private static void Harden(CookieBuilder cookie, string name)
+    // Where the gateway is plain HTTP on loopback (People:AllowHttp, the AppHost) they cannot be Secure, and a
+    // __Host- cookie must be: there they are sent as the request came, under the same names without the prefix.
+    private static void HardenCookie(CookieBuilder cookie, string name, bool allowHttp)
     {
-        cookie.Name = name;
+        cookie.Name = allowHttp ? name["__Host-".Length..] : name;
         cookie.HttpOnly = true;
-        cookie.SecurePolicy = CookieSecurePolicy.Always;
+        cookie.SecurePolicy = allowHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         cookie.SameSite = SameSiteMode.Lax;
         cookie.Path = "/";
         cookie.Domain = null;

@@ -15,6 +15,9 @@ public sealed class RateLimitOptions
     public int PerPartnerPerMinute { get; set; } = 600;
     public int AnonymousPerMinute { get; set; } = 60;
     public int TokenPerMinute { get; set; } = 30;
+
+    /// <summary>The web app's pages, per address: a whole office behind one address loads them.</summary>
+    public int WebAppPerMinute { get; set; } = 1200;
 }
 
 /// <summary>
@@ -26,6 +29,7 @@ public static class RateLimits
 {
     public const string PartnerPolicy = "partner";
     public const string TokenPolicy = "token";
+    public const string WebAppPolicy = "webapp";
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
@@ -50,6 +54,10 @@ public static class RateLimits
 
             // Slows down secret guessing: counted per address whatever client id is tried.
             o.AddPolicy(TokenPolicy, http => PerMinute($"ip:{ClientAddress(http)}", limits.TokenPerMinute));
+
+            // People's browsers: pages, their assets and the live connection. What the app then asks of the
+            // partner API counts against the person's organisation like any other call.
+            o.AddPolicy(WebAppPolicy, http => PerMinute($"webapp:{ClientAddress(http)}", limits.WebAppPerMinute));
         });
         return builder;
     }
@@ -62,6 +70,7 @@ public static class RateLimits
             .Validate(o => o.PerPartnerPerMinute > 0, "RateLimits:PerPartnerPerMinute must be at least 1.")
             .Validate(o => o.AnonymousPerMinute > 0, "RateLimits:AnonymousPerMinute must be at least 1.")
             .Validate(o => o.TokenPerMinute > 0, "RateLimits:TokenPerMinute must be at least 1.")
+            .Validate(o => o.WebAppPerMinute > 0, "RateLimits:WebAppPerMinute must be at least 1.")
             .ValidateOnStart();
         return services;
     }

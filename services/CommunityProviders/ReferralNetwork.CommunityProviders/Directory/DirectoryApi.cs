@@ -135,9 +135,15 @@ public static class DirectoryApi
     }
 
     public static async Task<Results<Ok<Paged<ServiceView>>, Ok<IReadOnlyList<ServiceView>>>> SearchAsync(
-        IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct, string? category = null, string? area = null)
+        IQuerySession session, HttpContext http, [AsParameters] PageRequest paging, CancellationToken ct, string? category = null, string? area = null,
+        Guid? providerId = null)
     {
         var query = session.Query<CommunityService>().AsQueryable();
+        if (providerId is { } provider)
+        {
+            query = query.Where(s => s.ProviderId == provider);
+        }
+
         if (area is not null)
         {
             query = query.Where(s => s.Details.Area == area);

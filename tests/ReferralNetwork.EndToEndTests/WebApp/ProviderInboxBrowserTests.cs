@@ -1,0 +1,163 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace ReferralNetwork.EndToEndTests.WebApp;
+
+/// <summary>
+/// The web app as a community provider's staff use it, in headless chromium through the gateway: signed in as
+/// themselves, their inbox filling by itself, the onward referral worked, a message the GP's system then reads,
+/// every page scanned by axe; and what another organisation's people see of it: nothing.
+/// </summary>
+[Collection(RunningNetworkCollection.Name)]
+public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium chromium, ITestOutputHelper output) : IClassFixture<HeadlessChromium>
+{
+    private const string PersonName = "Ada Lovelace";
+
+    [Fact]
+    public async Task A_providers_staff_member_sees_an_onward_referral_arrive_works_it_and_sends_a_message_the_gp_reads()
+    {
+        var journey = await Journey.StartAsync(network, "webapp");
+        var referralId = await journey.ReferralInProgressAsync();
+        await using var staff = await PersonInBrowser.SignInAsync(network, chromium.Browser, journey.Provider, "Priya Shah");
+        var page = staff.Page;
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "the start page");
+        await PersonInBrowser.ScreenshotAsync(page, "start");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Inbox", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("live-status")).ToContainTextAsync("Up to date");
+        await Expect(page.GetByText(PersonName)).ToHaveCountAsync(0);
+
+        // The link worker refers on while the inbox is open: it appears by itself, the page never reloaded.
+        await page.EvaluateAsync("() => window.stillTheSamePage = true");
+        var onwardId = await journey.ReferOnAsync(referralId, journey.ServiceId);
+        var arrived = page.GetByTestId("to-acknowledge").GetByRole(AriaRole.Link, new() { Name = PersonName });
+        await Expect(arrived).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.stillTheSamePage === true"), "The inbox reloaded to show the new referral.");
+        await Expect(page.GetByTestId("live-status")).ToContainTextAsync("1 new referral arrived");
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "the inbox");
+        await PersonInBrowser.ScreenshotAsync(page, "inbox");
+
+        await arrived.ClickAsync();
+        await Expect(page.GetByTestId("acknowledge-by")).ToContainTextAsync("Acknowledge by");
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "a new onward referral");
+        await PersonInBrowser.ScreenshotAsync(page, "onward-referral");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("status")).ToHaveTextAsync("Acknowledged");
+
+        // Rejecting without a reason says so next to the question and changes nothing; accepting then works.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reject", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#reject-reason-error")).ToContainTextAsync("Choose why you are rejecting the referral.");
+        await Expect(page.GetByRole(AriaRole.Alert).GetByRole(AriaRole.Link, new() { Name = "Choose why you are rejecting the referral." })).ToBeVisibleAsync();
+        Assert.Equal("received", (await journey.InboxItemAsync(journey.Provider, onwardId)).GetProperty("status").GetString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Accept", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("status")).ToHaveTextAsync("Accepted");
+
+        // A session: nothing filled in, then a date in the future, each refused next to its field, nothing recorded.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record session" }).ClickAsync();
+        await Expect(page.Locator("#attendance-date-error")).ToContainTextAsync("Enter the date of the session.");
+        await Expect(page.Locator("#attendance-attended-error")).ToContainTextAsync("Say whether they came to the session.");
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "a form with errors");
+        var tomorrow = DateTime.UtcNow.AddDays(2);
+        await FillDateAsync(page, tomorrow);
+        await page.GetByLabel("Yes").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record session" }).ClickAsync();
+        await Expect(page.Locator("#attendance-date-error")).ToContainTextAsync("The date must be today or in the past.");
+        await FillDateAsync(page, DateTime.UtcNow.AddDays(-1));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record session" }).ClickAsync();
+        await Expect(page.GetByTestId("status")).ToHaveTextAsync("Attending");
+        await Expect(page.GetByTestId("attendances")).ToContainTextAsync("attended");
+        var worked = await journey.InboxItemAsync(journey.Provider, onwardId);
+        Assert.Equal("in-progress", worked.GetProperty("status").GetString());
+        Assert.Single(worked.GetProperty("attendances").EnumerateArray());
+
+        // A message: an empty one is refused; the one sent is what the GP's system reads through the partner API.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
+        await Expect(page.Locator("#message-text-error")).ToContainTextAsync("Write the message before sending it.");
+        var text = $"Ada came to her first walk and enjoyed it ({Guid.NewGuid():N}).";
+        await page.GetByLabel("Write a message").FillAsync(text);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
+        await Expect(page.GetByTestId("messages")).ToContainTextAsync(text);
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "an onward referral under way");
+        await PersonInBrowser.ScreenshotAsync(page, "onward-referral-under-way");
+
+        var messages = await Json.ReadAsync(await journey.Gp.Client.GetAsync($"/api/referrals/{referralId}/messages"));
+        var sent = messages.EnumerateArray().Single(m => m.GetProperty("text").GetString() == text);
+        Assert.Equal(journey.Provider.Id, sent.GetProperty("by").GetProperty("organisationId").GetGuid());
+
+        // Who did it: the referral's timeline names the provider's person for what they did, as the GP sees it.
+        var timeline = await Journey.SeenByAsync(journey.Gp, $"/api/referrals/{referralId}/timeline",
+            t => t.EnumerateArray().Any(e => PersonOf(e) == staff.Id && e.GetProperty("type").GetString()!.Contains("message")), "the message on the timeline");
+        output.WriteLine(string.Join(Environment.NewLine, timeline.EnumerateArray().Select(e => $"{e.GetProperty("type")} by {PersonOf(e)}")));
+
+        // Their services: the places free, refused when nonsense, saved when right.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Our services" }).ClickAsync();
+        var service = page.GetByTestId("service");
+        // Five were free when listed; accepting Ada took one.
+        await Expect(service.GetByTestId("places")).ToHaveTextAsync("4 of 12");
+        await service.GetByLabel("Places free now").FillAsync("lots");
+        await service.GetByRole(AriaRole.Button, new() { Name = "Save places" }).ClickAsync();
+        await Expect(service.Locator(".nhsuk-error-message")).ToContainTextAsync("Enter a whole number from 0 to 12.");
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "the services page with an error");
+        await service.GetByLabel("Places free now").FillAsync("3");
+        await service.GetByLabel("Waiting time for a place").SelectOptionAsync("under-1-month");
+        await service.GetByRole(AriaRole.Button, new() { Name = "Save places" }).ClickAsync();
+        await Expect(service.GetByTestId("places")).ToHaveTextAsync("3 of 12");
+        await service.GetByRole(AriaRole.Button, new() { Name = "These details are still right" }).ClickAsync();
+        var listing = await Json.ReadAsync(await journey.Provider.Client.GetAsync($"/api/directory/services/{journey.ServiceId}"));
+        Assert.Equal(3, listing.GetProperty("capacity").GetProperty("available").GetInt32());
+        Assert.Equal("under-1-month", listing.GetProperty("waitlist").GetString());
+        await PersonInBrowser.ScreenshotAsync(page, "services");
+    }
+
+    [Fact]
+    public async Task A_person_of_another_organisation_sees_none_of_it()
+    {
+        var journey = await Journey.StartAsync(network, "webapp-other");
+        var referralId = await journey.ReferralInProgressAsync();
+        var onwardId = await journey.ReferOnAsync(referralId, journey.ServiceId);
+        await journey.InboxItemAsync(journey.Provider, onwardId);
+
+        // Another provider in the same area: its inbox is empty, and the onward referral's own address finds nothing.
+        var other = await network.RegisterAsync("Canal Boat Club", "community-provider", journey.Area);
+        await using var stranger = await PersonInBrowser.SignInAsync(network, chromium.Browser, other, "Tom Reed");
+        await stranger.Page.GetByRole(AriaRole.Link, new() { Name = "Inbox", Exact = true }).ClickAsync();
+        await Expect(stranger.Page.GetByTestId("live-status")).ToContainTextAsync("Up to date");
+        await Expect(stranger.Page.GetByText(PersonName)).ToHaveCountAsync(0);
+        await stranger.Page.GotoAsync($"/app/inbox/{onwardId}");
+        await Expect(stranger.Page.GetByTestId("problem")).ToContainTextAsync("Not found");
+        await Expect(stranger.Page.GetByText(PersonName)).ToHaveCountAsync(0);
+
+        // The GP's own staff: the inbox is not theirs at all.
+        await using var gpStaff = await PersonInBrowser.SignInAsync(network, chromium.Browser, journey.Gp, "Dr Okafor");
+        await gpStaff.Page.GotoAsync("/app/inbox");
+        await Expect(gpStaff.Page.GetByRole(AriaRole.Heading, new() { Name = "You cannot see this page" })).ToBeVisibleAsync();
+        await gpStaff.Page.GotoAsync($"/app/inbox/{onwardId}");
+        await Expect(gpStaff.Page.GetByRole(AriaRole.Heading, new() { Name = "You cannot see this page" })).ToBeVisibleAsync();
+        await Expect(gpStaff.Page.GetByText(PersonName)).ToHaveCountAsync(0);
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(gpStaff.Page, "the page refused");
+
+        // Signed out: the app's pages send people to sign in, and nothing is shown.
+        await gpStaff.Page.GotoAsync("/app/");
+        await gpStaff.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(gpStaff.Page.GetByTestId("sign-in")).ToBeVisibleAsync();
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(gpStaff.Page, "the start page, signed out");
+        await PersonInBrowser.ScreenshotAsync(gpStaff.Page, "signed-out");
+        await gpStaff.Page.GotoAsync($"/app/inbox/{onwardId}");
+        await Expect(gpStaff.Page.Locator("#Email")).ToBeVisibleAsync();
+        Assert.Contains("/account/sign-in", gpStaff.Page.Url);
+    }
+
+    private static async Task FillDateAsync(IPage page, DateTime date)
+    {
+        await page.GetByLabel("Day").FillAsync(date.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("Month").FillAsync(date.Month.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("Year").FillAsync(date.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static Guid? PersonOf(JsonElement entry) =>
+        entry.GetProperty("by").TryGetProperty("personId", out var person) && person.ValueKind == JsonValueKind.String ? person.GetGuid() : null;
+}
