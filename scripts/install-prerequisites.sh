@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local referral network runs besides .NET: PostgreSQL and RabbitMQ from the
-# Debian packages. The AppHost runs them as its own child processes on its own ports, so the
+# Debian packages, and Node.js with npm when there is no npm, which the build uses to compile the web
+# app's NHS.UK styles (webapp/ReferralNetwork.Web/package.json). The AppHost runs them as its own child processes on its own ports, so the
 # system-wide services the packages bring must not be left running.
 # With --for-tests also Debian's chromium, which the dashboard's browser tests drive headless
 # (the network itself never needs it, so scripts/start.sh does not ask for it).
@@ -30,20 +31,23 @@ postgres_version() { ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | sort -V
 rabbitmq_installed() { [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; }
 # The browser tests launch exactly this path (tests/ReferralNetwork.EndToEndTests/DashboardBrowserTests.cs).
 chromium_installed() { [ -x /usr/bin/chromium ]; }
+# Any npm on the PATH will do (the build runs "npm ci" and sass, which need Node.js 14 or later).
+npm_installed() { command -v npm > /dev/null; }
 
 # Only what is missing, so an installed PostgreSQL or RabbitMQ is never touched for chromium's sake.
 packages=()
 postgres_installed || packages+=(postgresql)
 rabbitmq_installed || packages+=(rabbitmq-server)
+npm_installed || packages+=(nodejs npm)
 if [ "$for_tests" = yes ] && ! chromium_installed; then
     packages+=(chromium)
 fi
 
 if [ "${#packages[@]}" -eq 0 ]; then
     if [ "$for_tests" = yes ]; then
-        say "PostgreSQL ($(postgres_version)), RabbitMQ and chromium are already installed; nothing to do."
+        say "PostgreSQL ($(postgres_version)), RabbitMQ, npm and chromium are already installed; nothing to do."
     else
-        say "PostgreSQL ($(postgres_version)) and RabbitMQ are already installed; nothing to do."
+        say "PostgreSQL ($(postgres_version)), RabbitMQ and npm are already installed; nothing to do."
     fi
     exit 0
 fi
@@ -59,7 +63,7 @@ else
 fi
 
 if ! command -v apt-get > /dev/null; then
-    say "apt-get not found: this script knows Debian/Ubuntu only. Install PostgreSQL (server binaries under /usr/lib/postgresql/<version>/bin) and RabbitMQ yourself, and for the tests chromium as /usr/bin/chromium."
+    say "apt-get not found: this script knows Debian/Ubuntu only. Install PostgreSQL (server binaries under /usr/lib/postgresql/<version>/bin), RabbitMQ and Node.js with npm yourself, and for the tests chromium as /usr/bin/chromium."
     exit 1
 fi
 

@@ -167,6 +167,7 @@ public static class NetworkModel
                  Referral Network is running
                    Dashboard        {dashboard}
                    Gateway          {url}   (health: {url}/health)
+                   Web app          {url}/app/   (people sign in as themselves; invite them first, see the README)
                    Operator client  client_id={OperatorClientId}
                                     client_secret={secret}
                                     ({(generatedSecret ? "generated once, kept in " + Path.Combine(data.Path, "secrets", "operator-client-secret") : "from OPERATOR_CLIENT_SECRET")})

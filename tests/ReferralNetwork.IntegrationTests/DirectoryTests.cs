@@ -82,6 +82,21 @@ public class DirectoryTests(RealInfrastructure infrastructure)
     }
 
     [Fact]
+    public async Task One_providers_services_are_found_by_its_id()
+    {
+        var providerId = Guid.NewGuid();
+        var provider = ClientFor(providerId);
+        var first = await ListAsync(provider);
+        var second = await ListAsync(provider);
+        await ListAsync(ClientFor(Guid.NewGuid()));
+
+        var found = await JsonAsync(await ClientFor(Guid.NewGuid(), OrganisationKind.LinkWorkerService).GetAsync($"/api/directory/services?providerId={providerId}"));
+
+        Assert.Equal([first, second], found.EnumerateArray().Select(s => s.GetProperty("id").GetGuid()).Order().ToArray());
+        Assert.All(found.EnumerateArray(), s => Assert.Equal(providerId, s.GetProperty("providerId").GetGuid()));
+    }
+
+    [Fact]
     public async Task Another_provider_cannot_edit_a_service_and_nothing_changes()
     {
         var owner = ClientFor(Guid.NewGuid());

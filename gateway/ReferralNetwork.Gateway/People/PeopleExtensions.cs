@@ -96,7 +96,8 @@ public static class PeopleExtensions
     {
         if (context.Request.Path.StartsWithSegments("/account") || context.Request.Path.StartsWithSegments("/oidc"))
         {
-            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+            // Styles from this gateway only (the web app's, at /app/css): no script, no frames, nothing else.
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
             context.Response.Headers.XFrameOptions = "DENY";
             context.Response.Headers["Referrer-Policy"] = "no-referrer";
         }

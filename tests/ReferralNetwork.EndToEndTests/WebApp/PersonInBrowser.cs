@@ -31,8 +31,18 @@ public sealed class PersonInBrowser : IAsyncDisposable
 
     public string Name { get; }
 
-    public static async Task<PersonInBrowser> SignInAsync(AspireNetwork network, IBrowser browser, Partner organisation, string name)
+    /// <param name="checkPages">Scan the gateway's account pages with axe on the way, and take their screenshots.</param>
+    public static async Task<PersonInBrowser> SignInAsync(AspireNetwork network, IBrowser browser, Partner organisation, string name, bool checkPages = false)
     {
+        async Task CheckAsync(IPage page, string what)
+        {
+            if (checkPages)
+            {
+                await NoSeriousAccessibilityIssuesAsync(page, what);
+                await ScreenshotAsync(page, what.Replace(' ', '-'));
+            }
+        }
+
         var invited = await Json.ReadAsync(await (await network.OperatorAsync()).PostAsJsonAsync(
             $"/api/organisations/{organisation.Id}/people", new { name, email = $"{Guid.NewGuid():N}@example.org", role = "member" }));
         var context = await browser.NewContextAsync(new() { BaseURL = network.GatewayUrl.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
@@ -42,18 +52,21 @@ public sealed class PersonInBrowser : IAsyncDisposable
 
         // The invitation, then the authenticator; once enrolled, on to the web app's sign-in, which the gateway's new session answers at once.
         await page.GotoAsync("/account/accept?ReturnUrl=%2Fapp%2Fsign-in");
+        await CheckAsync(page, "account accept");
         await page.Locator("#Code").FillAsync(invited.GetProperty("invitationCode").GetString()!);
         await page.Locator("#Email").FillAsync(invited.GetProperty("email").GetString()!);
         await page.Locator("#Password").FillAsync(Password);
         await page.Locator("#ConfirmPassword").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         var key = await page.Locator("#authenticator-key").TextContentAsync();
+        await CheckAsync(page, "account authenticator");
         // The key is shown in groups, as people type it.
         var secret = new string(key!.Where(char.IsLetterOrDigit).ToArray()).ToUpperInvariant();
         await page.Locator("#Code").FillAsync(new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp());
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await Expect(page.Locator("#recovery-codes")).ToBeVisibleAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "Continue" }).ClickAsync();
+        await CheckAsync(page, "account recovery codes");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
 
         try
         {

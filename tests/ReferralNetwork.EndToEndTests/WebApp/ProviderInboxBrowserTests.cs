@@ -22,7 +22,7 @@ public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium 
     {
         var journey = await Journey.StartAsync(network, "webapp");
         var referralId = await journey.ReferralInProgressAsync();
-        await using var staff = await PersonInBrowser.SignInAsync(network, chromium.Browser, journey.Provider, "Priya Shah");
+        await using var staff = await PersonInBrowser.SignInAsync(network, chromium.Browser, journey.Provider, "Priya Shah", checkPages: true);
         var page = staff.Page;
         await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "the start page");
         await PersonInBrowser.ScreenshotAsync(page, "start");
@@ -149,6 +149,8 @@ public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium 
         await gpStaff.Page.GotoAsync($"/app/inbox/{onwardId}");
         await Expect(gpStaff.Page.Locator("#Email")).ToBeVisibleAsync();
         Assert.Contains("/account/sign-in", gpStaff.Page.Url);
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(gpStaff.Page, "the gateway's sign-in page");
+        await PersonInBrowser.ScreenshotAsync(gpStaff.Page, "account-sign-in");
     }
 
     private static async Task FillDateAsync(IPage page, DateTime date)
