@@ -33,8 +33,8 @@ public abstract class AspireNetwork : IAsyncLifetime
 
     public string OperatorClientSecret { get; private set; } = "";
 
-    /// <summary>The names of the four services and the gateway, as resources.</summary>
-    public static IReadOnlyList<string> Services { get; } = ["linkworkers", "communityproviders", "feedback", "referrals", "gateway"];
+    /// <summary>The names of the four services, the web app and the gateway, as resources.</summary>
+    public static IReadOnlyList<string> Services { get; } = ["linkworkers", "communityproviders", "feedback", "referrals", "webapp", "gateway"];
 
     protected virtual bool WithDashboard => false;
 

@@ -11,6 +11,12 @@ public sealed class WebAppOptions
     /// </summary>
     public Uri? Gateway { get; set; }
 
+    /// <summary>
+    /// The OpenID Connect provider people sign in at; the gateway's own when unset. Another provider must put
+    /// the network's claims (person, org, kind, org_name) in its access tokens, which the services must trust.
+    /// </summary>
+    public Uri? Authority { get; set; }
+
     /// <summary>Where the gateway serves the app (a YARP route); the app's own addresses are under it.</summary>
     public string PathBase { get; set; } = "/app";
 
@@ -43,9 +49,18 @@ public sealed class WebAppOptions
             throw new InvalidOperationException($"{Section}:Gateway must be the gateway's absolute address, as people's browsers reach it.");
         }
 
-        if (gateway.Scheme == "http" && !options.AllowHttp)
+        options.Authority ??= gateway;
+        foreach (var (name, address) in new[] { ("Gateway", gateway), ("Authority", options.Authority) })
         {
-            throw new InvalidOperationException($"{Section}:Gateway is plain HTTP; set {Section}:AllowHttp only where it is loopback.");
+            if (!address.IsAbsoluteUri || address.Scheme is not ("https" or "http"))
+            {
+                throw new InvalidOperationException($"{Section}:{name} must be an absolute http(s) address.");
+            }
+
+            if (address.Scheme == "http" && !options.AllowHttp)
+            {
+                throw new InvalidOperationException($"{Section}:{name} is plain HTTP; set {Section}:AllowHttp only where it is loopback.");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.ClientSecret) || options.ClientSecret.Length < 32)

@@ -41,6 +41,13 @@ public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium 
         await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "the inbox");
         await PersonInBrowser.ScreenshotAsync(page, "inbox");
 
+        // On a phone: nothing wider than the screen, still no serious accessibility issue.
+        await page.SetViewportSizeAsync(390, 844);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "The inbox is wider than a phone's screen.");
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "the inbox on a phone");
+        await PersonInBrowser.ScreenshotAsync(page, "inbox-phone");
+        await page.SetViewportSizeAsync(1280, 900);
+
         await arrived.ClickAsync();
         await Expect(page.GetByTestId("acknowledge-by")).ToContainTextAsync("Acknowledge by");
         await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "a new onward referral");
@@ -84,6 +91,17 @@ public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium 
         await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "an onward referral under way");
         await PersonInBrowser.ScreenshotAsync(page, "onward-referral-under-way");
 
+        // Finishing: refused without saying how it ended; completed with a summary, which frees the place.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Finish" }).ClickAsync();
+        await Expect(page.Locator("#close-outcome-error")).ToContainTextAsync("Say whether it was completed or did not work out.");
+        await Expect(page.Locator("#close-text-error")).ToContainTextAsync("Write a short summary of how it went.");
+        Assert.Equal("in-progress", (await journey.InboxItemAsync(journey.Provider, onwardId)).GetProperty("status").GetString());
+        await page.GetByLabel("Completed").CheckAsync();
+        await page.GetByLabel("Summary for the link worker and the referrer").FillAsync("Came to four walks; now walks with a neighbour.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Finish" }).ClickAsync();
+        await Expect(page.GetByTestId("status")).ToHaveTextAsync("Completed");
+        await Journey.SeenByAsync(journey.Gp, $"/api/referrals/{referralId}", r => Journey.OnwardStatus(r, onwardId) == "completed", "the completion at the GP");
+
         var messages = await Json.ReadAsync(await journey.Gp.Client.GetAsync($"/api/referrals/{referralId}/messages"));
         var sent = messages.EnumerateArray().Single(m => m.GetProperty("text").GetString() == text);
         Assert.Equal(journey.Provider.Id, sent.GetProperty("by").GetProperty("organisationId").GetGuid());
@@ -96,8 +114,8 @@ public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium 
         // Their services: the places free, refused when nonsense, saved when right.
         await page.GetByRole(AriaRole.Link, new() { Name = "Our services" }).ClickAsync();
         var service = page.GetByTestId("service");
-        // Five were free when listed; accepting Ada took one.
-        await Expect(service.GetByTestId("places")).ToHaveTextAsync("4 of 12");
+        // Five were free when listed; accepting Ada took one, completing gave it back.
+        await Expect(service.GetByTestId("places")).ToHaveTextAsync("5 of 12");
         await service.GetByLabel("Places free now").FillAsync("lots");
         await service.GetByRole(AriaRole.Button, new() { Name = "Save places" }).ClickAsync();
         await Expect(service.Locator(".nhsuk-error-message")).ToContainTextAsync("Enter a whole number from 0 to 12.");

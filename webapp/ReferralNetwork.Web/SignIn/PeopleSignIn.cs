@@ -47,7 +47,7 @@ public static class PeopleSignIn
             })
             .AddOpenIdConnect(o =>
             {
-                o.Authority = options.Gateway!.ToString();
+                o.Authority = options.Authority!.ToString();
                 o.RequireHttpsMetadata = !options.AllowHttp;
                 o.ClientId = options.ClientId;
                 o.ClientSecret = options.ClientSecret;
