@@ -31,8 +31,20 @@ public sealed class PersonInBrowser : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>Invited by the operator, then as <see cref="AcceptAsync"/>.</summary>
     /// <param name="checkPages">Scan the gateway's account pages with axe on the way, and take their screenshots.</param>
-    public static async Task<PersonInBrowser> SignInAsync(AspireNetwork network, IBrowser browser, Partner organisation, string name, bool checkPages = false)
+    public static async Task<PersonInBrowser> SignInAsync(
+        AspireNetwork network, IBrowser browser, Partner organisation, string name, bool checkPages = false, string role = "member")
+    {
+        var invited = await Json.ReadAsync(await (await network.OperatorAsync()).PostAsJsonAsync(
+            $"/api/organisations/{organisation.Id}/people", new { name, email = $"{Guid.NewGuid():N}@example.org", role }));
+        return await AcceptAsync(network, browser, organisation, invited.GetProperty("id").GetGuid(), name,
+            invited.GetProperty("email").GetString()!, invited.GetProperty("invitationCode").GetString()!, checkPages);
+    }
+
+    /// <summary>In a browser of their own: accepts the invitation, sets up the authenticator, and arrives signed in at the web app.</summary>
+    public static async Task<PersonInBrowser> AcceptAsync(
+        AspireNetwork network, IBrowser browser, Partner organisation, Guid id, string name, string email, string code, bool checkPages = false)
     {
         async Task CheckAsync(IPage page, string what)
         {
@@ -43,8 +55,6 @@ public sealed class PersonInBrowser : IAsyncDisposable
             }
         }
 
-        var invited = await Json.ReadAsync(await (await network.OperatorAsync()).PostAsJsonAsync(
-            $"/api/organisations/{organisation.Id}/people", new { name, email = $"{Guid.NewGuid():N}@example.org", role = "member" }));
         var context = await browser.NewContextAsync(new() { BaseURL = network.GatewayUrl.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         var console = new List<string>();
@@ -53,8 +63,8 @@ public sealed class PersonInBrowser : IAsyncDisposable
         // The invitation, then the authenticator; once enrolled, on to the web app's sign-in, which the gateway's new session answers at once.
         await page.GotoAsync("/account/accept?ReturnUrl=%2Fapp%2Fsign-in");
         await CheckAsync(page, "account accept");
-        await page.Locator("#Code").FillAsync(invited.GetProperty("invitationCode").GetString()!);
-        await page.Locator("#Email").FillAsync(invited.GetProperty("email").GetString()!);
+        await page.Locator("#Code").FillAsync(code);
+        await page.Locator("#Email").FillAsync(email);
         await page.Locator("#Password").FillAsync(Password);
         await page.Locator("#ConfirmPassword").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
@@ -77,7 +87,7 @@ public sealed class PersonInBrowser : IAsyncDisposable
             // Where the sign-in ended up says why.
             throw new InvalidOperationException($"{name} was not signed in to the web app; the browser is at {page.Url}: {await page.Locator("body").InnerTextAsync()}; console: {string.Join(" | ", console)}", e);
         }
-        return new PersonInBrowser(context, page, invited.GetProperty("id").GetGuid(), name);
+        return new PersonInBrowser(context, page, id, name);
     }
 
     /// <summary>

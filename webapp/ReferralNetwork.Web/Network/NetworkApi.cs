@@ -14,15 +14,27 @@ public sealed record ApiProblem(int Status, string Title, string? Detail, IReadO
     /// <summary>The person's session or token ended (or their access did): they must sign in again.</summary>
     public bool SignInAgain => Status == StatusCodes.Status401Unauthorized;
 
+    /// <summary>
+    /// Whether what the page showed must go: the person may no longer see it (signed out, access ended, not
+    /// theirs). Only when the network could not be reached is the last answer left on the page, with the problem.
+    /// </summary>
+    public bool Withdraws => Status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound;
+
     /// <summary>Someone else changed it first, or it no longer allows this: show it afresh.</summary>
     public bool Conflict => Status == StatusCodes.Status409Conflict;
 
     public static ApiProblem Unreachable { get; } =
         new(StatusCodes.Status503ServiceUnavailable, "The network could not be reached", "Nothing was changed. Try again in a minute.", new Dictionary<string, string[]>());
 
+    public static ApiProblem Unreadable { get; } =
+        new(StatusCodes.Status502BadGateway, "The network's answer could not be read", "Try again; if it keeps happening, tell the network's operator.", new Dictionary<string, string[]>());
+
     public static ApiProblem NotSignedIn { get; } =
         new(StatusCodes.Status401Unauthorized, "Your sign-in has ended", "Sign in again to carry on.", new Dictionary<string, string[]>());
 }
+
+/// <summary>One page of a list, as every list of the partner API answers when asked for a page.</summary>
+public sealed record ListPage<T>(IReadOnlyList<T> Items, int Page, int PageSize, int TotalItems);
 
 /// <summary>An answer of the partner API: the value, or the problem.</summary>
 public sealed record ApiResult<T>(T? Value, ApiProblem? Problem)
@@ -43,8 +55,36 @@ public sealed class NetworkApi(HttpClient http, AuthenticationStateProvider auth
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>Most items a page shows of one list; beyond them a page would be no use to a person anyway.</summary>
+    public const int MostListed = 5_000;
+
+    private const int PageSize = 500;
+
     public Task<ApiResult<T>> GetAsync<T>(string path, CancellationToken ct = default) =>
         SendAsync<T>(HttpMethod.Get, path, null, null, ct);
+
+    /// <summary>A whole list, page by page (up to <see cref="MostListed"/> items).</summary>
+    public async Task<ApiResult<List<T>>> GetAllAsync<T>(string path, CancellationToken ct = default)
+    {
+        var all = new List<T>();
+        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        for (var number = 1; all.Count < MostListed; number++)
+        {
+            var answer = await GetAsync<ListPage<T>>($"{path}{separator}page={number}&pageSize={PageSize}", ct);
+            if (answer.Problem is { } problem)
+            {
+                return new(default, problem);
+            }
+
+            all.AddRange(answer.Value!.Items);
+            if (answer.Value.Items.Count < PageSize || all.Count >= answer.Value.TotalItems)
+            {
+                break;
+            }
+        }
+
+        return new(all, null);
+    }
 
     /// <summary>A command. The key makes a repeat of the same submission (a double click, a retry) count once.</summary>
     public Task<ApiResult<T>> PostAsync<T>(string path, object? body, Guid idempotencyKey, CancellationToken ct = default) =>
@@ -52,6 +92,10 @@ public sealed class NetworkApi(HttpClient http, AuthenticationStateProvider auth
 
     public Task<ApiResult<T>> PutAsync<T>(string path, object body, CancellationToken ct = default) =>
         SendAsync<T>(HttpMethod.Put, path, body, null, ct);
+
+    /// <summary>Any other method without a body (DELETE).</summary>
+    public Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, CancellationToken ct = default) =>
+        SendAsync<T>(method, path, null, null, ct);
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, Guid? idempotencyKey, CancellationToken ct)
     {
@@ -87,6 +131,12 @@ public sealed class NetworkApi(HttpClient http, AuthenticationStateProvider auth
         {
             logger.LogWarning(ex, "The gateway could not be reached for {Method} {Path}", method, path);
             return new(default, ApiProblem.Unreachable);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            // An answer of another shape than this app knows: said on the page, never a broken page.
+            logger.LogError(ex, "The answer to {Method} {Path} could not be read", method, path);
+            return new(default, ApiProblem.Unreadable);
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
