@@ -129,6 +129,13 @@ public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium 
         Assert.Equal(3, listing.GetProperty("capacity").GetProperty("available").GetInt32());
         Assert.Equal("under-1-month", listing.GetProperty("waitlist").GetString());
         await PersonInBrowser.ScreenshotAsync(page, "services");
+
+        // Nothing about Ada kept in the browser: no web storage, and cookies that are keys, not data.
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length + sessionStorage.length"));
+        var cookies = await staff.Context.CookiesAsync();
+        Assert.All(cookies, c => Assert.True(c.HttpOnly, $"{c.Name} can be read by script"));
+        Assert.DoesNotContain(cookies, c => c.Value.Contains("Ada", StringComparison.OrdinalIgnoreCase) || c.Value.Contains("Lovelace", StringComparison.OrdinalIgnoreCase));
+        output.WriteLine("cookies: " + string.Join(", ", cookies.Select(c => $"{c.Name} ({c.Value.Length} characters)")));
     }
 
     [Fact]
