@@ -88,6 +88,10 @@ public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium 
         await page.GetByLabel("Write a message").FillAsync(text);
         await page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
         await Expect(page.GetByTestId("messages")).ToContainTextAsync(text);
+        // The GP's system answers through the partner API; the open page shows it by itself.
+        var reply = $"Thank you, that is good to hear ({Guid.NewGuid():N}).";
+        (await journey.Gp.Client.PostAsJsonAsync($"/api/referrals/{referralId}/messages", new { text = reply })).EnsureSuccessStatusCode();
+        await Expect(page.GetByTestId("messages")).ToContainTextAsync(reply, new() { Timeout = 15_000 });
         await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "an onward referral under way");
         await PersonInBrowser.ScreenshotAsync(page, "onward-referral-under-way");
 

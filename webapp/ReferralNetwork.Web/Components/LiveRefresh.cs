@@ -3,6 +3,7 @@ namespace ReferralNetwork.Web.Components;
 /// <summary>
 /// Asks again every few seconds while a page is open, so what changed elsewhere (a new onward referral, a
 /// message) appears without reloading. One call at a time; a failed one is tried again at the next tick.
+/// Pages pass a refresh that runs on their own dispatcher (ComponentBase.InvokeAsync).
 /// </summary>
 public sealed class LiveRefresh : IAsyncDisposable
 {
