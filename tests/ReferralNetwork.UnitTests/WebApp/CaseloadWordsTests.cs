@@ -38,6 +38,15 @@ public class CaseloadWordsTests
         Assert.Equal(words, CaseloadWords.StepBy(new TimelineActor(Guid.NewGuid(), role, Guid.NewGuid()), Me, "Grace Hopper"));
 
     [Fact]
+    public void A_colleagues_step_names_them_when_the_services_people_are_known_but_never_another_organisations_person()
+    {
+        var colleague = Guid.NewGuid();
+        var known = new Dictionary<Guid, string> { [colleague] = "Sam Jones" };
+        Assert.Equal("by Sam Jones", CaseloadWords.StepBy(new TimelineActor(Guid.NewGuid(), "link-worker-service", colleague), Me, "Grace Hopper", known));
+        Assert.Equal("by a person of the provider", CaseloadWords.StepBy(new TimelineActor(Guid.NewGuid(), "provider", colleague), Me, "Grace Hopper", known));
+    }
+
+    [Fact]
     public void A_step_no_person_took_was_the_organisations_system() =>
         Assert.Equal("by the provider's system", CaseloadWords.StepBy(new TimelineActor(Guid.NewGuid(), "provider", null), Me, "Grace Hopper"));
 

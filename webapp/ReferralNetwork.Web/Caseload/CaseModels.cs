@@ -84,3 +84,6 @@ public sealed record ReferralOutcomes(Guid ReferralId, IReadOnlyList<Measure> Me
 public sealed record Measure(Guid Id, string Instrument, string Timepoint, JsonElement Score, DateTimeOffset RecordedAt);
 
 public sealed record MeasureChange(string Instrument, Guid BaselineId, Guid FollowUpId, IReadOnlyDictionary<string, decimal> Change);
+
+/// <summary>A person of the service, as GET /api/organisations/{id}/people gives them to its administrators.</summary>
+public sealed record Colleague(Guid Id, string Name);

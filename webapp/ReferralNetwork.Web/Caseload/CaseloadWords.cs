@@ -141,12 +141,14 @@ public static class CaseloadWords
     };
 
     /// <summary>
-    /// Who took a step: the person signed in when it was them, "a person of …" when another person did (the API gives
-    /// no names), the organisation's system otherwise.
+    /// Who took a step: the person signed in when it was them; a colleague by name when the service's people are
+    /// known (an administrator may list them), else "a person of …" (the timeline gives no names); the
+    /// organisation's system when no person did.
     /// </summary>
-    public static string StepBy(TimelineActor by, Guid me, string myName) => by.PersonId switch
+    public static string StepBy(TimelineActor by, Guid me, string myName, IReadOnlyDictionary<Guid, string>? colleagues = null) => by.PersonId switch
     {
         { } person when person == me => $"by you ({myName})",
+        { } person when by.Role == "link-worker-service" && colleagues is not null && colleagues.TryGetValue(person, out var name) => $"by {name}",
         not null => $"by a person of {Role(by.Role)}",
         null => $"by {Role(by.Role)}'s system",
     };
