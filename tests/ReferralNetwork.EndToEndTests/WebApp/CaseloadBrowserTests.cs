@@ -117,8 +117,16 @@ public class CaseloadBrowserTests(RunningNetwork network, HeadlessChromium chrom
         Assert.Equal("baseline", measure.GetProperty("timepoint").GetString());
         Assert.Equal(25, measure.GetProperty("score").GetProperty("raw").GetInt32());
 
+        // A pause: on hold, then taken off it, back where it was.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Put on hold" }).ClickAsync();
+        await Expect(page.GetByTestId("status")).ToHaveTextAsync("On hold");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Take off hold" }).ClickAsync();
+        await Expect(page.GetByTestId("status")).ToHaveTextAsync("In touch");
+        Assert.Equal("in-progress", (await CaseAsync(journey, caseId)).GetProperty("status").GetString());
+
         // The case's story, the link worker's own steps said as theirs.
         await Expect(page.GetByTestId("timeline")).ToContainTextAsync("Referral received");
+        await Expect(page.GetByTestId("timeline")).ToContainTextAsync("Taken off hold");
         await Expect(page.GetByTestId("timeline")).ToContainTextAsync($"by you ({linkWorker.Name})", new() { Timeout = 15_000 });
         await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(page, "a case with a measure");
         await PersonInBrowser.ScreenshotAsync(page, "case-measured");
