@@ -38,11 +38,6 @@ public sealed record OnwardReferralPerson(
 
 public sealed record Attendance(DateOnly Date, bool Attended, DateTimeOffset RecordedAt);
 
-/// <summary>A message on the referral, from any of its parties.</summary>
-public sealed record ReferralMessage(Guid Id, string Text, DateTimeOffset At, MessageAuthor By);
-
-public sealed record MessageAuthor(Guid OrganisationId, string Kind, string Name);
-
 /// <summary>The words people read for the inbox's codes.</summary>
 public static class InboxWords
 {
