@@ -336,6 +336,30 @@ public class DeployManifestTests
             }
         }
 
+        // Every consumer queue is declared before the services run, as MassTransit would: its own fanout
+        // exchange bound to it, event exchanges bound to that; and its service's user may bind from each.
+        var queues = resources.Where(r => Kind(r) == "Queue").ToList();
+        Assert.NotEmpty(queues);
+        foreach (var queue in queues)
+        {
+            var name = Text(queue["spec"]!["name"])!;
+            var owner = Services.SingleOrDefault(s => name.StartsWith(s + "-", StringComparison.Ordinal));
+            Assert.True(owner is not null, $"Queue {name} belongs to no service");
+            Assert.Equal("quorum", Text(queue["spec"]!["type"]));
+            Assert.Contains(resources, r => Kind(r) == "Exchange" && Text(r["spec"]!["name"]) == name && Text(r["spec"]!["type"]) == "fanout");
+            Assert.Contains(resources, r => Kind(r) == "Binding" && Text(r["spec"]!["source"]) == name && Text(r["spec"]!["destination"]) == name
+                && Text(r["spec"]!["destinationType"]) == "queue");
+            var read = Text(resources.Single(r => Kind(r) == "Permission" && Name(r) == owner)["spec"]!["permissions"]!["read"])!;
+            var events = resources.Where(r => Kind(r) == "Binding" && Text(r["spec"]!["destination"]) == name && Text(r["spec"]!["destinationType"]) == "exchange")
+                .Select(r => Text(r["spec"]!["source"])!).ToList();
+            Assert.NotEmpty(events);
+            foreach (var exchange in events)
+            {
+                Assert.True(Regex.IsMatch(exchange, read), $"Queue {name} is bound from {exchange}, which {owner}'s broker user may not read");
+                Assert.Contains(resources, r => Kind(r) == "Exchange" && Text(r["spec"]!["name"]) == exchange);
+            }
+        }
+
         // The community providers' credential cannot bind from ReferralRequested, which carries NHS numbers.
         var providersRead = Text(resources.Single(r => Kind(r) == "Permission" && Name(r) == "communityproviders")["spec"]!["permissions"]!["read"])!;
         Assert.DoesNotMatch(providersRead, "ReferralNetwork.Contracts.Referrals:ReferralRequested");
