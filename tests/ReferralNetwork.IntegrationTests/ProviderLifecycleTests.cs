@@ -1,3 +1,4 @@
+using ReferralNetwork.EventSourcing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -266,7 +267,7 @@ public class ProviderLifecycleTests(RealInfrastructure infrastructure)
         // A pass of the deadline worker with the service's own delays and clock, as the running one makes.
         var worker = new AcknowledgementDeadlineWorker(
             infrastructure.CommunityProviders.Services.GetRequiredService<IDocumentStore>(), Options.Create(policy), TimeProvider.System,
-            NullLogger<AcknowledgementDeadlineWorker>.Instance);
+            NullLogger<AcknowledgementDeadlineWorker>.Instance, AlwaysThisInstance.Work);
         await worker.CheckAsync(policy, CancellationToken.None);
 
         Assert.Equal([typeof(OnwardReferralArrived)], (await EventsOfAsync(late.OnwardReferralId)).Select(e => e.GetType()));

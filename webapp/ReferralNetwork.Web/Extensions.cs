@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Web.Components;
 using ReferralNetwork.Web.Network;
 using ReferralNetwork.Web.SignIn;
@@ -63,6 +64,9 @@ public static class Extensions
         app.MapStaticAssets();
         app.MapPeopleSignIn(options);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // An address nothing answers: the app's shell with a 404, whose router then shows the page not found
+        // (not a page route of its own, which would keep the router from leaving for the sign-in endpoints).
+        app.MapFallback(() => new RazorComponentResult<App> { StatusCode = StatusCodes.Status404NotFound }).AllowAnonymous();
         return app;
     }
 }

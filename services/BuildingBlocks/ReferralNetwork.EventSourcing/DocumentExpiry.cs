@@ -83,13 +83,15 @@ public sealed class DocumentExpiry<TDocument, TPolicy> : BackgroundService
     private readonly ILogger<DocumentExpiry<TDocument, TPolicy>> logger;
     private readonly ExpiringTimestamp<TDocument> timestamp;
     private readonly Counter<long> expired;
+    private readonly IBackgroundWork work;
     private string? deleteSql;
 
     public DocumentExpiry(
         IDocumentStore store, IOptions<TPolicy> policy, TimeProvider clock, IHostApplicationLifetime lifetime,
-        ExpiringTimestamp<TDocument> timestamp, IMeterFactory meters, ILogger<DocumentExpiry<TDocument, TPolicy>> logger)
+        ExpiringTimestamp<TDocument> timestamp, IMeterFactory meters, ILogger<DocumentExpiry<TDocument, TPolicy>> logger, IBackgroundWork work)
     {
         this.store = store;
+        this.work = work;
         this.policy = policy;
         this.clock = clock;
         this.lifetime = lifetime;
@@ -109,7 +111,11 @@ public sealed class DocumentExpiry<TDocument, TPolicy> : BackgroundService
             {
                 try
                 {
-                    await ExpireAsync(stoppingToken);
+                    // Once per service, where its background work runs.
+                    if (work.IsMine)
+                    {
+                        await ExpireAsync(stoppingToken);
+                    }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {

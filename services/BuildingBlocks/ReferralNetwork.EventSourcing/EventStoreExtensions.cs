@@ -12,7 +12,8 @@ public static class EventStoreExtensions
 {
     /// <summary>
     /// The service's own Marten event store on its own database (ConnectionStrings:{connectionName}),
-    /// with one async daemon (Solo) for its subscriptions, and health checks for both. Every session runs
+    /// with one async daemon for its subscriptions (Solo, or run by <see cref="BackgroundWorkLeadership"/> when several
+    /// instances share the database), and health checks for both. Every session runs
     /// under the <see cref="DatabaseOptions"/> limits.
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddEventStore(
@@ -24,6 +25,7 @@ public static class EventStoreExtensions
         var limits = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = limits.ApplyTo(builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set."));
+        var backgroundWork = builder.ReadBackgroundWork();
 
         builder.Services.AddHealthChecks()
             // On failure the library's description is the exception's message, which can name the server;
@@ -51,7 +53,8 @@ public static class EventStoreExtensions
             .UseLightweightSessions()
             .BuildSessionsWith<TracedSessionFactory>()
             .ApplyAllDatabaseChangesOnStartup()
-            .AddAsyncDaemon(DaemonMode.Solo);
+            .AddAsyncDaemon(BackgroundWorkExtensions.DaemonModeFor(backgroundWork.Mode));
+        builder.Services.AddBackgroundWork(connectionString);
 
         // Registered after Marten's own hosted services, so the schema exists before the first reading.
         builder.Services.AddSingleton<SubscriptionLagWatcher>();

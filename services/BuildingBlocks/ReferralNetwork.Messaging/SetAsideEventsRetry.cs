@@ -1,3 +1,4 @@
+using ReferralNetwork.EventSourcing;
 using JasperFx.Events;
 using Marten;
 using MassTransit;
@@ -19,7 +20,7 @@ namespace ReferralNetwork.Messaging;
 /// </summary>
 public sealed class SetAsideEventsRetry(
     IDocumentStore store, IBus bus, IIntegrationEventMap map, IOptions<RelayOptions> options, IHostApplicationLifetime lifetime,
-    TimeProvider clock, ILogger<SetAsideEventsRetry> logger) : BackgroundService
+    TimeProvider clock, ILogger<SetAsideEventsRetry> logger, IBackgroundWork work) : BackgroundService
 {
     /// <summary>After the start, the bus has had a moment to connect.</summary>
     private static readonly TimeSpan FirstTryAfterStart = TimeSpan.FromSeconds(10);
@@ -35,7 +36,11 @@ public sealed class SetAsideEventsRetry(
             {
                 try
                 {
-                    await RetryAllAsync(stoppingToken);
+                    // With the relay, which runs where the service's background work does.
+                    if (work.IsMine)
+                    {
+                        await RetryAllAsync(stoppingToken);
+                    }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {

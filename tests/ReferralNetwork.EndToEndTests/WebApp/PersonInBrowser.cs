@@ -15,12 +15,14 @@ public sealed class PersonInBrowser : IAsyncDisposable
 {
     public const string Password = "a long walk by the river";
 
-    private PersonInBrowser(IBrowserContext context, IPage page, Guid id, string name)
+    private PersonInBrowser(IBrowserContext context, IPage page, Guid id, string name, string email, IReadOnlyList<string> recoveryCodes)
     {
         Context = context;
         Page = page;
         Id = id;
         Name = name;
+        Email = email;
+        RecoveryCodes = recoveryCodes;
     }
 
     public IBrowserContext Context { get; }
@@ -30,6 +32,11 @@ public sealed class PersonInBrowser : IAsyncDisposable
     public Guid Id { get; }
 
     public string Name { get; }
+
+    public string Email { get; }
+
+    /// <summary>Shown once at enrolment; each signs in once instead of an authenticator code.</summary>
+    public IReadOnlyList<string> RecoveryCodes { get; }
 
     /// <summary>Invited by the operator, then as <see cref="AcceptAsync"/>.</summary>
     /// <param name="checkPages">Scan the gateway's account pages with axe on the way, and take their screenshots.</param>
@@ -76,6 +83,7 @@ public sealed class PersonInBrowser : IAsyncDisposable
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await Expect(page.Locator("#recovery-codes")).ToBeVisibleAsync();
         await CheckAsync(page, "account recovery codes");
+        var recoveryCodes = (await page.Locator("#recovery-codes li").AllTextContentsAsync()).Select(c => c.Trim()).ToList();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
 
         try
@@ -87,7 +95,7 @@ public sealed class PersonInBrowser : IAsyncDisposable
             // Where the sign-in ended up says why.
             throw new InvalidOperationException($"{name} was not signed in to the web app; the browser is at {page.Url}: {await page.Locator("body").InnerTextAsync()}; console: {string.Join(" | ", console)}", e);
         }
-        return new PersonInBrowser(context, page, id, name);
+        return new PersonInBrowser(context, page, id, name, email, recoveryCodes);
     }
 
     /// <summary>

@@ -180,6 +180,35 @@ public class ProviderInboxBrowserTests(RunningNetwork network, HeadlessChromium 
         Assert.Contains("/account/sign-in", gpStaff.Page.Url);
         await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(gpStaff.Page, "the gateway's sign-in page");
         await PersonInBrowser.ScreenshotAsync(gpStaff.Page, "account-sign-in");
+
+        // Signing in again, with a password and a recovery code, leads back to the page asked for.
+        await gpStaff.Page.Locator("#Email").FillAsync(gpStaff.Email);
+        await gpStaff.Page.Locator("#Password").FillAsync(PersonInBrowser.Password);
+        await gpStaff.Page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Expect(gpStaff.Page.GetByRole(AriaRole.Heading, new() { Name = "Enter your code" })).ToBeVisibleAsync();
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(gpStaff.Page, "the gateway's second-factor page");
+        await gpStaff.Page.Locator("#Code").FillAsync(gpStaff.RecoveryCodes[0]);
+        await gpStaff.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(gpStaff.Page.GetByRole(AriaRole.Heading, new() { Name = "You cannot see this page" })).ToBeVisibleAsync();
+        Assert.EndsWith($"/app/inbox/{onwardId}", gpStaff.Page.Url);
+
+        // The app's own pages for an address that does not exist and a sign-in that did not happen.
+        await gpStaff.Page.GotoAsync("/app/no-such-page");
+        await Expect(gpStaff.Page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync();
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(gpStaff.Page, "the page not found");
+        await gpStaff.Page.GotoAsync("/app/sign-in-failed");
+        await Expect(gpStaff.Page.GetByRole(AriaRole.Heading, new() { Name = "You were not signed in" })).ToBeVisibleAsync();
+        await PersonInBrowser.NoSeriousAccessibilityIssuesAsync(gpStaff.Page, "the sign-in that failed");
+
+        // Another area's link-worker service: the case is not in its caseload, and its own address finds nothing.
+        var otherService = await network.RegisterAsync("South Link Workers", "link-worker-service", journey.Area + "-south");
+        await using var otherLinkWorker = await PersonInBrowser.SignInAsync(network, chromium.Browser, otherService, "Ravi Patel");
+        await otherLinkWorker.Page.GetByRole(AriaRole.Link, new() { Name = "Caseload", Exact = true }).ClickAsync();
+        await Expect(otherLinkWorker.Page.GetByTestId("live-status")).ToContainTextAsync("Up to date");
+        await Expect(otherLinkWorker.Page.GetByText(PersonName)).ToHaveCountAsync(0);
+        await otherLinkWorker.Page.GotoAsync($"/app/caseload/{referralId}");
+        await Expect(otherLinkWorker.Page.GetByTestId("problem")).ToContainTextAsync("Not found");
+        await Expect(otherLinkWorker.Page.GetByText(PersonName)).ToHaveCountAsync(0);
     }
 
     private static async Task FillDateAsync(IPage page, DateTime date)

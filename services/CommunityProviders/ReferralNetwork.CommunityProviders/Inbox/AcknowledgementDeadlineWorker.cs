@@ -1,3 +1,4 @@
+using ReferralNetwork.EventSourcing;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -11,7 +12,8 @@ namespace ReferralNetwork.CommunityProviders.Inbox;
 /// (or an outage) only delays the steps, and <see cref="Deadlines.Due"/> takes each step at most once.
 /// </summary>
 public sealed class AcknowledgementDeadlineWorker(
-    IDocumentStore store, IOptions<AcknowledgementPolicy> options, TimeProvider clock, ILogger<AcknowledgementDeadlineWorker> logger)
+    IDocumentStore store, IOptions<AcknowledgementPolicy> options, TimeProvider clock, ILogger<AcknowledgementDeadlineWorker> logger,
+    IBackgroundWork work)
     : BackgroundService
 {
     private const int PageSize = 200;
@@ -24,7 +26,11 @@ public sealed class AcknowledgementDeadlineWorker(
         {
             try
             {
-                await CheckAsync(policy, stoppingToken);
+                // Once per service: only the instance that does its background work moves deadlines on.
+                if (work.IsMine)
+                {
+                    await CheckAsync(policy, stoppingToken);
+                }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

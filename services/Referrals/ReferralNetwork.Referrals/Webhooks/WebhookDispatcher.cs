@@ -1,3 +1,4 @@
+using ReferralNetwork.EventSourcing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -26,7 +27,8 @@ public sealed class WebhookDispatcher(
     IOptions<WebhookOptions> options,
     TimeProvider clock,
     IMeterFactory meters,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+    ILogger<WebhookDispatcher> logger,
+    IBackgroundWork work) : BackgroundService
 {
     public const string ClientName = "webhooks";
     public const string DeliveryFailures = "referral_network.webhooks.delivery_failures";
@@ -46,6 +48,14 @@ public sealed class WebhookDispatcher(
         {
             try
             {
+                // Once per service: only the instance that does its background work delivers (lanes already
+                // sending finish their batch, so after a change of leader a delivery may go twice, as any retry can).
+                if (!work.IsMine)
+                {
+                    await Task.Delay(options.Value.PollEvery, clock, stoppingToken);
+                    continue;
+                }
+
                 if (!secretsMigrated)
                 {
                     await MigrateClearSecretsAsync(stoppingToken);
