@@ -33,8 +33,8 @@ public abstract class AspireNetwork : IAsyncLifetime
 
     public string OperatorClientSecret { get; private set; } = "";
 
-    /// <summary>The names of the four services, the web app and the gateway, as resources.</summary>
-    public static IReadOnlyList<string> Services { get; } = ["linkworkers", "communityproviders", "feedback", "referrals", "webapp", "gateway"];
+    /// <summary>The names of the four services and the gateway, as resources: the programs on the broker and the event store.</summary>
+    public static IReadOnlyList<string> Services { get; } = ["linkworkers", "communityproviders", "feedback", "referrals", "gateway"];
 
     protected virtual bool WithDashboard => false;
 
@@ -116,7 +116,7 @@ public abstract class AspireNetwork : IAsyncLifetime
     public async Task AllHealthyAsync(TimeSpan timeout)
     {
         using var waiting = new CancellationTokenSource(timeout);
-        foreach (var name in Services.Prepend("rabbitmq").Prepend("postgres"))
+        foreach (var name in Services.Prepend("rabbitmq").Prepend("postgres").Append("webapp"))
         {
             await App.ResourceNotifications.WaitForResourceAsync(
                 name,

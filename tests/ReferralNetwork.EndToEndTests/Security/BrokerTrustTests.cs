@@ -138,8 +138,10 @@ public class BrokerTrustTests(RunningNetwork network)
     private async Task<Uri> BrokerUriOfAsync(string service)
     {
         const string Setting = "ConnectionStrings__rabbitmq";
+        // Bounded: a resource that never gets the setting fails the test instead of holding the whole run.
+        using var waiting = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var started = await network.App.ResourceNotifications.WaitForResourceAsync(
-            service, e => e.Snapshot.EnvironmentVariables.Any(v => v.Name == Setting && !string.IsNullOrEmpty(v.Value)));
+            service, e => e.Snapshot.EnvironmentVariables.Any(v => v.Name == Setting && !string.IsNullOrEmpty(v.Value)), waiting.Token);
         return new Uri(started.Snapshot.EnvironmentVariables.First(v => v.Name == Setting).Value!);
     }
 
