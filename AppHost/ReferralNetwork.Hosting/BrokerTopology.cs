@@ -4,9 +4,9 @@ namespace ReferralNetwork.Hosting;
 
 /// <summary>
 /// Declares a consumer's queue and its bindings through a RabbitMQ management HTTP API exactly as
-/// MassTransit declares them when the consumer starts: a durable quorum queue; a fanout exchange of the
-/// queue's name bound to it; and the fanout exchange of each message type it consumes bound to that
-/// exchange. Declared before any service starts, a queue exists before anything is published to it, even
+/// MassTransit declares them when the consumer starts: a durable quorum queue with the arguments of the
+/// services' <c>ConsumerQueue</c>; a fanout exchange of the queue's name bound to it; and the fanout exchange
+/// of each message type it consumes bound to that exchange. Its _error queue too, where what is dead-lettered goes. Declared before any service starts, a queue exists before anything is published to it, even
 /// for a consumer that has never run: a mandatory publish is then routed to every queue that will consume
 /// it, not just to those already there. Every call is idempotent; an argument MassTransit would declare
 /// differently is refused by the broker (406 inequivalent argument), so a drift cannot go unnoticed.
@@ -21,12 +21,15 @@ public sealed class BrokerTopology(string managementUrl, string administrator, s
     public async Task DeclareConsumerQueueAsync(string queue, IEnumerable<string> messageExchanges, CancellationToken cancellationToken = default)
     {
         await DeclareExchangeAsync(queue, cancellationToken);
-        using (var declared = await Http.PutAsJsonAsync($"api/queues/{VirtualHost}/{Name(queue)}",
-            new { durable = true, auto_delete = false, arguments = new Dictionary<string, object> { ["x-queue-type"] = "quorum" } }, cancellationToken))
-        {
-            await EnsureSuccessAsync(declared, $"queue {queue}", cancellationToken);
-        }
+        await DeclareQueueAsync(queue, ConsumerQueueArguments(queue), cancellationToken);
         await BindAsync(queue, "q", queue, cancellationToken);
+
+        // Where the queue dead-letters to, as MassTransit lays out an error queue: an exchange bound to a queue
+        // that has the receive queue's arguments (MassTransit copies them), so either may declare it first.
+        var errors = $"{queue}_error";
+        await DeclareExchangeAsync(errors, cancellationToken);
+        await DeclareQueueAsync(errors, ConsumerQueueArguments(queue), cancellationToken);
+        await BindAsync(errors, "q", errors, cancellationToken);
 
         foreach (var exchange in messageExchanges)
         {
@@ -34,6 +37,69 @@ public sealed class BrokerTopology(string managementUrl, string administrator, s
             await BindAsync(exchange, "e", queue, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The services' <c>ReferralNetwork.Messaging.ConsumerQueue.Arguments</c>, which this project does not
+    /// reference; <c>BrokerTopologyTests</c> declares a running service's queue with these, which the broker
+    /// accepts only if they are the same.
+    /// </summary>
+    public static Dictionary<string, object> ConsumerQueueArguments(string queue) => new()
+    {
+        ["x-queue-type"] = "quorum",
+        ["x-single-active-consumer"] = true,
+        ["x-delivery-limit"] = 20,
+        ["x-dead-letter-exchange"] = $"{queue}_error",
+        ["x-dead-letter-strategy"] = "at-least-once",
+        ["x-overflow"] = "reject-publish",
+    };
+
+    /// <summary>
+    /// Declares the queue; one declared by an earlier version with other arguments, which cannot be changed in
+    /// place, is declared again only if it is empty and unconsumed, and otherwise named in the error so an
+    /// operator can drain it first: nothing in it is ever deleted.
+    /// </summary>
+    private async Task DeclareQueueAsync(string queue, Dictionary<string, object> arguments, CancellationToken cancellationToken)
+    {
+        var declaration = new { durable = true, auto_delete = false, arguments };
+        using (var declared = await Http.PutAsJsonAsync(QueueUrl(queue), declaration, cancellationToken))
+        {
+            if (declared.StatusCode != System.Net.HttpStatusCode.BadRequest)
+            {
+                await EnsureSuccessAsync(declared, $"queue {queue}", cancellationToken);
+                return;
+            }
+        }
+
+        // The broker reports a queue's counts a moment after it starts or declares it; an unreported count is not zero.
+        QueueState existing;
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((existing = await Http.GetFromJsonAsync<QueueState>(QueueUrl(queue), cancellationToken)
+                   ?? throw new InvalidOperationException($"Queue {queue} was refused and cannot be read.")).Messages is null
+               && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+        if (existing.Messages is not 0 || existing.Consumers is not 0)
+        {
+            throw new InvalidOperationException(
+                $"Queue {queue} was declared by an earlier version with other arguments and still holds {existing.Messages?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number of"} message(s) " +
+                $"or has consumers; stop its service, let it drain or move its messages, then start again (README, \"Upgrading\").");
+        }
+        // Quorum queues offer no if-empty delete; the AppHost declares queues before any of its services starts
+        // (and on a broker restart, when they already match), so nothing publishes between the count and this.
+        using (var deleted = await Http.DeleteAsync(QueueUrl(queue), cancellationToken))
+        {
+            await EnsureSuccessAsync(deleted, $"deleting the empty earlier queue {queue}", cancellationToken);
+        }
+        using var redeclared = await Http.PutAsJsonAsync(QueueUrl(queue), declaration, cancellationToken);
+        await EnsureSuccessAsync(redeclared, $"queue {queue}", cancellationToken);
+    }
+
+    private static string QueueUrl(string queue) => $"api/queues/{VirtualHost}/{Name(queue)}";
+
+    private sealed record QueueState(
+        [property: System.Text.Json.Serialization.JsonPropertyName("messages")] long? Messages,
+        [property: System.Text.Json.Serialization.JsonPropertyName("consumers")] int? Consumers);
 
     private async Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken)
     {

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
+using ReferralNetwork.Hosting;
+
 namespace ReferralNetwork.IntegrationTests;
 
 /// <summary>
@@ -346,6 +348,12 @@ public class DeployManifestTests
             var owner = Services.SingleOrDefault(s => name.StartsWith(s + "-", StringComparison.Ordinal));
             Assert.True(owner is not null, $"Queue {name} belongs to no service");
             Assert.Equal("quorum", Text(queue["spec"]!["type"]));
+            // The arguments MassTransit declares the queue with, or the consuming service is refused (406).
+            var arguments = queue["spec"]!["arguments"]!.AsObject().ToDictionary(a => a.Key, a => Text(a.Value)!);
+            arguments["x-queue-type"] = "quorum";
+            Assert.Equal(
+                BrokerTopology.ConsumerQueueArguments(name).ToDictionary(a => a.Key, a => Convert.ToString(a.Value, System.Globalization.CultureInfo.InvariantCulture)!.ToLowerInvariant()).OrderBy(a => a.Key),
+                arguments.OrderBy(a => a.Key));
             Assert.Contains(resources, r => Kind(r) == "Exchange" && Text(r["spec"]!["name"]) == name && Text(r["spec"]!["type"]) == "fanout");
             Assert.Contains(resources, r => Kind(r) == "Binding" && Text(r["spec"]!["source"]) == name && Text(r["spec"]!["destination"]) == name
                 && Text(r["spec"]!["destinationType"]) == "queue");

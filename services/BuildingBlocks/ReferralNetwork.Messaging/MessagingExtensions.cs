@@ -42,7 +42,7 @@ public static class MessagingExtensions
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, false));
             consumers(x);
 
-            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            x.AddConfigureEndpointsCallback((context, queue, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
                 // Outside everything: one message of a stream at a time, through its retries and its wait.
@@ -58,8 +58,7 @@ public static class MessagingExtensions
                 endpoint.PublishFaults = false;
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
-                    // A single local node: quorum without a replication factor.
-                    rabbit.SetQuorumQueue();
+                    ConsumerQueue.Configure(rabbit, queue);
                 }
             });
 
