@@ -84,13 +84,21 @@ public static class GatewayExtensions
         }
     }
 
-    /// <summary>The proxy, with failed forwards answered as problem details and public areas checked against the registry.</summary>
+    /// <summary>
+    /// The proxy, with failed forwards answered as problem details and public areas checked against the registry,
+    /// then YARP's own steps for several instances of a service: a web-app session stays on its instance, each
+    /// request goes to the less busy of two healthy instances, and failed forwards count against the instance
+    /// (appsettings.json: active checks of each instance's /alive, passive ones of the traffic).
+    /// </summary>
     public static IEndpointRouteBuilder MapServices(this IEndpointRouteBuilder app)
     {
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<ProxyErrorProblems>();
             pipeline.UseMiddleware<ServedAreaCheck>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
         });
         return app;
     }
