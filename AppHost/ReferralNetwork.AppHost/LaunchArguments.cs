@@ -19,6 +19,9 @@ public sealed record LaunchArguments
                                     when running as root and the postgres OS user cannot reach the repository)
           --gateway-port <port>     default 8080
           --service-port <port>     first service port (referrals; then linkworkers, communityproviders, feedback), default 5101
+          --instances <n>           run n instances (1 to 4, default 1) of each service and of the gateway, the second on
+                                    the service's port + 10 (5111…, gateway 8081), and so on; the gateways balance over
+                                    the services' instances, and each service's background work runs in one of them
           --postgres-port <port>    default 55432
           --rabbitmq-port <port>    default 55672
           --rabbitmq-management-port <port>
@@ -45,6 +48,8 @@ public sealed record LaunchArguments
     public int? GatewayPort { get; init; }
 
     public int? FirstServicePort { get; init; }
+
+    public int Instances { get; init; } = 1;
 
     public int? PostgresPort { get; init; }
 
@@ -103,6 +108,7 @@ public sealed record LaunchArguments
                 "--data" => parsed with { DataDirectory = Value() },
                 "--gateway-port" => parsed with { GatewayPort = Port() },
                 "--service-port" => parsed with { FirstServicePort = Port() },
+                "--instances" => parsed with { Instances = Count(Value()) },
                 "--postgres-port" => parsed with { PostgresPort = Port() },
                 "--rabbitmq-port" => parsed with { RabbitMqPort = Port() },
                 "--rabbitmq-management-port" => parsed with { RabbitMqManagementPort = Port() },
@@ -116,6 +122,11 @@ public sealed record LaunchArguments
         }
         return parsed;
     }
+
+    private static int Count(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 4
+            ? count
+            : throw new FormatException($"--instances: '{text}' is not a number from 1 to 4.");
 
     private static (string Name, string? Value) Split(string argument)
     {

@@ -112,36 +112,68 @@ public static class NetworkModel
     public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> database) =>
         service.WithReference(database).WaitFor(database);
 
-    /// <summary>The gateway's reverse-proxy clusters, one per service, each started and healthy before the gateway first starts.</summary>
-    public static IResourceBuilder<ProjectResource> RoutesTo(this IResourceBuilder<ProjectResource> gateway, params IResourceBuilder<ProjectResource>[] services)
+    /// <summary>
+    /// <paramref name="count"/> instances of one of the network's programs, each configured by <paramref name="configure"/>
+    /// and on a port of its own (<paramref name="port"/>, then <paramref name="portStep"/> apart), named
+    /// <c>name</c>, <c>name-2</c>, …. With more than one, the service's background work (the async daemon, the
+    /// once-per-service workers) runs only in the instance holding its leader lock.
+    /// </summary>
+    public static ServiceInstances AddNetworkService<TProject>(
+        this IDistributedApplicationBuilder builder, string name, int? port, TokenSigningKey signingKey, int count, int portStep,
+        Func<IResourceBuilder<ProjectResource>, IResourceBuilder<ProjectResource>> configure)
+        where TProject : IProjectMetadata, new()
+    {
+        var instances = Enumerable.Range(0, count).Select(i =>
+        {
+            var instance = builder.AddNetworkService<TProject>(i == 0 ? name : $"{name}-{i + 1}", port + (i * portStep), signingKey);
+            if (count > 1)
+            {
+                instance.WithEnvironment("BackgroundWork__Mode", "Leader");
+            }
+            return configure(instance);
+        }).ToList();
+        return new ServiceInstances(name, instances);
+    }
+
+    /// <summary>
+    /// The gateway's reverse-proxy clusters, one per service with a destination per instance, each instance
+    /// started and healthy before the gateway first starts.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> RoutesTo(this IResourceBuilder<ProjectResource> gateway, params ServiceInstances[] services)
     {
         foreach (var service in services)
         {
-            gateway
-                .WithEnvironment($"ReverseProxy__Clusters__{service.Resource.Name}__Destinations__primary__Address", service.GetEndpoint("http"))
-                .WithRelationship(service.Resource, "Routes to")
-                .WaitBeforeFirstStart(service);
+            foreach (var (instance, i) in service.All.Select((instance, i) => (instance, i)))
+            {
+                // "primary" for the first, as a gateway configured by hand names its single destination.
+                var destination = i == 0 ? "primary" : $"instance-{i + 1}";
+                gateway
+                    .WithEnvironment($"ReverseProxy__Clusters__{service.Name}__Destinations__{destination}__Address", instance.GetEndpoint("http"))
+                    .WithRelationship(instance.Resource, "Routes to")
+                    .WaitBeforeFirstStart(instance);
+            }
         }
         return gateway;
     }
 
     /// <summary>
     /// A web app people sign in to through the gateway: its client at the gateway's OpenID Connect server, with the
-    /// addresses it may return to under the gateway's /app route, and the gateway's address given to the app.
+    /// addresses it may return to under the gateway's /app route at <paramref name="publicGateway"/> (where people's
+    /// browsers reach the gateway, the same for every instance of it).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPeopleClient(
-        this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ProjectResource> webApp, string clientId, IResourceBuilder<ParameterResource> secret)
-    {
-        var address = gateway.GetEndpoint("http");
-        webApp.WithEnvironment("Web__Gateway", address)
-            .WithEnvironment("Web__ClientId", clientId)
-            .WithRelationship(gateway.Resource, "Signs people in at");
-        return gateway
+        this IResourceBuilder<ProjectResource> gateway, string clientId, IResourceBuilder<ParameterResource> secret, EndpointReference publicGateway) =>
+        gateway
             .WithEnvironment($"People__Clients__{clientId}__Secret", secret)
             .WithEnvironment($"People__Clients__{clientId}__DisplayName", "Referral Network web app")
-            .WithEnvironment($"People__Clients__{clientId}__RedirectUris__0", ReferenceExpression.Create($"{address}/app/signin-oidc"))
-            .WithEnvironment($"People__Clients__{clientId}__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{address}/app/signout-callback-oidc"));
-    }
+            .WithEnvironment($"People__Clients__{clientId}__RedirectUris__0", ReferenceExpression.Create($"{publicGateway}/app/signin-oidc"))
+            .WithEnvironment($"People__Clients__{clientId}__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{publicGateway}/app/signout-callback-oidc"));
+
+    /// <summary>The web app's side of <see cref="WithPeopleClient"/>: the gateway's address, where it signs people in, and its client id.</summary>
+    public static IResourceBuilder<ProjectResource> SignsPeopleInAt(this IResourceBuilder<ProjectResource> webApp, IResourceBuilder<ProjectResource> gateway, string clientId) =>
+        webApp.WithEnvironment("Web__Gateway", gateway.GetEndpoint("http"))
+            .WithEnvironment("Web__ClientId", clientId)
+            .WithRelationship(gateway.Resource, "Signs people in at");
 
     /// <summary>
     /// The gateway's address, the operator's credentials and where things are, printed once the
@@ -224,4 +256,11 @@ public static class NetworkModel
                     : ResourceCommandState.Disabled,
             });
     }
+}
+
+/// <summary>The instances of one of the network's programs: the same settings, each on a port of its own.</summary>
+public sealed record ServiceInstances(string Name, IReadOnlyList<IResourceBuilder<ProjectResource>> All)
+{
+    /// <summary>The one on the program's own port: what partners, people and the other instances' first starts reach.</summary>
+    public IResourceBuilder<ProjectResource> First => All[0];
 }

@@ -39,9 +39,11 @@ var postgres = launch.ExternalPostgres is null
     ? builder.AddLocalPostgres("postgres", data.Path, builder.AddSecret("postgres-password", data.Secret("postgres-password")), LaunchArguments.Port(launch.PostgresPort, 55432))
         .WithRestartOnCrash()
     : null;
-IResourceBuilder<IResourceWithConnectionString> Database(string name) => postgres is not null
-    ? postgres.AddDatabase(name)
-    : builder.AddExternalPostgresDatabase(name, launch.ExternalPostgres!);
+// One resource per database however many instances of its service use it.
+var databases = new Dictionary<string, IResourceBuilder<IResourceWithConnectionString>>();
+IResourceBuilder<IResourceWithConnectionString> Database(string name) => databases.TryGetValue(name, out var known)
+    ? known
+    : databases[name] = postgres is not null ? postgres.AddDatabase(name) : builder.AddExternalPostgresDatabase(name, launch.ExternalPostgres!);
 
 // The broker the services' integration events travel on, with its management page and queue depths.
 // Each service connects as a user of its own that may publish only its own context's events and read only
@@ -55,39 +57,47 @@ var rabbitmq = launch.ExternalRabbitMq is null
 var externalRabbitMq = launch.ExternalRabbitMq is { } externalBroker
     ? builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"{externalBroker}"))
     : null;
-IResourceBuilder<IResourceWithConnectionString> Broker(BrokerAccess access) => rabbitmq is not null
-    ? rabbitmq.AddServiceUser(access, builder.AddSecret($"rabbitmq-{access.User}-password", data.Secret($"rabbitmq-{access.User}-password")))
-    : externalRabbitMq!;
+var brokerUsers = new Dictionary<string, IResourceBuilder<IResourceWithConnectionString>>();
+IResourceBuilder<IResourceWithConnectionString> Broker(BrokerAccess access) => brokerUsers.TryGetValue(access.User, out var known)
+    ? known
+    : brokerUsers[access.User] = rabbitmq is not null
+        ? rabbitmq.AddServiceUser(access, builder.AddSecret($"rabbitmq-{access.User}-password", data.Secret($"rabbitmq-{access.User}-password")))
+        : externalRabbitMq!;
 
 // The services, consumers before producers, one after another on a first start (their queues are declared
-// with the broker, so the order is only to spread the start's work).
+// with the broker, so the order is only to spread the start's work); with --instances, several of each.
 var firstServicePort = LaunchArguments.Port(launch.FirstServicePort, 5101);
-var linkWorkers = builder.AddNetworkService<Projects.ReferralNetwork_LinkWorkers>("linkworkers", Offset(firstServicePort, 1), signingKey)
+const int ServiceInstancePortStep = 10;
+var linkWorkers = builder.AddNetworkService<Projects.ReferralNetwork_LinkWorkers>("linkworkers", Offset(firstServicePort, 1), signingKey, launch.Instances, ServiceInstancePortStep, s => s
     .WithDatabase(Database("linkworkersdb"))
-    .WithBroker(Broker(BrokerAccess.LinkWorkers));
-var communityProviders = builder.AddNetworkService<Projects.ReferralNetwork_CommunityProviders>("communityproviders", Offset(firstServicePort, 2), signingKey)
+    .WithBroker(Broker(BrokerAccess.LinkWorkers)));
+var communityProviders = builder.AddNetworkService<Projects.ReferralNetwork_CommunityProviders>("communityproviders", Offset(firstServicePort, 2), signingKey, launch.Instances, ServiceInstancePortStep, s => s
     .WithDatabase(Database("providersdb"))
     .WithBroker(Broker(BrokerAccess.CommunityProviders))
-    .WaitBeforeFirstStart(linkWorkers);
-var feedback = builder.AddNetworkService<Projects.ReferralNetwork_Feedback>("feedback", Offset(firstServicePort, 3), signingKey)
+    .WaitBeforeFirstStart(linkWorkers.First));
+var feedback = builder.AddNetworkService<Projects.ReferralNetwork_Feedback>("feedback", Offset(firstServicePort, 3), signingKey, launch.Instances, ServiceInstancePortStep, s => s
     .WithDatabase(Database("feedbackdb"))
     .WithBroker(Broker(BrokerAccess.Feedback))
-    .WaitBeforeFirstStart(communityProviders);
-var referrals = builder.AddNetworkService<Projects.ReferralNetwork_Referrals>("referrals", Offset(firstServicePort, 0), signingKey)
+    .WaitBeforeFirstStart(communityProviders.First));
+var referrals = builder.AddNetworkService<Projects.ReferralNetwork_Referrals>("referrals", Offset(firstServicePort, 0), signingKey, launch.Instances, ServiceInstancePortStep, s => s
     .WithDatabase(Database("referralsdb"))
     .WithBroker(Broker(BrokerAccess.Referrals))
-    .WaitBeforeFirstStart(feedback);
+    .WaitBeforeFirstStart(feedback.First));
 
 // The web app people use, signed in as themselves at the gateway's OpenID Connect server; it calls the
-// partner API with their tokens and is served through the gateway at /app.
+// partner API with their tokens and is served through the gateway at /app. One instance: its sessions are
+// kept in its memory (docs/design.md).
+const string WebClientId = "referral-network-web";
 var webClientSecret = builder.AddSecret("web-client-secret", data.Secret("web-client-secret"));
-var webApp = builder.AddNetworkService<Projects.ReferralNetwork_Web>("webapp", Offset(firstServicePort, 4), signingKey)
+var webApp = builder.AddNetworkService<Projects.ReferralNetwork_Web>("webapp", Offset(firstServicePort, 4), signingKey, 1, ServiceInstancePortStep, w => w
     .WithEnvironment("Web__ClientSecret", webClientSecret)
     // Plain HTTP to the gateway on loopback, as below.
-    .WithEnvironment("Web__AllowHttp", "true");
+    .WithEnvironment("Web__AllowHttp", "true"));
 
 // The gateway partners call: tokens, the organisation registry, and routes to the four services and the web app.
-var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gateway", LaunchArguments.Port(launch.GatewayPort, 8080), signingKey)
+// Its further instances listen on the next ports; partners and people reach the first, as they would a load balancer.
+IResourceBuilder<ProjectResource>? publicGateway = null;
+var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gateway", LaunchArguments.Port(launch.GatewayPort, 8080), signingKey, launch.Instances, 1, g => g
     .WithDatabase(Database("gatewaydb"))
     .WithBroker(Broker(BrokerAccess.Gateway))
     .WithEnvironment("Auth__PrivateKey", tokenSigningKey)
@@ -95,15 +105,17 @@ var gateway = builder.AddNetworkService<Projects.ReferralNetwork_Gateway>("gatew
     .WithEnvironment("People__CodeEncryptionKey", peopleCodeKey)
     // The AppHost serves the gateway over plain HTTP on loopback only; anywhere else it sits behind TLS.
     .WithEnvironment("People__AllowHttp", "true")
-    .WithPeopleClient(webApp, "referral-network-web", webClientSecret)
-    .RoutesTo(referrals, linkWorkers, communityProviders, feedback, webApp)
+    .WithPeopleClient(WebClientId, webClientSecret, (publicGateway ??= g).GetEndpoint("http"))
+    .RoutesTo(referrals, linkWorkers, communityProviders, feedback, webApp));
+webApp.First.SignsPeopleInAt(gateway.First, WebClientId);
+gateway.First
     .WithDemoOrganisations(operatorSecret, data, registerAtStart: launch.Demo)
     .WithStartupSummary(operatorSecret, data, generatedSecret: chosenOperatorSecret is null);
 
 // Or the services' telemetry goes to the operator's own collector, over OTLP/HTTP.
 if (launch.OtlpEndpoint is { } otlpEndpoint)
 {
-    foreach (var service in new[] { linkWorkers, communityProviders, feedback, referrals, webApp, gateway })
+    foreach (var service in new[] { linkWorkers, communityProviders, feedback, referrals, webApp, gateway }.SelectMany(s => s.All))
     {
         service.WithOtlpEndpoint(otlpEndpoint);
     }

@@ -20,6 +20,9 @@ public class LaunchArgumentsTests
     [InlineData("--gateway-port", "70000")]
     [InlineData("--gateway-port", "eighty")]
     [InlineData("--no-such-option", "1")]
+    [InlineData("--instances", "0")]
+    [InlineData("--instances", "5")]
+    [InlineData("--instances", "two")]
     public void Bad_arguments_are_refused_with_a_message(string name, string value)
     {
         var refused = Assert.Throws<FormatException>(() => LaunchArguments.Parse([name, value]));
@@ -31,6 +34,14 @@ public class LaunchArgumentsTests
     {
         Assert.Throws<FormatException>(() => LaunchArguments.Parse(["--data"]));
         Assert.True(LaunchArguments.Parse(["--demo"]).Demo);
+    }
+
+    [Fact]
+    public void One_instance_of_each_service_unless_more_are_asked_for()
+    {
+        Assert.Equal(1, LaunchArguments.Parse([]).Instances);
+        Assert.Equal(2, LaunchArguments.Parse(["--instances", "2"]).Instances);
+        Assert.Equal(4, LaunchArguments.Parse(["--instances=4"]).Instances);
     }
 }
 
