@@ -15,7 +15,7 @@ namespace ReferralNetwork.EndToEndTests;
 /// it (no relaxation but higher rate limits), its telemetry exported to <see cref="Telemetry"/>, a
 /// collector of the tests', instead of the dashboard.
 /// </summary>
-public sealed class FaultNetwork : AspireNetwork
+public class FaultNetwork : AspireNetwork
 {
     public TelemetryCollector Telemetry { get; } = new();
 
@@ -32,6 +32,7 @@ public sealed class FaultNetwork : AspireNetwork
     {
         await base.DisposeAsync();
         Telemetry.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Kills the resource's process with SIGKILL and waits until the AppHost has started it again.</summary>
@@ -83,7 +84,7 @@ public sealed class FaultNetwork : AspireNetwork
     /// (dotnet run for a project, the shell that turns SIGTERM into a fast shutdown for PostgreSQL,
     /// RabbitMQ's start script).
     /// </summary>
-    private async Task<int> ProcessOfAsync(string resource)
+    public async Task<int> ProcessOfAsync(string resource)
     {
         var snapshot = (await App.ResourceNotifications.WaitForResourceAsync(resource, _ => true)).Snapshot;
         var launcher = Convert.ToInt32(snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);

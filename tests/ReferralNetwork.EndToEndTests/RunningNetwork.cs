@@ -109,6 +109,9 @@ public abstract class AspireNetwork : IAsyncLifetime
     public async Task<string?> StateAsync(string resourceName) =>
         (await App.ResourceNotifications.WaitForResourceAsync(resourceName, _ => true)).Snapshot.State?.Text;
 
+    /// <summary>Every resource <see cref="AllHealthyAsync"/> waits for: PostgreSQL, RabbitMQ, each service, the gateway and the web app.</summary>
+    protected virtual IEnumerable<string> WatchedResources => Services.Prepend("rabbitmq").Prepend("postgres").Append("webapp");
+
     /// <summary>
     /// Waits until PostgreSQL, RabbitMQ, every service and the gateway run and are healthy, through
     /// any crashes and restarts on the way (Aspire's own wait gives up at the first failed start).
@@ -116,7 +119,7 @@ public abstract class AspireNetwork : IAsyncLifetime
     public async Task AllHealthyAsync(TimeSpan timeout)
     {
         using var waiting = new CancellationTokenSource(timeout);
-        foreach (var name in Services.Prepend("rabbitmq").Prepend("postgres").Append("webapp"))
+        foreach (var name in WatchedResources)
         {
             await App.ResourceNotifications.WaitForResourceAsync(
                 name,
@@ -179,7 +182,7 @@ public abstract class AspireNetwork : IAsyncLifetime
         return new Partner(id, name, await ClientAsync(token));
     }
 
-    public Task<HttpClient> ClientAsync(string token)
+    public virtual Task<HttpClient> ClientAsync(string token)
     {
         var client = new HttpClient { BaseAddress = GatewayUrl };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

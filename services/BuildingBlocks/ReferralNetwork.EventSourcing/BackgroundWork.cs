@@ -157,11 +157,14 @@ public sealed class BackgroundWorkLeadership(
         }
     }
 
+    /// <summary>What the lock's session is called in pg_stat_activity, with the holder's process id: which instance leads.</summary>
+    public const string LockApplicationName = "referral-network-leader-lock";
+
     /// <summary>Its own session, never pooled: a pooled one would keep the lock after it is given back.</summary>
     internal static string LockConnectionString(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString)
     {
         Pooling = false,
-        ApplicationName = "referral-network-leader-lock",
+        ApplicationName = $"{LockApplicationName} {Environment.ProcessId}",
     }.ConnectionString;
 }
 
