@@ -23,6 +23,8 @@ public sealed record LaunchArguments
           --rabbitmq-port <port>    default 55672
           --rabbitmq-management-port <port>
                                     RabbitMQ's management UI and HTTP API on http://127.0.0.1:<port>, default 55673
+          --broker-nodes <n>        1 (default) or 3: run RabbitMQ as a cluster of three nodes (rabbitmq, rabbitmq-2,
+                                    rabbitmq-3; AMQP on the RabbitMQ port, +1 and +2) that loses nothing when one fails
           --dashboard-port <port>   the Aspire dashboard on http://127.0.0.1:<port>, default 18888
           --otlp-port <port>        the dashboard's OTLP/gRPC receiver the services export to, default 18889
           --otlp-endpoint <url>     export the services' telemetry to this OTLP/HTTP endpoint instead of the dashboard
@@ -61,6 +63,9 @@ public sealed record LaunchArguments
     public string? ExternalPostgres { get; init; }
 
     public string? ExternalRabbitMq { get; init; }
+
+    /// <summary>How many local RabbitMQ nodes form the broker: 1, or 3 to survive losing any one.</summary>
+    public int BrokerNodes { get; init; } = 1;
 
     /// <summary>The port to listen on: the default when none was asked for, null (any free one) for 0.</summary>
     public static int? Port(int? requested, int fallback) => requested switch
@@ -111,11 +116,24 @@ public sealed record LaunchArguments
                 "--dashboard-port" => parsed with { DashboardPort = Port() },
                 "--postgres" => parsed with { ExternalPostgres = Value() },
                 "--rabbitmq" => parsed with { ExternalRabbitMq = Value() },
+                "--broker-nodes" => parsed with { BrokerNodes = NodeCount(name, Value()) },
                 _ => throw new FormatException($"Unknown option '{args[i]}'."),
             };
         }
+        if (parsed.BrokerNodes > 1 && parsed.ExternalRabbitMq is not null)
+        {
+            throw new FormatException("--broker-nodes starts local RabbitMQ nodes; it cannot be used with --rabbitmq.");
+        }
         return parsed;
     }
+
+    /// <summary>One node, or three: two would stop taking messages when either fails (a quorum of two needs both).</summary>
+    private static int NodeCount(string name, string text) => text switch
+    {
+        "1" => 1,
+        "3" => 3,
+        _ => throw new FormatException($"{name}: '{text}' is not a node count the AppHost runs; use 1 (one node) or 3 (a cluster that survives losing any one node)."),
+    };
 
     private static (string Name, string? Value) Split(string argument)
     {

@@ -52,6 +52,14 @@ var rabbitmq = launch.ExternalRabbitMq is null
         .WithRestartOnCrash()
         .WithQueueMetricsAndCommands()
     : null;
+// With --broker-nodes 3, two more nodes join the first: the services know all three, and losing one loses nothing.
+if (rabbitmq is not null && launch.BrokerNodes > 1)
+{
+    foreach (var node in rabbitmq.AddClusterNodes(launch.BrokerNodes, data.Path, LaunchArguments.Port(launch.RabbitMqPort, 55672)))
+    {
+        node.WithRestartOnCrash();
+    }
+}
 var externalRabbitMq = launch.ExternalRabbitMq is { } externalBroker
     ? builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"{externalBroker}"))
     : null;
