@@ -24,7 +24,8 @@ public sealed record LaunchArguments
           --rabbitmq-management-port <port>
                                     RabbitMQ's management UI and HTTP API on http://127.0.0.1:<port>, default 55673
           --broker-nodes <n>        1 (default) or 3: run RabbitMQ as a cluster of three nodes (rabbitmq, rabbitmq-2,
-                                    rabbitmq-3; AMQP on the RabbitMQ port, +1 and +2) that loses nothing when one fails
+                                    rabbitmq-3) that loses nothing when one fails; the other two listen for AMQP on the
+                                    --rabbitmq-port +1 and +2 when it is given, else on free ports
           --dashboard-port <port>   the Aspire dashboard on http://127.0.0.1:<port>, default 18888
           --otlp-port <port>        the dashboard's OTLP/gRPC receiver the services export to, default 18889
           --otlp-endpoint <url>     export the services' telemetry to this OTLP/HTTP endpoint instead of the dashboard
@@ -123,6 +124,13 @@ public sealed record LaunchArguments
         if (parsed.BrokerNodes > 1 && parsed.ExternalRabbitMq is not null)
         {
             throw new FormatException("--broker-nodes starts local RabbitMQ nodes; it cannot be used with --rabbitmq.");
+        }
+        if (parsed is { BrokerNodes: > 1, RabbitMqPort: > 0 and var amqp }
+            && Port(parsed.RabbitMqManagementPort, 55673) is { } management
+            && management > amqp && management < amqp + parsed.BrokerNodes)
+        {
+            throw new FormatException(
+                $"--broker-nodes {parsed.BrokerNodes} puts the other nodes on AMQP ports {amqp + 1}-{amqp + parsed.BrokerNodes - 1}, which holds the management port {management}; choose another --rabbitmq-management-port.");
         }
         return parsed;
     }

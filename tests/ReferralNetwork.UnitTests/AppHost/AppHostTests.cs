@@ -46,6 +46,14 @@ public class LaunchArgumentsTests
     }
 
     [Fact]
+    public void A_broker_cluster_next_to_the_management_port_is_refused()
+    {
+        var refused = Assert.Throws<FormatException>(() => LaunchArguments.Parse(["--broker-nodes", "3", "--rabbitmq-port", "55672"]));
+        Assert.Contains("--rabbitmq-management-port", refused.Message);
+        Assert.Equal(3, LaunchArguments.Parse(["--broker-nodes", "3", "--rabbitmq-port", "56000"]).BrokerNodes);
+    }
+
+    [Fact]
     public void A_broker_cluster_is_refused_with_an_external_broker()
     {
         Assert.Throws<FormatException>(() => LaunchArguments.Parse(["--broker-nodes", "3", "--rabbitmq", "amqp://u:p@broker:5672/"]));
