@@ -129,10 +129,6 @@ public static class LocalRabbitMqExtensions
                         await AwaitClusterAsync(broker, log, ct);
                     }
                     await EnsureUsersAsync(broker, users, ct);
-                    if (broker.OtherNodes.Count > 0)
-                    {
-                        await ReportReplicasAsync(broker, users, log, ct);
-                    }
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -144,6 +140,10 @@ public static class LocalRabbitMqExtensions
                 foreach (var user in users)
                 {
                     await notifications.PublishUpdateAsync(user, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
+                }
+                if (broker.OtherNodes.Count > 0)
+                {
+                    await ReportReplicasAsync(broker, users, log, ct);
                 }
             }
             // A cluster's other nodes first start once this one is healthy, which Aspire holds until this event's
@@ -286,18 +286,28 @@ public static class LocalRabbitMqExtensions
             running.Count, expected.Count);
     }
 
-    /// <summary>Says how many replicas the services' queues have, which an operator would otherwise look up queue by queue.</summary>
+    /// <summary>
+    /// Says how many replicas the services' queues have, which an operator would otherwise look up queue by queue.
+    /// Only information: a failure here keeps nothing from starting.
+    /// </summary>
     private static async Task ReportReplicasAsync(RabbitMqServerResource first, IReadOnlyList<RabbitMqUserResource> users, ILogger log, CancellationToken cancellationToken)
     {
-        var administratorPassword = await first.Password.GetValueAsync(cancellationToken) ?? "";
-        using var cluster = new BrokerCluster(first.Management.Url, RabbitMqServerResource.UserName, administratorPassword);
-        var replicas = new List<string>();
-        foreach (var queue in users.SelectMany(u => u.Access.Queues))
+        try
         {
-            var (members, _) = await cluster.QueueReplicasAsync(queue.Name, cancellationToken);
-            replicas.Add($"{queue.Name}: {members.Count}");
+            var administratorPassword = await first.Password.GetValueAsync(cancellationToken) ?? "";
+            using var cluster = new BrokerCluster(first.Management.Url, RabbitMqServerResource.UserName, administratorPassword);
+            var replicas = new List<string>();
+            foreach (var queue in users.SelectMany(u => u.Access.Queues))
+            {
+                var (members, _) = await cluster.QueueReplicasAsync(queue.Name, cancellationToken);
+                replicas.Add($"{queue.Name}: {members.Count}");
+            }
+            log.LogInformation("[apphost] quorum queue replicas: {Replicas}", string.Join(", ", replicas));
         }
-        log.LogInformation("[apphost] quorum queue replicas: {Replicas}", string.Join(", ", replicas));
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
+        {
+            log.LogWarning("[apphost] could not read the queues' replicas: {Problem}", e.Message);
+        }
     }
 
     /// <summary>
