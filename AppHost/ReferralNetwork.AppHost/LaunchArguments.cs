@@ -26,6 +26,9 @@ public sealed record LaunchArguments
           --rabbitmq-port <port>    default 55672
           --rabbitmq-management-port <port>
                                     RabbitMQ's management UI and HTTP API on http://127.0.0.1:<port>, default 55673
+          --broker-nodes <n>        1 (default) or 3: run RabbitMQ as a cluster of three nodes (rabbitmq, rabbitmq-2,
+                                    rabbitmq-3) that loses nothing when one fails; the other two listen for AMQP on the
+                                    --rabbitmq-port +1 and +2 when it is given, else on free ports
           --dashboard-port <port>   the Aspire dashboard on http://127.0.0.1:<port>, default 18888
           --otlp-port <port>        the dashboard's OTLP/gRPC receiver the services export to, default 18889
           --otlp-endpoint <url>     export the services' telemetry to this OTLP/HTTP endpoint instead of the dashboard
@@ -66,6 +69,9 @@ public sealed record LaunchArguments
     public string? ExternalPostgres { get; init; }
 
     public string? ExternalRabbitMq { get; init; }
+
+    /// <summary>How many local RabbitMQ nodes form the broker: 1, or 3 to survive losing any one.</summary>
+    public int BrokerNodes { get; init; } = 1;
 
     /// <summary>The port to listen on: the default when none was asked for, null (any free one) for 0.</summary>
     public static int? Port(int? requested, int fallback) => requested switch
@@ -117,8 +123,20 @@ public sealed record LaunchArguments
                 "--dashboard-port" => parsed with { DashboardPort = Port() },
                 "--postgres" => parsed with { ExternalPostgres = Value() },
                 "--rabbitmq" => parsed with { ExternalRabbitMq = Value() },
+                "--broker-nodes" => parsed with { BrokerNodes = NodeCount(name, Value()) },
                 _ => throw new FormatException($"Unknown option '{args[i]}'."),
             };
+        }
+        if (parsed.BrokerNodes > 1 && parsed.ExternalRabbitMq is not null)
+        {
+            throw new FormatException("--broker-nodes starts local RabbitMQ nodes; it cannot be used with --rabbitmq.");
+        }
+        if (parsed is { BrokerNodes: > 1, RabbitMqPort: > 0 and var amqp }
+            && Port(parsed.RabbitMqManagementPort, 55673) is { } management
+            && management > amqp && management < amqp + parsed.BrokerNodes)
+        {
+            throw new FormatException(
+                $"--broker-nodes {parsed.BrokerNodes} puts the other nodes on AMQP ports {amqp + 1}-{amqp + parsed.BrokerNodes - 1}, which holds the management port {management}; choose another --rabbitmq-management-port.");
         }
         return parsed;
     }
@@ -127,6 +145,14 @@ public sealed record LaunchArguments
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 4
             ? count
             : throw new FormatException($"--instances: '{text}' is not a number from 1 to 4.");
+
+    /// <summary>One node, or three: two would stop taking messages when either fails (a quorum of two needs both).</summary>
+    private static int NodeCount(string name, string text) => text switch
+    {
+        "1" => 1,
+        "3" => 3,
+        _ => throw new FormatException($"{name}: '{text}' is not a node count the AppHost runs; use 1 (one node) or 3 (a cluster that survives losing any one node)."),
+    };
 
     private static (string Name, string? Value) Split(string argument)
     {

@@ -84,6 +84,21 @@ public static class NetworkModel
     public static IResourceBuilder<ProjectResource> WithBroker(this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> broker)
     {
         service.WithReference(broker, connectionName: "rabbitmq");
+        if (broker.Resource is Infrastructure.RabbitMqUserResource user)
+        {
+            // Of a cluster, every node (Messaging__BrokerNodes__0 = host:port, …): the bus reconnects to another
+            // when the one it is on fails. Read when the service starts, so nodes added after this call count.
+            service.WithEnvironment(context =>
+            {
+                var nodes = user.Parent.ClusterNodes;
+                for (var i = 0; nodes.Count > 1 && i < nodes.Count; i++)
+                {
+                    var amqp = nodes[i].Amqp;
+                    context.EnvironmentVariables[$"Messaging__BrokerNodes__{i}"] =
+                        ReferenceExpression.Create($"{amqp.Property(EndpointProperty.Host)}:{amqp.Property(EndpointProperty.Port)}");
+                }
+            });
+        }
         // An operator's external broker has no health of ours to wait for, only Aspire's own wait.
         return broker.Resource is Infrastructure.RabbitMqUserResource ? service.WaitBeforeFirstStart(broker) : service.WaitFor(broker);
     }

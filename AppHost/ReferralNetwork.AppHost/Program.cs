@@ -54,6 +54,15 @@ var rabbitmq = launch.ExternalRabbitMq is null
         .WithRestartOnCrash()
         .WithQueueMetricsAndCommands()
     : null;
+// With --broker-nodes 3, two more nodes join the first: the services know all three, and losing one loses nothing.
+if (rabbitmq is not null && launch.BrokerNodes > 1)
+{
+    // Next to the first node's port only when one was asked for: the defaults' next port is the management UI's.
+    foreach (var node in rabbitmq.AddClusterNodes(launch.BrokerNodes, data.Path, launch.RabbitMqPort is > 0 ? launch.RabbitMqPort : null))
+    {
+        node.WithRestartOnCrash();
+    }
+}
 var externalRabbitMq = launch.ExternalRabbitMq is { } externalBroker
     ? builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"{externalBroker}"))
     : null;

@@ -25,8 +25,12 @@ public static class RabbitMqNode
     /// <summary>
     /// Writes the node's configuration (overwritten on every start) and, once, its Erlang cookie.
     /// With <paramref name="credentials"/> the node's first boot creates that user instead of guest.
+    /// With <paramref name="clusterNodes"/> (every member's <see cref="NodeName"/>, this one's included) a
+    /// blank node joins the first of them it reaches on its first boot; a node that has data rejoins its
+    /// cluster by itself. Every member must hold the same cookie (<see cref="ShareCookie"/>).
     /// </summary>
-    public static void WriteConfiguration(string dataDirectory, int amqpPort, int? managementPort, (string User, string Password)? credentials = null)
+    public static void WriteConfiguration(
+        string dataDirectory, int amqpPort, int? managementPort, (string User, string Password)? credentials = null, IReadOnlyList<string>? clusterNodes = null)
     {
         foreach (var folder in new[] { "mnesia", "log", "home" })
         {
@@ -62,22 +66,61 @@ public static class RabbitMqNode
 
                 """);
         }
+        if (clusterNodes is { Count: > 0 })
+        {
+            // Peer discovery from this list rather than rabbitmqctl join_cluster: nothing to run against a live
+            // node, and a node that crashed rejoins from its own data without us.
+            configuration.AppendLine("cluster_formation.peer_discovery_backend = classic_config");
+            for (var i = 0; i < clusterNodes.Count; i++)
+            {
+                configuration.AppendLine(CultureInfo.InvariantCulture, $"cluster_formation.classic_config.nodes.{i + 1} = {clusterNodes[i]}");
+            }
+        }
         File.WriteAllText(Path.Combine(dataDirectory, "rabbitmq.conf"), configuration.ToString());
-        // The shovel moves messages from an _error queue back to its own queue for an operator.
+        // The shovel moves messages from an _error queue back to its own queue for an operator. A cluster member
+        // without the UI still needs the agent, or the UI's node cannot see the queues it leads.
         File.WriteAllText(
             Path.Combine(dataDirectory, "enabled_plugins"),
-            managementPort is null ? "[].\n" : "[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management].\n");
+            managementPort is not null ? "[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management].\n"
+            : clusterNodes is { Count: > 0 } ? "[rabbitmq_management_agent].\n"
+            : "[].\n");
         // Our own empty env file, so /etc/rabbitmq/rabbitmq-env.conf cannot change our node.
         File.WriteAllText(Path.Combine(dataDirectory, "rabbitmq-env.conf"), "");
 
-        var cookie = Path.Combine(dataDirectory, "home", ".erlang.cookie");
+        var cookie = CookieFile(dataDirectory);
         if (!File.Exists(cookie))
         {
             // Written before the node starts so rabbitmqctl never races the node to create a different one.
-            File.WriteAllText(cookie, RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 32));
-            // Erlang refuses a cookie others can read.
-            UnixProcesses.SetFileMode(cookie, UnixFileMode.UserRead);
+            WriteCookie(cookie, RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 32));
         }
+    }
+
+    /// <summary>
+    /// Gives the node in <paramref name="memberDirectory"/> the Erlang cookie of the one in
+    /// <paramref name="firstDirectory"/> (created when it has none yet): nodes with different cookies cannot cluster.
+    /// </summary>
+    public static void ShareCookie(string firstDirectory, string memberDirectory)
+    {
+        var source = CookieFile(firstDirectory);
+        if (!File.Exists(source))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(source)!);
+            WriteCookie(source, RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 32));
+        }
+        var target = CookieFile(memberDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        // The old one is read-only to us: replaced, not overwritten.
+        File.Delete(target);
+        WriteCookie(target, File.ReadAllText(source));
+    }
+
+    private static string CookieFile(string dataDirectory) => Path.Combine(dataDirectory, "home", ".erlang.cookie");
+
+    private static void WriteCookie(string path, string cookie)
+    {
+        File.WriteAllText(path, cookie);
+        // Erlang refuses a cookie others can read.
+        UnixProcesses.SetFileMode(path, UnixFileMode.UserRead);
     }
 
     /// <summary>

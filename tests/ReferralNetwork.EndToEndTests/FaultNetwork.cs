@@ -91,11 +91,16 @@ public class FaultNetwork : AspireNetwork
         var descendants = Descendants(launcher);
         return resource switch
         {
-            "rabbitmq" => descendants.Single(p => Command(p) == "beam.smp"),
+            _ when IsBrokerNode(resource) => descendants.Single(p => Command(p) == "beam.smp"),
             "postgres" => descendants.First(p => Command(p) == "postgres"),
             _ => descendants.First(),
         };
     }
+
+    /// <summary>A RabbitMQ node: <c>rabbitmq</c>, or a cluster's <c>rabbitmq-2</c>, <c>rabbitmq-3</c>; not its epmd nor a service's broker user.</summary>
+    public static bool IsBrokerNode(string resource) =>
+        resource == "rabbitmq"
+        || (resource.StartsWith("rabbitmq-", StringComparison.Ordinal) && int.TryParse(resource["rabbitmq-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out _));
 
     /// <summary>Every process under <paramref name="ancestor"/>, depth first, from one reading of /proc.</summary>
     private static List<int> Descendants(int ancestor)

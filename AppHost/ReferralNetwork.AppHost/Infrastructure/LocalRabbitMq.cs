@@ -27,6 +27,18 @@ public sealed class RabbitMqServerResource(string name, string dataDirectory, Pa
 
     public ParameterResource Password { get; } = password;
 
+    /// <summary>On a cluster's first node, the nodes that join it (<c>--broker-nodes 3</c>); empty otherwise.</summary>
+    public List<RabbitMqServerResource> OtherNodes { get; } = [];
+
+    /// <summary>This node and those that join it, this one first.</summary>
+    public IReadOnlyList<RabbitMqServerResource> ClusterNodes => [this, .. OtherNodes];
+
+    /// <summary>The epmd every node of the cluster registers with.</summary>
+    public EpmdResource? PortMapper { get; set; }
+
+    /// <summary>The node's Erlang name, which its peers know it by.</summary>
+    public string NodeName => RabbitMqNode.NodeName(DataDirectory);
+
     public EndpointReference Amqp => field ??= new EndpointReference(this, AmqpEndpointName);
 
     public EndpointReference Management => field ??= new EndpointReference(this, ManagementEndpointName);
@@ -91,37 +103,57 @@ public static class LocalRabbitMqExtensions
             .WithIconName("PlugConnected")
             // Supervised like the node it serves: without it the node cannot start again.
             .WithRestartOnCrash();
+        broker.PortMapper = epmd.Resource;
 
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(broker, async (_, ct) =>
         {
             var secret = await password.Resource.GetValueAsync(ct) ?? throw new InvalidOperationException("The RabbitMQ password parameter has no value.");
-            RabbitMqNode.WriteConfiguration(nodeDirectory, broker.Amqp.Port, broker.Management.Port, (RabbitMqServerResource.UserName, secret));
+            RabbitMqNode.WriteConfiguration(nodeDirectory, broker.Amqp.Port, broker.Management.Port, (RabbitMqServerResource.UserName, secret), ClusterNames(broker));
         });
 
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(broker, async (_, ct) =>
             connectionString = await broker.ConnectionStringExpression.GetValueAsync(ct));
         // Every time the broker becomes ready, a first start or one after a crash: each call is idempotent.
-        builder.Eventing.Subscribe<ResourceReadyEvent>(broker, async (ready, ct) =>
+        builder.Eventing.Subscribe<ResourceReadyEvent>(broker, (ready, ct) =>
         {
             var log = ready.Services.GetRequiredService<ResourceLoggerService>().GetLogger(broker);
             var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
             var users = builder.Resources.OfType<RabbitMqUserResource>().Where(u => u.Parent == broker).ToList();
-            try
+            async Task SetUpAsync()
             {
-                await EnsureUsersAsync(broker, users, ct);
+                try
+                {
+                    if (broker.OtherNodes.Count > 0)
+                    {
+                        await AwaitClusterAsync(broker, log, ct);
+                    }
+                    await EnsureUsersAsync(broker, users, ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // The users stay "not started", so the services wait for them; this says why.
+                    log.LogError("[apphost] could not set up the services' broker users, so the services cannot start: {Problem}", e.Message);
+                    return;
+                }
+                log.LogInformation("[apphost] broker users ready: {Users}; guest removed", string.Join(", ", users.Select(u => u.Access.User)));
+                foreach (var user in users)
+                {
+                    await notifications.PublishUpdateAsync(user, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
+                }
+                if (broker.OtherNodes.Count > 0)
+                {
+                    await ReportReplicasAsync(broker, users, log, ct);
+                }
             }
-            catch (Exception e) when (!ct.IsCancellationRequested)
+            // A cluster's other nodes first start once this one is healthy, which Aspire holds until this event's
+            // handlers return: waiting here for them to join would wait for ever.
+            if (broker.OtherNodes.Count > 0)
             {
-                // The users stay "not started", so the services wait for them; this says why.
-                log.LogError("[apphost] could not set up the services' broker users, so the services cannot start: {Problem}", e.Message);
-                return;
+                _ = Task.Run(SetUpAsync, ct);
+                return Task.CompletedTask;
             }
-            log.LogInformation("[apphost] broker users ready: {Users}; guest removed", string.Join(", ", users.Select(u => u.Access.User)));
-            foreach (var user in users)
-            {
-                await notifications.PublishUpdateAsync(user, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
-            }
+            return SetUpAsync();
         });
         var healthCheck = $"{name}_check";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
@@ -138,18 +170,144 @@ public static class LocalRabbitMqExtensions
             .WithUrlForEndpoint(RabbitMqServerResource.ManagementEndpointName, url => url.DisplayText = "Management: queues, moving messages")
             // Erlang's own port: nothing for an operator to open.
             .WithUrlForEndpoint(RabbitMqServerResource.DistributionEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
-            .WithEnvironment(context =>
-            {
-                foreach (var (key, value) in RabbitMqNode.Environment(nodeDirectory))
-                {
-                    context.EnvironmentVariables[key] = value;
-                }
-                context.EnvironmentVariables["ERL_EPMD_PORT"] = epmd.Resource.Endpoint.Property(EndpointProperty.TargetPort);
-                context.EnvironmentVariables["RABBITMQ_DIST_PORT"] = broker.GetEndpoint(RabbitMqServerResource.DistributionEndpointName).Property(EndpointProperty.TargetPort);
-            })
+            .WithEnvironment(context => NodeEnvironment(context, broker))
             .WithHealthCheck(healthCheck)
             .WaitFor(epmd)
             .WithIconName("Mailbox");
+    }
+
+    /// <summary>
+    /// Makes <paramref name="first"/> the first of a cluster of <paramref name="nodes"/>: the others, named
+    /// <c>rabbitmq-2</c>, <c>rabbitmq-3</c>, each with its own folder, AMQP port (the first's +1, +2 when it was
+    /// given, else free ones) and Erlang distribution port, register with the first's epmd, share its cookie and
+    /// join it on their first start. They carry no management UI (only its agent, so the first node's UI and
+    /// queue metrics see the queues they lead) and no users of their own: users are the cluster's.
+    /// </summary>
+    public static IReadOnlyList<IResourceBuilder<RabbitMqServerResource>> AddClusterNodes(
+        this IResourceBuilder<RabbitMqServerResource> first, int nodes, string dataDirectory, int? firstAmqpPort)
+    {
+        var builder = first.ApplicationBuilder;
+        var epmd = first.Resource.PortMapper ?? throw new InvalidOperationException($"{first.Resource.Name} has no epmd.");
+        var added = new List<IResourceBuilder<RabbitMqServerResource>>();
+        for (var number = 2; number <= nodes; number++)
+        {
+            var name = $"{first.Resource.Name}-{number}";
+            var nodeDirectory = Path.Combine(dataDirectory, name);
+            Directory.CreateDirectory(nodeDirectory);
+            var node = new RabbitMqServerResource(name, nodeDirectory, first.Resource.Password);
+            first.Resource.OtherNodes.Add(node);
+            // Now, before anything starts: the first node would otherwise make one of its own at the same time.
+            RabbitMqNode.ShareCookie(first.Resource.DataDirectory, nodeDirectory);
+
+            builder.Eventing.Subscribe<BeforeResourceStartedEvent>(node, async (started, ct) =>
+            {
+                // A blank node that reaches no peer boots a cluster of its own, so its first start waits for the
+                // first node. Not later ones: with data it rejoins whichever peer runs, and the first node, if it
+                // was not the last to stop, waits at its own boot for this one.
+                if (!Directory.Exists(Path.Combine(nodeDirectory, "mnesia", node.NodeName)))
+                {
+                    await started.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceHealthyAsync(first.Resource.Name, ct);
+                }
+                RabbitMqNode.ShareCookie(first.Resource.DataDirectory, nodeDirectory);
+                RabbitMqNode.WriteConfiguration(nodeDirectory, node.Amqp.Port, managementPort: null, clusterNodes: ClusterNames(first.Resource));
+            });
+
+            string? connectionString = null;
+            builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(node, async (_, ct) =>
+                connectionString = await node.ConnectionStringExpression.GetValueAsync(ct));
+            var healthCheck = $"{name}_check";
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                healthCheck,
+                _ => new AmqpHealthCheck(() => connectionString),
+                failureStatus: null,
+                tags: null));
+
+            var amqpPort = firstAmqpPort is { } port ? port + number - 1 : (int?)null;
+            added.Add(builder.AddResource(node)
+                .WithEndpoint(RabbitMqServerResource.AmqpEndpointName, e => Loopback(e, amqpPort, "amqp"))
+                .WithEndpoint(RabbitMqServerResource.DistributionEndpointName, e => Loopback(e, null, "tcp"))
+                .WithUrlForEndpoint(RabbitMqServerResource.AmqpEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+                .WithUrlForEndpoint(RabbitMqServerResource.DistributionEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+                .WithEnvironment(context => NodeEnvironment(context, node, epmd))
+                .WithHealthCheck(healthCheck)
+                .WaitFor(builder.CreateResourceBuilder(epmd))
+                .WithRelationship(first.Resource, "JoinsCluster")
+                .WithIconName("Mailbox"));
+        }
+        return added;
+    }
+
+    /// <summary>Every member's Erlang name for the configuration's peer discovery; null for a single node.</summary>
+    private static List<string>? ClusterNames(RabbitMqServerResource first) =>
+        first.OtherNodes.Count == 0 ? null : [.. first.ClusterNodes.Select(n => n.NodeName)];
+
+    /// <summary>The node's own folders and name, and the epmd and distribution ports it listens on.</summary>
+    private static void NodeEnvironment(EnvironmentCallbackContext context, RabbitMqServerResource node, EpmdResource? epmd = null)
+    {
+        foreach (var (key, value) in RabbitMqNode.Environment(node.DataDirectory))
+        {
+            context.EnvironmentVariables[key] = value;
+        }
+        var portMapper = epmd ?? node.PortMapper ?? throw new InvalidOperationException($"{node.Name} has no epmd.");
+        context.EnvironmentVariables["ERL_EPMD_PORT"] = portMapper.Endpoint.Property(EndpointProperty.TargetPort);
+        context.EnvironmentVariables["RABBITMQ_DIST_PORT"] = node.GetEndpoint(RabbitMqServerResource.DistributionEndpointName).Property(EndpointProperty.TargetPort);
+    }
+
+    /// <summary>
+    /// Waits, as long as a cluster's nodes take to start and join (a few minutes at most), until every member
+    /// runs: a quorum queue gets its replicas on the nodes in the cluster when it is declared, and no more later.
+    /// Declared anyway after that, with fewer replicas, rather than keep the services from starting.
+    /// </summary>
+    private static async Task AwaitClusterAsync(RabbitMqServerResource first, ILogger log, CancellationToken cancellationToken)
+    {
+        var expected = first.ClusterNodes.Select(n => n.NodeName).ToList();
+        var administratorPassword = await first.Password.GetValueAsync(cancellationToken) ?? "";
+        using var cluster = new BrokerCluster(first.Management.Url, RabbitMqServerResource.UserName, administratorPassword);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        IReadOnlyList<string> running = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                running = await cluster.RunningNodesAsync(cancellationToken);
+                if (expected.All(running.Contains))
+                {
+                    log.LogInformation("[apphost] broker cluster formed: {Nodes}", string.Join(", ", first.ClusterNodes.Select(n => $"{n.Name} ({n.NodeName})")));
+                    return;
+                }
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
+            {
+                // The management API is still starting.
+            }
+            await Task.Delay(1000, cancellationToken);
+        }
+        log.LogWarning("[apphost] only {Running} of the broker cluster's {Expected} nodes run after 3 minutes; declaring the queues now, with fewer replicas",
+            running.Count, expected.Count);
+    }
+
+    /// <summary>
+    /// Says how many replicas the services' queues have, which an operator would otherwise look up queue by queue.
+    /// Only information: a failure here keeps nothing from starting.
+    /// </summary>
+    private static async Task ReportReplicasAsync(RabbitMqServerResource first, IReadOnlyList<RabbitMqUserResource> users, ILogger log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var administratorPassword = await first.Password.GetValueAsync(cancellationToken) ?? "";
+            using var cluster = new BrokerCluster(first.Management.Url, RabbitMqServerResource.UserName, administratorPassword);
+            var replicas = new List<string>();
+            foreach (var queue in users.SelectMany(u => u.Access.Queues))
+            {
+                var (members, _) = await cluster.QueueReplicasAsync(queue.Name, cancellationToken);
+                replicas.Add($"{queue.Name}: {members.Count}");
+            }
+            log.LogInformation("[apphost] quorum queue replicas: {Replicas}", string.Join(", ", replicas));
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
+        {
+            log.LogWarning("[apphost] could not read the queues' replicas: {Problem}", e.Message);
+        }
     }
 
     /// <summary>

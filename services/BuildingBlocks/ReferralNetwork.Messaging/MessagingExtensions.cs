@@ -15,6 +15,9 @@ public static class MessagingExtensions
     /// <summary>The tag MassTransit gives the health check it registers for each bus.</summary>
     private const string MassTransitHealthCheckTag = "masstransit";
 
+    /// <summary>Every node of a RabbitMQ cluster as <c>host:port</c>, the connection string's credentials used on each.</summary>
+    public const string BrokerNodesSetting = "Messaging:BrokerNodes";
+
     /// <summary>
     /// MassTransit on RabbitMQ (ConnectionStrings:rabbitmq). Every consumer runs inside the
     /// <see cref="Inbox{TMessage}"/> and retries only <see cref="TransientFailures"/>. The bus connects in
@@ -24,6 +27,9 @@ public static class MessagingExtensions
     {
         var uri = builder.Configuration.GetConnectionString("rabbitmq")
             ?? throw new InvalidOperationException("ConnectionStrings:rabbitmq is not set.");
+        // A cluster's nodes (host:port) when the connection string names only one of them; absent where one
+        // address fronts the whole cluster (a Kubernetes service).
+        var brokerNodes = builder.Configuration.GetSection(BrokerNodesSetting).Get<string[]>() ?? [];
 
         builder.Services.AddMessagingOptions();
         builder.Services.AddSingleton(new Erasure.MessagingService(serviceName));
@@ -64,7 +70,21 @@ public static class MessagingExtensions
 
             x.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(new Uri(uri), h => h.PublisherConfirmation = true);
+                cfg.Host(new Uri(uri), h =>
+                {
+                    h.PublisherConfirmation = true;
+                    if (brokerNodes.Length > 0)
+                    {
+                        // The bus then connects to any node that answers, and reconnects to another when its node fails.
+                        h.UseCluster(cluster =>
+                        {
+                            foreach (var node in brokerNodes)
+                            {
+                                cluster.Node(node);
+                            }
+                        });
+                    }
+                });
                 // The bus's own (temporary) endpoint is named after the service like its queues, which is
                 // what the service's broker user may declare and read; MassTransit would name it after the machine.
                 cfg.OverrideDefaultBusEndpointQueueName($"{serviceName}-bus-{NewId.Next():N}");

@@ -30,6 +30,39 @@ public class LaunchArgumentsTests
     }
 
     [Fact]
+    public void The_broker_is_one_node_unless_three_are_asked_for()
+    {
+        Assert.Equal(1, LaunchArguments.Parse([]).BrokerNodes);
+        Assert.Equal(3, LaunchArguments.Parse(["--broker-nodes", "3"]).BrokerNodes);
+        Assert.Equal(1, LaunchArguments.Parse(["--broker-nodes=1"]).BrokerNodes);
+    }
+
+    [Theory]
+    [InlineData("2")]
+    [InlineData("5")]
+    [InlineData("three")]
+    public void A_broker_cluster_of_another_size_is_refused_with_the_sizes_there_are(string nodes)
+    {
+        var refused = Assert.Throws<FormatException>(() => LaunchArguments.Parse(["--broker-nodes", nodes]));
+        Assert.Contains("--broker-nodes", refused.Message);
+        Assert.Contains("use 1 (one node) or 3", refused.Message);
+    }
+
+    [Fact]
+    public void A_broker_cluster_next_to_the_management_port_is_refused()
+    {
+        var refused = Assert.Throws<FormatException>(() => LaunchArguments.Parse(["--broker-nodes", "3", "--rabbitmq-port", "55672"]));
+        Assert.Contains("--rabbitmq-management-port", refused.Message);
+        Assert.Equal(3, LaunchArguments.Parse(["--broker-nodes", "3", "--rabbitmq-port", "56000"]).BrokerNodes);
+    }
+
+    [Fact]
+    public void A_broker_cluster_is_refused_with_an_external_broker()
+    {
+        Assert.Throws<FormatException>(() => LaunchArguments.Parse(["--broker-nodes", "3", "--rabbitmq", "amqp://u:p@broker:5672/"]));
+    }
+
+    [Fact]
     public void A_value_is_required_where_an_option_takes_one()
     {
         Assert.Throws<FormatException>(() => LaunchArguments.Parse(["--data"]));
@@ -124,6 +157,26 @@ public sealed class RabbitMqNodeTests : IDisposable
         Assert.DoesNotContain("default_user", configuration);
         Assert.DoesNotContain("management", configuration);
         Assert.Equal("[].\n", File.ReadAllText(Path.Combine(folder, "enabled_plugins")));
+        Assert.DoesNotContain("cluster_formation", configuration);
+    }
+
+    [Fact]
+    public void A_cluster_member_finds_its_peers_in_its_configuration_and_holds_the_first_nodes_cookie()
+    {
+        var first = Path.Combine(folder, "rabbitmq");
+        var member = Path.Combine(folder, "rabbitmq-2");
+        RabbitMqNode.WriteConfiguration(member, 55673, null, clusterNodes: ["rn-1@localhost", "rn-2@localhost"]);
+        RabbitMqNode.ShareCookie(first, member);
+
+        var configuration = File.ReadAllLines(Path.Combine(member, "rabbitmq.conf"));
+        Assert.Contains("cluster_formation.peer_discovery_backend = classic_config", configuration);
+        Assert.Contains("cluster_formation.classic_config.nodes.1 = rn-1@localhost", configuration);
+        Assert.Contains("cluster_formation.classic_config.nodes.2 = rn-2@localhost", configuration);
+        // No UI, but the agent the first node's UI reads this node's queues through.
+        Assert.Equal("[rabbitmq_management_agent].\n", File.ReadAllText(Path.Combine(member, "enabled_plugins")));
+        var cookie = Path.Combine(member, "home", ".erlang.cookie");
+        Assert.Equal(File.ReadAllText(Path.Combine(first, "home", ".erlang.cookie")), File.ReadAllText(cookie));
+        Assert.Equal(UnixFileMode.UserRead, FileModes.Of(cookie));
     }
 }
 
