@@ -20,7 +20,8 @@ namespace ReferralNetwork.EndToEndTests;
 /// </summary>
 public abstract class AspireNetwork : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    /// <summary>How long the network may take to start and become healthy.</summary>
+    protected virtual TimeSpan StartTimeout => TimeSpan.FromMinutes(4);
 
     private readonly string dataDirectory = Path.Combine("/var/tmp/referral-network-tests", "e2e-" + Guid.NewGuid().ToString("N")[..8]);
     private HttpClient? operatorClient;

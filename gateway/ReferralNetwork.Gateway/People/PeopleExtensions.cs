@@ -125,14 +125,29 @@ public static class PeopleExtensions
 
 /// <summary>
 /// Applies the accounts' migrations before the gateway serves anything (hosted services start before the
-/// server listens). EF Core takes a database lock while migrating, so replicas starting together are safe.
+/// server listens), one gateway at a time: EF Core's own migration lock did not stop two gateways started
+/// together from both creating the schema (seen with the AppHost's --instances 2), so they queue on a
+/// PostgreSQL advisory lock, and the second finds nothing left to apply.
 /// </summary>
 internal sealed class PeopleMigrations(IServiceScopeFactory scopes) : IHostedService
 {
+    /// <summary>"RN-MIGRT": the session-level advisory lock the gateways migrate under.</summary>
+    private const long LockKey = 0x524E_2D4D_4947_5254;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<PeopleDb>().Database.MigrateAsync(cancellationToken);
+        var database = scope.ServiceProvider.GetRequiredService<PeopleDb>().Database;
+        // A connection of its own, outside the pool: the lock is the session's and goes with it.
+        var lockConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(database.GetConnectionString()) { Pooling = false }.ConnectionString;
+        await using var connection = new Npgsql.NpgsqlConnection(lockConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_lock(@key)", connection))
+        {
+            take.Parameters.AddWithValue("key", LockKey);
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await database.MigrateAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -187,8 +187,31 @@ public static class BackgroundWorkExtensions
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<BackgroundWorkLeadership>(sp, connectionString));
         services.AddSingleton<IBackgroundWork>(sp => sp.GetRequiredService<BackgroundWorkLeadership>());
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundWorkLeadership>());
+        services.AddHealthChecks().AddCheck<BackgroundWorkHealthCheck>("background-work", tags: ["ready"]);
     }
 
     /// <summary>Marten's own daemon for one instance; none where leadership (or nobody here) runs it.</summary>
     internal static DaemonMode DaemonModeFor(BackgroundWorkMode mode) => mode == BackgroundWorkMode.All ? DaemonMode.Solo : DaemonMode.Disabled;
+}
+
+/// <summary>
+/// Says in /health whether this instance does its service's background work (<c>leading</c>), so an operator, or a
+/// test sampling every instance, sees that exactly one does. Always healthy: standing by is as it should be.
+/// </summary>
+public sealed class BackgroundWorkHealthCheck(IBackgroundWork work, IOptions<BackgroundWorkOptions> options) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var leading = work.IsMine;
+        var description = (options.Value.Mode, leading) switch
+        {
+            (BackgroundWorkMode.All, _) => "this instance does the service's background work (mode All: one instance per service)",
+            (BackgroundWorkMode.None, _) => "another instance does the service's background work (mode None)",
+            (_, true) => "this instance does the service's background work: it holds the leader lock",
+            _ => "standing by: another instance holds the leader lock",
+        };
+        return Task.FromResult(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(description,
+            new Dictionary<string, object> { ["mode"] = options.Value.Mode.ToString(), ["leading"] = leading }));
+    }
 }
