@@ -12,7 +12,7 @@ namespace ReferralNetwork.EndToEndTests;
 /// recovery is timed as in <see cref="FaultTests"/> and, for a leader, how long until another instance took over.
 /// Throughout, which process holds each service's leader lock is sampled: never two at once, so no event is
 /// handled by two daemons. Then everything is reconciled through the gateway: nothing lost, duplicated or stuck.
-/// The short form runs in ./scripts/test.sh; <c>FAULTS=long</c> (./scripts/scale.sh) kills every service's leader
+/// The short form runs in ./scripts/test.sh; <c>FAULTS=long</c> (./scripts/faults.sh --scale) kills every service's leader
 /// and two broker nodes.
 /// </summary>
 [Collection(ScaledNetworkCollection.Name)]

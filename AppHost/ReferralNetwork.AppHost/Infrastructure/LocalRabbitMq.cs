@@ -111,9 +111,6 @@ public static class LocalRabbitMqExtensions
             RabbitMqNode.WriteConfiguration(nodeDirectory, broker.Amqp.Port, broker.Management.Port, (RabbitMqServerResource.UserName, secret), ClusterNames(broker));
         });
 
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(broker, async (_, ct) =>
-            connectionString = await broker.ConnectionStringExpression.GetValueAsync(ct));
         // Every time the broker becomes ready, a first start or one after a crash: each call is idempotent.
         builder.Eventing.Subscribe<ResourceReadyEvent>(broker, (ready, ct) =>
         {
@@ -155,12 +152,7 @@ public static class LocalRabbitMqExtensions
             }
             return SetUpAsync();
         });
-        var healthCheck = $"{name}_check";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheck,
-            _ => new AmqpHealthCheck(() => connectionString),
-            failureStatus: null,
-            tags: null));
+        var healthCheck = builder.AddAmqpHealthCheck(broker);
 
         return builder.AddResource(broker)
             // The management page first: it is the link an operator opens.
@@ -212,15 +204,7 @@ public static class LocalRabbitMqExtensions
                 RabbitMqNode.WriteConfiguration(nodeDirectory, node.Amqp.Port, managementPort: null, clusterNodes: ClusterNames(first.Resource));
             });
 
-            string? connectionString = null;
-            builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(node, async (_, ct) =>
-                connectionString = await node.ConnectionStringExpression.GetValueAsync(ct));
-            var healthCheck = $"{name}_check";
-            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-                healthCheck,
-                _ => new AmqpHealthCheck(() => connectionString),
-                failureStatus: null,
-                tags: null));
+            var healthCheck = builder.AddAmqpHealthCheck(node);
 
             var amqpPort = firstAmqpPort is { } port ? port + number - 1 : (int?)null;
             added.Add(builder.AddResource(node)
@@ -319,15 +303,7 @@ public static class LocalRabbitMqExtensions
     {
         var name = $"{broker.Resource.Name}-{access.User}";
         var user = new RabbitMqUserResource(name, broker.Resource, access, password.Resource);
-        string? connectionString = null;
-        broker.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(user, async (_, ct) =>
-            connectionString = await user.ConnectionStringExpression.GetValueAsync(ct));
-        var healthCheck = $"{name}_check";
-        broker.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheck,
-            _ => new AmqpHealthCheck(() => connectionString),
-            failureStatus: null,
-            tags: null));
+        var healthCheck = broker.ApplicationBuilder.AddAmqpHealthCheck(user);
         return broker.ApplicationBuilder.AddResource(user)
             .WithInitialState(new CustomResourceSnapshot
             {
@@ -390,6 +366,24 @@ public static class LocalRabbitMqExtensions
         endpoint.IsProxied = false;
         endpoint.UriScheme = scheme;
         endpoint.TargetHost = "127.0.0.1";
+    }
+
+    /// <summary>
+    /// A health check, named after <paramref name="resource"/>, that logs in to the broker with the resource's connection
+    /// string once Aspire has worked it out; returns its name for <c>WithHealthCheck</c>.
+    /// </summary>
+    private static string AddAmqpHealthCheck(this IDistributedApplicationBuilder builder, IResourceWithConnectionString resource)
+    {
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(resource, async (_, ct) =>
+            connectionString = await resource.ConnectionStringExpression.GetValueAsync(ct));
+        var name = $"{resource.Name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            name,
+            _ => new AmqpHealthCheck(() => connectionString),
+            failureStatus: null,
+            tags: null));
+        return name;
     }
 
     /// <summary>Healthy once the node accepts an AMQP connection with our credentials.</summary>
