@@ -24,11 +24,11 @@ public sealed class BrokerTopology(string managementUrl, string administrator, s
         await DeclareQueueAsync(queue, ConsumerQueueArguments(queue), cancellationToken);
         await BindAsync(queue, "q", queue, cancellationToken);
 
-        // Where the queue dead-letters to, as MassTransit lays out an error queue: an exchange bound to a queue
-        // that has the receive queue's arguments (MassTransit copies them), so either may declare it first.
+        // Where the queue dead-letters to, as the services lay out an error queue (ConsumerQueue.AsDeadLetterQueue):
+        // an exchange bound to a plain quorum queue, so either may declare it first.
         var errors = $"{queue}_error";
         await DeclareExchangeAsync(errors, cancellationToken);
-        await DeclareQueueAsync(errors, ConsumerQueueArguments(queue), cancellationToken);
+        await DeclareQueueAsync(errors, new() { ["x-queue-type"] = "quorum" }, cancellationToken);
         await BindAsync(errors, "q", errors, cancellationToken);
 
         foreach (var exchange in messageExchanges)

@@ -72,7 +72,7 @@ public sealed class BrokerTopologyTests(RealInfrastructure infrastructure) : IDi
         var second = await StartInstanceAsync("second", queue, received);
         try
         {
-            // A failure first, so MassTransit itself declares the error queue (with the receive queue's arguments).
+            // A failure first, so MassTransit itself declares the error queue, as the services configure it.
             var endpoint = await first.GetSendEndpoint(new Uri($"exchange:{queue}"));
             await endpoint.Send(new TopologyProbe(Guid.Empty));
             using (var queues = infrastructure.Broker.QueuesReader())
@@ -86,6 +86,14 @@ public sealed class BrokerTopologyTests(RealInfrastructure infrastructure) : IDi
             // The AppHost's declaration of both, after MassTransit's: any other argument would be refused, and
             // neither queue may be recreated (one has consumers, the other a message).
             await topology.DeclareConsumerQueueAsync(queue, [Exchange<TopologyProbe>()]);
+            // An operator can look at what failed (the management page's "Get messages", refused on a single-active-consumer queue).
+            using (var http = new HttpClient { BaseAddress = new Uri(infrastructure.Broker.ManagementUrl!) })
+            {
+                http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{RabbitMqBroker.UserName}:{RabbitMqBroker.Password}")));
+                using var peeked = await http.PostAsJsonAsync($"api/queues/%2F/{ConsumerQueue.ErrorQueueOf(queue)}/get",
+                    new { count = 1, ackmode = "ack_requeue_true", encoding = "auto" });
+                Assert.True(peeked.IsSuccessStatusCode, await peeked.Content.ReadAsStringAsync());
+            }
 
             var probes = Enumerable.Range(0, 10).Select(_ => new TopologyProbe(Guid.NewGuid())).ToList();
             foreach (var probe in probes)
@@ -148,6 +156,7 @@ public sealed class BrokerTopologyTests(RealInfrastructure infrastructure) : IDi
         var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(new Uri(infrastructure.Broker.ConnectionString));
+            cfg.SendTopology.ConfigureErrorSettings = ConsumerQueue.AsDeadLetterQueue;
             cfg.ReceiveEndpoint(queue, e =>
             {
                 e.ConfigureConsumeTopology = false;

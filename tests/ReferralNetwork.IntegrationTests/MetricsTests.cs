@@ -131,7 +131,7 @@ public sealed class MetricsTests(RealInfrastructure infrastructure)
     [Fact]
     public async Task Every_service_reports_its_database_broker_and_subscriptions_with_their_lag()
     {
-        string[] common = ["broker", "database", "relay", "self", "subscriptions"];
+        string[] common = ["background-work", "broker", "database", "relay", "self", "subscriptions"];
         // The services that send something whose arrival they hear back about check it arrived.
         string[] reconciling = [.. common, "reconciliation"];
         var services = new (string Name, Func<HttpClient> Client, string[] Subscriptions, string[] Checks)[]
@@ -159,6 +159,8 @@ public sealed class MetricsTests(RealInfrastructure infrastructure)
             Assert.Equal(expectedChecks.Order(), checks.EnumerateObject().Select(c => c.Name).Order());
             Assert.Equal("healthy", checks.GetProperty("database").GetProperty("status").GetString());
             Assert.Equal("healthy", checks.GetProperty("broker").GetProperty("status").GetString());
+            // One instance per service here (mode All): it does the background work.
+            Assert.True(checks.GetProperty("background-work").GetProperty("data").GetProperty("leading").GetBoolean(), name);
             Assert.NotEmpty(checks.GetProperty("broker").GetProperty("data").GetProperty("queues").EnumerateObject());
 
             var lag = checks.GetProperty("subscriptions").GetProperty("data");

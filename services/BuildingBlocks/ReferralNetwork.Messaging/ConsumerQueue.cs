@@ -39,6 +39,19 @@ public static class ConsumerQueue
     /// <summary>MassTransit's error queue (and its exchange) for <paramref name="queue"/>.</summary>
     public static string ErrorQueueOf(string queue) => $"{queue}_error";
 
+    /// <summary>
+    /// For the bus's error and skipped queues, which MassTransit would otherwise declare with their receive queue's
+    /// arguments: a plain quorum queue, as before, so an operator can look at its messages (RabbitMQ refuses a
+    /// basic.get, the management page's "Get messages", on a single-active-consumer queue) and nothing loops.
+    /// </summary>
+    public static void AsDeadLetterQueue(IRabbitMqQueueBindingConfigurator queue)
+    {
+        foreach (var key in Arguments("").Keys.Where(k => k != "x-queue-type"))
+        {
+            queue.SetQueueArgument(key, null!);
+        }
+    }
+
     public static void Configure(IRabbitMqReceiveEndpointConfigurator endpoint, string queue)
     {
         endpoint.SetQuorumQueue();

@@ -88,6 +88,8 @@ public static class MessagingExtensions
                 // The bus's own (temporary) endpoint is named after the service like its queues, which is
                 // what the service's broker user may declare and read; MassTransit would name it after the machine.
                 cfg.OverrideDefaultBusEndpointQueueName($"{serviceName}-bus-{NewId.Next():N}");
+                cfg.SendTopology.ConfigureErrorSettings = ConsumerQueue.AsDeadLetterQueue;
+                cfg.SendTopology.ConfigureDeadLetterSettings = ConsumerQueue.AsDeadLetterQueue;
                 cfg.ConfigureEndpoints(context);
             });
         });
