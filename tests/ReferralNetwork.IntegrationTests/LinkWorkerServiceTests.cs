@@ -238,6 +238,55 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
         Assert.Equal(2, (await session.Events.FetchStreamAsync(referral.ReferralId)).Count);
     }
 
+    [Fact]
+    public async Task A_case_command_retried_with_its_idempotency_key_is_answered_as_before_and_recorded_once()
+    {
+        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
+        var service = Guid.NewGuid();
+        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var client = ClientFor(service);
+        await client.PostAsJsonAsync("/api/link-workers", new { name = "Sam", maxActiveCases = 20 });
+        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
+        await Eventually.GetAsync(async () =>
+        {
+            await using var s = store.QuerySession();
+            return await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service);
+        }, "the organisation copy");
+        var referral = Referral(area);
+        await infrastructure.PublishAsync(referral, Guid.NewGuid());
+        await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == referral.ReferralId);
+
+        async Task<HttpResponseMessage> SendAsync(string command, object body, string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{referral.ReferralId}/{command}") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await client.SendAsync(request);
+        }
+
+        var accepted = await SendAsync("accept", new { }, "accept-1");
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        // A retry of the accept after a lost answer: the same answer, not a 409 for a case already accepted.
+        var acceptedAgain = await SendAsync("accept", new { }, "accept-1");
+        Assert.Equal(HttpStatusCode.OK, acceptedAgain.StatusCode);
+        Assert.Equal(await accepted.Content.ReadAsStringAsync(), await acceptedAgain.Content.ReadAsStringAsync());
+
+        var contact = new { outcome = "reached", at = "2026-11-30T10:00:00Z" };
+        var first = await SendAsync("contacts", contact, "contact-1");
+        var retried = await SendAsync("contacts", contact, "contact-1");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        // The stored answer was the case as it would be after the contact; the live one is Marten's projection of it.
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retried.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendAsync("contacts", new { outcome = "no-answer" }, "contact-1")).StatusCode);
+        // A new key is a new contact.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync("contacts", contact, "contact-2")).StatusCode);
+
+        await using var session = store.QuerySession();
+        var stored = await session.LoadAsync<LinkWorkers.Cases.Case>(referral.ReferralId);
+        Assert.Equal(2, stored!.Contacts.Count);
+        Assert.Equal(4, (await session.Events.FetchStreamAsync(referral.ReferralId)).Count);
+    }
+
     private sealed record AcceptedCase(Guid Id, Guid? LinkWorkerId, string Status);
 
     private sealed record Worker(Guid Id, string Name, int MaxActiveCases, int ActiveCases);

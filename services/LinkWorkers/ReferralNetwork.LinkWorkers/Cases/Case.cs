@@ -155,6 +155,29 @@ public sealed record Case(
 
     public CaseOnwardReferral? OnwardReferral(Guid onwardReferralId) => OnwardReferrals.FirstOrDefault(o => o.Id == onwardReferralId);
 
+    /// <summary>
+    /// The case after <paramref name="e"/>, by the Apply methods above (Marten's generator dispatches to them the same
+    /// way): for a response that must commit before Marten has projected the new version. An event the case does not
+    /// apply leaves it as it was, as Marten does. Not named Evolve, which Marten's conventions would take for the projection's.
+    /// </summary>
+    public Case After(object e) => (e switch
+    {
+        CaseAccepted x => Apply(x),
+        AssessmentRecorded x => Apply(x),
+        ContactRecorded x => Apply(x),
+        OnwardReferralMade x => Apply(x),
+        CaseRejected x => Apply(x),
+        CasePutOnHold x => Apply(x),
+        CaseResumed x => Apply(x),
+        CaseClosed x => Apply(x),
+        CaseCancelled x => Apply(x),
+        CaseOnwardReferralWithdrawn x => Apply(x),
+        OnwardReferralStatusReported x => Apply(x),
+        OnwardReferralArrivalReported x => Apply(x),
+        OnwardReferralEscalated x => Apply(x),
+        _ => this,
+    }) with { Version = Version + 1 };
+
     private Case Next(DateTimeOffset at) => this with { UpdatedAt = at };
 
     private IReadOnlyList<CaseOnwardReferral> WithOnwardReferral(Guid id, Func<CaseOnwardReferral, CaseOnwardReferral> change) =>

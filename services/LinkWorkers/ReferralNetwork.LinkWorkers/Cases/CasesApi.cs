@@ -41,16 +41,16 @@ public static class CasesApi
         cases.MapGet("/queue", QueueAsync);
         cases.MapGet("/{id:guid}", GetAsync);
         cases.MapGet("/{id:guid}/timeline", GetTimelineAsync);
-        cases.MapPost("/{id:guid}/assessment", RecordAssessmentAsync);
+        cases.MapPost("/{id:guid}/assessment", RecordAssessmentAsync).WithIdempotencyKey();
         cases.MapGet("/{id:guid}/matches", MatchesAsync);
-        cases.MapPost("/{id:guid}/accept", AcceptAsync);
-        cases.MapPost("/{id:guid}/contacts", RecordContactAsync);
+        cases.MapPost("/{id:guid}/accept", AcceptAsync).WithIdempotencyKey();
+        cases.MapPost("/{id:guid}/contacts", RecordContactAsync).WithIdempotencyKey();
         cases.MapPost("/{id:guid}/onward-referrals", ReferOnAsync).WithIdempotencyKey();
-        cases.MapPost("/{id:guid}/reject", RejectAsync);
-        cases.MapPost("/{id:guid}/hold", PutOnHoldAsync);
-        cases.MapPost("/{id:guid}/resume", ResumeAsync);
-        cases.MapPost("/{id:guid}/close", CloseAsync);
-        cases.MapPost("/{id:guid}/onward-referrals/{onwardReferralId:guid}/withdraw", WithdrawOnwardReferralAsync);
+        cases.MapPost("/{id:guid}/reject", RejectAsync).WithIdempotencyKey();
+        cases.MapPost("/{id:guid}/hold", PutOnHoldAsync).WithIdempotencyKey();
+        cases.MapPost("/{id:guid}/resume", ResumeAsync).WithIdempotencyKey();
+        cases.MapPost("/{id:guid}/close", CloseAsync).WithIdempotencyKey();
+        cases.MapPost("/{id:guid}/onward-referrals/{onwardReferralId:guid}/withdraw", WithdrawOnwardReferralAsync).WithIdempotencyKey();
         return app;
     }
 
@@ -223,7 +223,7 @@ public static class CasesApi
             // Pending in the session, so it commits with the onward referral or not at all.
             idempotency.Remember(session, StatusCodes.Status201Created, location, created);
             return events;
-        }, ct);
+        }, ct, remembered: false);
         return TypedResults.Created(location, created ?? throw new InvalidOperationException("The onward referral was saved without being decided."));
     }
 
@@ -260,14 +260,28 @@ public static class CasesApi
             current => CaseDecider.Decide(current, new WithdrawOnwardReferral(onwardReferralId, request?.Note, clock.GetUtcNow())), ct));
     }
 
-    /// <summary>One command on one of the caller's cases, through the one write path.</summary>
+    /// <summary>
+    /// One command on one of the caller's cases, through the one write path. Unless <paramref name="remembered"/> is
+    /// false (the handler stores a response of its own), the case it leads to is kept, committed with its events, for a
+    /// retry with the same Idempotency-Key: a retried contact is not recorded twice.
+    /// </summary>
     private static Task<Case> ChangeAsync(
-        HttpContext http, IDocumentSession session, Guid id, Caller caller, Func<Case, Task<IReadOnlyList<object>>> decide, CancellationToken ct) =>
-        http.ChangeAsync(session, id, c => c.LinkWorkerServiceId == caller.OrganisationId, "case", decide, ct);
+        HttpContext http, IDocumentSession session, Guid id, Caller caller, Func<Case, Task<IReadOnlyList<object>>> decide, CancellationToken ct,
+        bool remembered = true) =>
+        http.ChangeAsync<Case>(session, id, c => c.LinkWorkerServiceId == caller.OrganisationId, "case", async current =>
+        {
+            var events = await decide(current);
+            if (remembered)
+            {
+                http.RequestServices.GetRequiredService<IdempotencyScope>()
+                    .Remember(session, StatusCodes.Status200OK, null, events.Aggregate(current, (c, e) => c.After(e)));
+            }
+            return events;
+        }, ct);
 
     private static Task<Case> ChangeAsync(
         HttpContext http, IDocumentSession session, Guid id, Caller caller, Func<Case, IReadOnlyList<object>> decide, CancellationToken ct) =>
-        http.ChangeAsync(session, id, c => c.LinkWorkerServiceId == caller.OrganisationId, "case", decide, ct);
+        ChangeAsync(http, session, id, caller, current => Task.FromResult(decide(current)), ct);
 
     private static async Task<LinkWorker?> LeastLoadedWithRoomAsync(IDocumentSession session, Guid linkWorkerServiceId, DateTimeOffset now, CancellationToken ct)
     {
