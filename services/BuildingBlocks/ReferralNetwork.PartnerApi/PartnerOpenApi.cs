@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -23,6 +24,12 @@ public static class PartnerOpenApi
     public const string ProblemSchema = "ProblemDetails";
     public const string ValidationProblemSchema = "HttpValidationProblemDetails";
 
+    /// <summary>
+    /// Marks an operation the endpoint lets anyone call. The gateway's routes decide that for the services' paths;
+    /// for its own it reads this mark, and removes it from the merged document.
+    /// </summary>
+    public const string AnonymousExtension = "x-anonymous";
+
     /// <summary>The partner API's address space: the gateway routes only these to the services.</summary>
     public static bool IsPartnerPath(string? path)
     {
@@ -31,12 +38,14 @@ public static class PartnerOpenApi
             || trimmed.StartsWith("openreferral", StringComparison.Ordinal);
     }
 
-    public static IHostApplicationBuilder AddPartnerOpenApi(this IHostApplicationBuilder builder, string title)
+    /// <param name="include">Which paths (without the leading slash) are described; the partner API's by default.</param>
+    public static IHostApplicationBuilder AddPartnerOpenApi(this IHostApplicationBuilder builder, string title, Func<string, bool>? include = null)
     {
+        include ??= IsPartnerPath;
         builder.Services.AddOpenApi(DocumentName, options =>
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
-            options.ShouldInclude = description => IsPartnerPath(description.RelativePath);
+            options.ShouldInclude = description => include(description.RelativePath ?? "");
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo { Title = title, Version = DocumentName };
@@ -61,13 +70,31 @@ public static class PartnerOpenApi
     {
         var description = context.Description;
         var method = description.HttpMethod ?? "GET";
-        var hasBody = description.ParameterDescriptions.Any(p => p.Source?.Id == "Body");
+        // A form (the token endpoint) has the OAuth error answers instead of problem details.
+        var hasBody = description.ParameterDescriptions.Any(p => p.Source?.Id == "Body")
+            && description.SupportedRequestFormats.Any(f => f.MediaType.Contains("json", StringComparison.OrdinalIgnoreCase));
         var hasId = description.RelativePath?.Contains('{', StringComparison.Ordinal) == true;
         var anonymous = description.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any();
+
+        // [AsParameters] records (PageRequest, report filters) name query parameters after their properties;
+        // binding ignores case, and partners write them as the contract does (page, pageSize, referralId).
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            if (parameter.In == ParameterLocation.Query && parameter.Name is { Length: > 0 } name)
+            {
+                parameter.Name = JsonNamingPolicy.CamelCase.ConvertName(name);
+            }
+        }
 
         var problem = await ComponentAsync(context, ProblemSchema, typeof(ProblemDetails), ct);
         var validation = await ComponentAsync(context, ValidationProblemSchema, typeof(HttpValidationProblemDetails), ct);
         operation.Responses ??= [];
+
+        if (anonymous)
+        {
+            operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+            operation.Extensions[AnonymousExtension] = new JsonNodeExtension(true);
+        }
 
         Add(operation, "400", "Malformed request: bad JSON, a wrong type or an unknown enum value.", problem);
         if (!anonymous)
