@@ -136,6 +136,20 @@ public sealed partial class OpenApiDocumentTests(RealInfrastructure infrastructu
         Assert.DoesNotContain("script-src", string.Join(";", other.Headers.TryGetValues("Content-Security-Policy", out var v) ? v : []), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_service_that_does_not_describe_its_part_makes_the_document_a_503_problem_rather_than_a_partial_one()
+    {
+        // The feedback service's destination (port 5104) leads nowhere.
+        using var gateway = Gateway(withoutPort: 5104);
+        using var client = gateway.CreateClient();
+
+        using var answer = await client.GetAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("feedback", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private const string HowToRegenerate =
         $"If the change is intended, regenerate it: {RegenerateVariable}=1 dotnet test tests/ReferralNetwork.IntegrationTests -c Release --filter \"FullyQualifiedName~OpenApiDocumentTests\", then review and commit docs/openapi.json.";
 
@@ -151,7 +165,7 @@ public sealed partial class OpenApiDocumentTests(RealInfrastructure infrastructu
     }
 
     /// <summary>The shared gateway, its document client led to the in-process services by the destinations' ports.</summary>
-    private WebApplicationFactory<ReferralNetwork.Gateway.Organisations.OrganisationEvents> Gateway() =>
+    private WebApplicationFactory<ReferralNetwork.Gateway.Organisations.OrganisationEvents> Gateway(int? withoutPort = null) =>
         infrastructure.Gateway.WithWebHostBuilder(b => b
             .UseSetting("BackgroundWork:Mode", "None")
             .ConfigureTestServices(services => services.AddHttpClient(PartnerDocumentApi.HttpClientName)
@@ -161,7 +175,7 @@ public sealed partial class OpenApiDocumentTests(RealInfrastructure infrastructu
                     [5102] = infrastructure.LinkWorkers.Server.CreateHandler(),
                     [5103] = infrastructure.CommunityProviders.Server.CreateHandler(),
                     [5104] = infrastructure.Feedback.Server.CreateHandler(),
-                }))));
+                }.Where(s => s.Key != withoutPort).ToDictionary()))));
 
     /// <summary>"METHOD /path" for each operation, path parameters written {id} whatever the service calls them.</summary>
     private static Dictionary<string, JsonObject> Operations(JsonObject document)
