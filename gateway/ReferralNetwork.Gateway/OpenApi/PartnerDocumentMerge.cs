@@ -47,7 +47,9 @@ public static class PartnerDocumentMerge
                 ["title"] = "Referral Network partner API",
                 ["version"] = PartnerOpenApi.DocumentName,
                 ["description"] = "The contract partners build against (partner-api.md), generated from the services behind the gateway. "
-                    + "Every call goes through the gateway; a token comes from POST /connect/token (OAuth 2.0 client credentials).",
+                    + "Every call goes through the gateway; a token comes from POST /connect/token (OAuth 2.0 client credentials). "
+                    + "Every response carries X-Correlation-Id (the request's, or a new one); resources that can change return ETag, "
+                    + "and commands on them accept If-Match (409 when it no longer matches).",
             },
             ["servers"] = new JsonArray(new JsonObject { ["url"] = serverUrl }),
             ["paths"] = ToObject(paths.ToDictionary(p => p.Key, p => (JsonNode)p.Value)),
@@ -153,6 +155,10 @@ public static class PartnerDocumentMerge
         }
 
         AddProblem(responses, "429", "Rate limited; Retry-After says when to try again.");
+        responses["429"]!["headers"] ??= new JsonObject
+        {
+            ["Retry-After"] = new JsonObject { ["description"] = "Seconds to wait.", ["schema"] = new JsonObject { ["type"] = "integer" } },
+        };
         operation["responses"] = Ordered(responses, null);
 
         // The generator tags an endpoint without tags by its assembly; the service's name reads better.

@@ -86,6 +86,13 @@ public static class PartnerOpenApi
             }
         }
 
+        // Every 201 says where the new resource is (TypedResults.Created with its address).
+        if (operation.Responses?.TryGetValue("201", out var created) == true && created is OpenApiResponse createdResponse)
+        {
+            createdResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            createdResponse.Headers["Location"] = StringHeader("The new resource's address.");
+        }
+
         var problem = await ComponentAsync(context, ProblemSchema, typeof(ProblemDetails), ct);
         var validation = await ComponentAsync(context, ValidationProblemSchema, typeof(HttpValidationProblemDetails), ct);
         operation.Responses ??= [];
@@ -120,6 +127,28 @@ public static class PartnerOpenApi
             Add(operation, "409", "Conflicts with the current state, or If-Match no longer matches.", problem);
         }
     }
+
+    /// <summary>
+    /// The contract's Idempotency-Key on a POST that creates something (<see cref="IdempotencyKeys.WithIdempotencyKey"/>
+    /// adds it to the endpoint's operation).
+    /// </summary>
+    public static Task AddIdempotencyKeyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = IdempotencyKeys.HeaderName,
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = "The same key from the same organisation returns the original result and creates nothing new; "
+                + "the same key with a different body is 422. At most 200 characters.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
+        });
+        return Task.CompletedTask;
+    }
+
+    private static OpenApiHeader StringHeader(string description) =>
+        new() { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
 
     private static async Task<IOpenApiSchema> ComponentAsync(OpenApiOperationTransformerContext context, string id, Type type, CancellationToken ct)
     {
