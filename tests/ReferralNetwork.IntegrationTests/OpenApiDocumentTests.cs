@@ -123,12 +123,17 @@ public sealed partial class OpenApiDocumentTests(RealInfrastructure infrastructu
         Assert.True(nonce.Success, $"no nonce in the page's policy: {csp}");
         Assert.Contains($"nonce=\"{nonce.Groups[1].Value}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        // Scalar's script resolves it against the page's origin: /openapi/v1.json.
+        Assert.Contains("\"url\":\"openapi/v1.json\"", html, StringComparison.Ordinal);
 
         // Every script the page loads comes from the gateway itself.
-        foreach (Match script in ScriptSource().Matches(html))
+        var scripts = ScriptSource().Matches(html);
+        Assert.NotEmpty(scripts);
+        foreach (Match script in scripts)
         {
             using var asset = await client.GetAsync(new Uri(page.RequestMessage!.RequestUri!, script.Groups[1].Value));
             Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
+            Assert.Contains("javascript", asset.Content.Headers.ContentType?.MediaType ?? "", StringComparison.Ordinal);
         }
 
         // The other pages keep their policy (no script at all).
