@@ -1,4 +1,5 @@
 using ReferralNetwork.Gateway.Extensions;
+using ReferralNetwork.Gateway.OpenApi;
 using ReferralNetwork.Gateway.Organisations;
 using ReferralNetwork.Gateway.People;
 using ReferralNetwork.Gateway.Proxy;
@@ -15,6 +16,7 @@ builder.AddPartnerApi();
 builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
 builder.AddEdgeTraceContext();
+builder.AddPartnerDocument();
 
 var app = builder.Build();
 
@@ -23,6 +25,7 @@ app.UseForwardedHeaders();
 // First, so every answer (a 404 included) tells the partner its trace id.
 app.UseEdgeTraceContext();
 app.Use(PeopleExtensions.ApplyPageHeadersAsync);
+app.Use(PartnerDocumentApi.ApplyDocsPageHeadersAsync);
 app.UseUnknownRoutes();
 // Correlation id, problem details, authentication, authorization; then the per-partner limits,
 // so a limited call is refused before it reaches the proxy.
@@ -32,6 +35,7 @@ app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapTokenApi();
 app.MapOrganisationsApi();
+app.MapPartnerDocument();
 app.MapPeopleApi();
 app.MapPeoplePages();
 app.MapServices();

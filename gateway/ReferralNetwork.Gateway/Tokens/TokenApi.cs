@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReferralNetwork.Gateway.Clients;
 using ReferralNetwork.Gateway.RateLimiting;
@@ -12,6 +13,11 @@ public static class TokenApi
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.TokenPolicy)
             .WithName("IssueToken")
+            .WithTags("Authentication")
+            // The handler reads the form itself (TokenRequest), so the generator is told what it takes and gives.
+            .Accepts<ClientCredentialsForm>("application/x-www-form-urlencoded")
+            .Produces<TokenError>(StatusCodes.Status400BadRequest)
+            .Produces<TokenError>(StatusCodes.Status401Unauthorized)
             .WithSummary("OAuth 2.0 client credentials grant: a bearer token for the calling organisation.");
         return app;
     }
@@ -50,3 +56,9 @@ public static class TokenApi
     private static JsonHttpResult<TokenError> Refuse(string error) =>
         TypedResults.Json(new TokenError(error, TokenErrors.Describe(error)), statusCode: StatusCodes.Status400BadRequest);
 }
+
+/// <summary>The token request's form (RFC 6749 §4.4), as the OpenAPI document describes it.</summary>
+public sealed record ClientCredentialsForm(
+    [property: JsonPropertyName("grant_type")] string GrantType,
+    [property: JsonPropertyName("client_id")] string ClientId,
+    [property: JsonPropertyName("client_secret")] string ClientSecret);

@@ -56,6 +56,7 @@ public static class IdempotencyKeys
             };
         });
 
+        endpoint.AddOpenApiOperationTransformer(PartnerOpenApi.AddIdempotencyKeyAsync);
         return endpoint.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;

@@ -11,10 +11,12 @@ builder.AddServiceDefaults();
 builder.AddPartnerApi();
 builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
+builder.AddPartnerOpenApi("Referral Network: directory, provider referrals, Open Referral UK");
 
 var app = builder.Build();
 app.UsePartnerApi();
 app.MapDefaultEndpoints();
+app.MapPartnerOpenApi();
 app.MapDirectoryApi();
 app.MapProviderReferralsApi();
 app.MapOpenReferralApi();

@@ -12,10 +12,12 @@ builder.AddServiceDefaults();
 builder.AddPartnerApi();
 builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
+builder.AddPartnerOpenApi("Referral Network: outcomes, feedback, involvement, reports");
 
 var app = builder.Build();
 app.UsePartnerApi();
 app.MapDefaultEndpoints();
+app.MapPartnerOpenApi();
 app.MapOutcomesApi();
 app.MapFeedbackApi();
 app.MapInvolvementApi();

@@ -10,10 +10,12 @@ builder.AddServiceDefaults();
 builder.AddPartnerApi();
 builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
+builder.AddPartnerOpenApi("Referral Network: link workers and cases");
 
 var app = builder.Build();
 app.UsePartnerApi();
 app.MapDefaultEndpoints();
+app.MapPartnerOpenApi();
 app.MapLinkWorkersApi();
 app.MapCasesApi();
 app.Run();

@@ -10,10 +10,12 @@ builder.AddServiceDefaults();
 builder.AddPartnerApi();
 builder.AddNetworkAuthentication();
 builder.AddApplicationServices();
+builder.AddPartnerOpenApi("Referral Network: referrals, feed, webhooks, erasure");
 
 var app = builder.Build();
 app.UsePartnerApi();
 app.MapDefaultEndpoints();
+app.MapPartnerOpenApi();
 app.MapReferralsApi();
 app.MapPartnerFeed();
 app.MapErasuresApi();

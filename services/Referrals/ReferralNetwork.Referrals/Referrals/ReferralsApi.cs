@@ -1,6 +1,9 @@
+using System.Text.Json.Nodes;
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using ReferralNetwork.Contracts;
 using ReferralNetwork.EventSourcing;
 using ReferralNetwork.PartnerApi;
@@ -21,7 +24,8 @@ public static class ReferralsApi
     public static IEndpointRouteBuilder MapReferralsApi(this IEndpointRouteBuilder app)
     {
         var referrals = app.MapGroup("/api/referrals").WithRequestValidation();
-        referrals.MapPost("/", SubmitAsync).RequireKinds(false, Referrers).WithIdempotencyKey();
+        referrals.MapPost("/", SubmitAsync).RequireKinds(false, Referrers).WithIdempotencyKey()
+            .AddOpenApiOperationTransformer(DescribeSubmitExampleAsync);
         referrals.MapGet("/", ListAsync);
         referrals.MapGet("/{id:guid}", GetAsync);
         referrals.MapGet("/{id:guid}/timeline", GetTimelineAsync);
@@ -37,6 +41,27 @@ public static class ReferralsApi
         app.MapPost("/api/self-referrals", SubmitSelfReferralAsync).AllowAnonymous().WithRequestValidation()
             .WithIdempotencyKey(AnonymousKeys.ScopedToBody);
         return app;
+    }
+
+    /// <summary>The README walk-through's referral, so a partner's first request in /docs is a valid one.</summary>
+    private static Task DescribeSubmitExampleAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (operation.RequestBody?.Content?.TryGetValue("application/json", out var json) == true)
+        {
+            json.Example = JsonNode.Parse("""
+                {
+                  "person": { "givenName": "Ada", "familyName": "Lovelace", "dateOfBirth": "1950-12-10",
+                              "nhsNumber": "9434765919", "postcode": "L1 8JQ", "phone": "07700900123", "email": null,
+                              "preferredContact": "phone", "language": "en", "accessibilityNeeds": "uses a wheelchair" },
+                  "needs": ["loneliness", "physical-activity"],
+                  "reason": "Recently bereaved, isolated since moving.",
+                  "urgency": "routine",
+                  "consent": { "given": true, "recordedAt": "2026-11-20T10:00:00Z", "shareWithReferrer": "full" }
+                }
+                """);
+        }
+
+        return Task.CompletedTask;
     }
 
     public static async Task<Results<Created<ReferralView>, ProblemHttpResult>> SubmitAsync(
