@@ -74,7 +74,7 @@ public sealed class BrokerTopology(string managementUrl, string administrator, s
         QueueState existing;
         var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while ((existing = await Http.GetFromJsonAsync<QueueState>(QueueUrl(queue), cancellationToken)
-                   ?? throw new InvalidOperationException($"Queue {queue} was refused and cannot be read.")).Messages is null
+                   ?? throw new InvalidOperationException($"Queue {queue} was refused and cannot be read.")) is { Messages: null } or { Consumers: null }
                && DateTime.UtcNow < giveUp)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
@@ -82,8 +82,8 @@ public sealed class BrokerTopology(string managementUrl, string administrator, s
         if (existing.Messages is not 0 || existing.Consumers is not 0)
         {
             throw new InvalidOperationException(
-                $"Queue {queue} was declared by an earlier version with other arguments and still holds {existing.Messages?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number of"} message(s) " +
-                $"or has consumers; stop its service, let it drain or move its messages, then start again (README, \"Upgrading\").");
+                $"Queue {queue} was declared by an earlier version with other arguments; it holds {Count(existing.Messages)} message(s) " +
+                $"and has {Count(existing.Consumers)} consumer(s). Stop its service, let it drain or move its messages, then start again (README, \"Upgrading\").");
         }
         // Quorum queues offer no if-empty delete; the AppHost declares queues before any of its services starts
         // (and on a broker restart, when they already match), so nothing publishes between the count and this.
@@ -94,6 +94,8 @@ public sealed class BrokerTopology(string managementUrl, string administrator, s
         using var redeclared = await Http.PutAsJsonAsync(QueueUrl(queue), declaration, cancellationToken);
         await EnsureSuccessAsync(redeclared, $"queue {queue}", cancellationToken);
     }
+
+    private static string Count(long? reported) => reported?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number of";
 
     private static string QueueUrl(string queue) => $"api/queues/{VirtualHost}/{Name(queue)}";
 
