@@ -198,20 +198,7 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
     [Fact]
     public async Task A_stale_if_match_is_refused_and_changes_nothing()
     {
-        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
-        var service = Guid.NewGuid();
-        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
-        var client = ClientFor(service);
-        await client.PostAsJsonAsync("/api/link-workers", new { name = "Sam", maxActiveCases = 20 });
-        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
-        await Eventually.GetAsync(async () =>
-        {
-            await using var s = store.QuerySession();
-            return await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service);
-        }, "the organisation copy");
-        var referral = Referral(area);
-        await infrastructure.PublishAsync(referral, Guid.NewGuid());
-        await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == referral.ReferralId);
+        var (client, store, referral) = await RoutedCaseAsync();
 
         var accept = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{referral.ReferralId}/accept") { Content = JsonContent.Create(new { }) };
         accept.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\""));
@@ -241,20 +228,7 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
     [Fact]
     public async Task A_case_command_retried_with_its_idempotency_key_is_answered_as_before_and_recorded_once()
     {
-        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
-        var service = Guid.NewGuid();
-        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
-        var client = ClientFor(service);
-        await client.PostAsJsonAsync("/api/link-workers", new { name = "Sam", maxActiveCases = 20 });
-        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
-        await Eventually.GetAsync(async () =>
-        {
-            await using var s = store.QuerySession();
-            return await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service);
-        }, "the organisation copy");
-        var referral = Referral(area);
-        await infrastructure.PublishAsync(referral, Guid.NewGuid());
-        await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == referral.ReferralId);
+        var (client, store, referral) = await RoutedCaseAsync();
 
         async Task<HttpResponseMessage> SendAsync(string command, object body, string key)
         {
@@ -285,6 +259,26 @@ public class LinkWorkerServiceTests(RealInfrastructure infrastructure)
         var stored = await session.LoadAsync<LinkWorkers.Cases.Case>(referral.ReferralId);
         Assert.Equal(2, stored!.Contacts.Count);
         Assert.Equal(4, (await session.Events.FetchStreamAsync(referral.ReferralId)).Count);
+    }
+
+    /// <summary>A link-worker service of a new area with one link worker, and a referral routed to it as a case.</summary>
+    private async Task<(HttpClient Client, IDocumentStore Store, ReferralRequested Referral)> RoutedCaseAsync()
+    {
+        var area = "area-" + Guid.NewGuid().ToString("N")[..6];
+        var service = Guid.NewGuid();
+        await infrastructure.PublishAsync(new OrganisationRegistered(service, "North Link Workers", OrganisationKind.LinkWorkerService, area, DateTimeOffset.UtcNow), Guid.NewGuid());
+        var client = ClientFor(service);
+        await client.PostAsJsonAsync("/api/link-workers", new { name = "Sam", maxActiveCases = 20 });
+        var store = infrastructure.LinkWorkers.Services.GetRequiredService<IDocumentStore>();
+        await Eventually.GetAsync(async () =>
+        {
+            await using var s = store.QuerySession();
+            return await s.LoadAsync<LinkWorkers.Network.AreaOrganisation>(service);
+        }, "the organisation copy");
+        var referral = Referral(area);
+        await infrastructure.PublishAsync(referral, Guid.NewGuid());
+        await infrastructure.WaitForPublishedAsync<Published.ReferralRouted>(m => m.ReferralId == referral.ReferralId);
+        return (client, store, referral);
     }
 
     private sealed record AcceptedCase(Guid Id, Guid? LinkWorkerId, string Status);
